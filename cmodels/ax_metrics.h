@@ -1,0 +1,47 @@
+/* ax_metrics.h — error metrics of a unit against the exact unit of its kind.
+ *
+ * Domain (documented in docs/units.md):
+ *   multipliers: a = 1.x, b = 1.y (exponent 0, positive), every (x, y);
+ *   adders:      a = 1.x, b = +-1.y * 2^-d, d = 0..M+2, every (x, y, d, sign).
+ * Enumerated when the domain has at most max_pairs pairs, otherwise a seeded
+ * uniform sample of `sample` pairs. Values compared as doubles (exact). */
+#ifndef AX_METRICS_H
+#define AX_METRICS_H
+
+#include <stdint.h>
+
+#include "ax_format.h"
+#include "ax_units.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ax_metrics {
+    uint64_t domain;  /* pairs in the domain */
+    uint64_t n;       /* pairs evaluated */
+    int sampled;      /* 1: n is a seeded sample of the domain */
+    uint64_t seed;
+    uint64_t errors;  /* results whose bits differ from the exact unit's */
+    uint64_t n_rel;   /* pairs with a non-zero exact result (relative metrics) */
+    double error_rate;/* errors / n */
+    double med;       /* mean |approx - exact| */
+    double mred;      /* mean |approx - exact| / |exact| */
+    double nmed;      /* med / max |exact| */
+    double wcre;      /* max |approx - exact| / |exact| */
+    double bias;      /* mean (approx - exact) / exact */
+    double mse;       /* mean (approx - exact)^2 */
+} ax_metrics_t;
+
+#define AX_METRICS_MAX_ENUM (UINT64_C(1) << 24)
+#define AX_METRICS_SAMPLE (UINT64_C(1) << 22)
+
+/* Fills *out; returns 0, or -1 if the unit is unknown. */
+int ax_metrics_compute(ax_unit_t u, ax_format_t f, uint64_t max_enum, uint64_t sample,
+                       uint64_t seed, ax_metrics_t *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
