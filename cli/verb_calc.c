@@ -1,1 +1,230 @@
-/* stub */
+/* verb_calc.c — `axsim calc`: a unit applied to vector lines in Berkeley
+ * TestFloat's format, optionally checked against the expected columns. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ax_units.h"
+#include "cli.h"
+
+static const char *calc_help =
+    "usage: axsim calc --unit U --fmt F [--out-fmt F2] [--check] [--check-nans] [FILE|-]\n"
+    "\n"
+    "Reads vector lines (from FILE, or standard input when FILE is - or absent) in\n"
+    "Berkeley TestFloat's format: hexadecimal operand a, operand b, then optionally\n"
+    "the expected result and the expected flags, separated by white space. A 0x\n"
+    "prefix is allowed; '#' starts a comment; blank lines are skipped.\n"
+    "\n"
+    "Without --check, writes one line 'a b result flags' per vector.\n"
+    "With --check, compares each result (a NaN matches any NaN unless --check-nans)\n"
+    "and, where the line has them, the flags; prints the first 20 mismatches decoded\n"
+    "and ends with 'N passed, M failed'. Exit status: 0 all passed, 1 a mismatch or\n"
+    "no vectors at all, 2 bad usage or a malformed line (named by its number).\n"
+    "\n"
+    "  --unit U       unit spec, e.g. mul_exact, mul_drum:k=4 (axsim units)\n"
+    "  --fmt F        input format, e.g. bf16, fp8e4m3, e6m9:rtz (axsim formats)\n"
+    "  --out-fmt F2   output format (default: the input format)\n"
+    "  --check        compare with the expected columns\n"
+    "  --check-nans   with --check, NaN results must match bit for bit\n"
+    "\n"
+    "flags (hex, as SoftFloat): 01 inexact, 02 underflow, 04 overflow, 08 infinite,\n"
+    "10 invalid.\n";
+
+/* Parses one hex field; -1 if it is not hex or has more than 8 digits. */
+static int parse_hex(const char *s, uint32_t *v)
+{
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s += 2;
+    size_t n = strlen(s);
+    if (n == 0 || n > 8) return -1;
+    uint32_t x = 0;
+    for (; *s; s++) {
+        int d;
+        if (*s >= '0' && *s <= '9') d = *s - '0';
+        else if (*s >= 'a' && *s <= 'f') d = *s - 'a' + 10;
+        else if (*s >= 'A' && *s <= 'F') d = *s - 'A' + 10;
+        else return -1;
+        x = (x << 4) | (uint32_t)d;
+    }
+    *v = x;
+    return 0;
+}
+
+static int fits(uint32_t x, ax_format_t f)
+{
+    return ax_fmt_width(f) == 32 || (x >> ax_fmt_width(f)) == 0;
+}
+
+typedef struct calc_opts {
+    ax_unit_t unit;
+    ax_format_t fi, fo;
+    int check, check_nans;
+} calc_opts_t;
+
+static void report(const calc_opts_t *o, const char *src, long line, uint32_t a, uint32_t b,
+                   uint32_t r, uint32_t rf, uint32_t want, int has_flags, uint32_t wf)
+{
+    char d[160], fl[80];
+    printf("mismatch at %s:%ld\n", src, line);
+    printf("  a         %s\n", ax_cli_decode(a, o->fi, d, sizeof d));
+    printf("  b         %s\n", ax_cli_decode(b, o->fi, d, sizeof d));
+    printf("  result    %s  flags %02X (%s)\n", ax_cli_decode(r, o->fo, d, sizeof d), rf,
+           ax_cli_flags(rf, fl, sizeof fl));
+    printf("  expected  %s", ax_cli_decode(want, o->fo, d, sizeof d));
+    if (has_flags) printf("  flags %02X (%s)", wf, ax_cli_flags(wf, fl, sizeof fl));
+    printf("\n");
+}
+
+static int run(const calc_opts_t *o, FILE *in, const char *src)
+{
+    char *buf = NULL;
+    size_t cap = 0;
+    long lineno = 0;
+    uint64_t passed = 0, failed = 0;
+    const int wi = ax_cli_hexdigits(o->fi), wo = ax_cli_hexdigits(o->fo);
+    char fi_name[64], fo_name[64];
+    ax_format_name(o->fi, fi_name, sizeof fi_name);
+    ax_format_name(o->fo, fo_name, sizeof fo_name);
+    int status = AX_EXIT_OK;
+    while (getline(&buf, &cap, in) != -1) {
+        lineno++;
+        char *hash = strchr(buf, '#');
+        if (hash) *hash = 0;
+        char *tok[5];
+        int nt = 0;
+        for (char *s = strtok(buf, " \t\r\n"); s; s = strtok(NULL, " \t\r\n")) {
+            if (nt == 4) {
+                nt = 5;
+                break;
+            }
+            tok[nt++] = s;
+        }
+        if (nt == 0) continue;
+        if (nt < 2 || nt > 4) {
+            ax_cli_error("calc", "%s:%ld: expected 2 to 4 hex fields (a b [result [flags]]), "
+                         "found %s", src, lineno, nt < 2 ? "1" : "more than 4");
+            status = AX_EXIT_USAGE;
+            break;
+        }
+        uint32_t v[4] = {0, 0, 0, 0};
+        static const char *what[] = {"operand a", "operand b", "expected result", "flags"};
+        int bad = 0;
+        for (int i = 0; i < nt && !bad; i++) {
+            if (parse_hex(tok[i], &v[i])) {
+                ax_cli_error("calc", "%s:%ld: %s '%s' is not a hexadecimal number of at most "
+                             "8 digits", src, lineno, what[i], tok[i]);
+                bad = 1;
+            } else if (i < 2 && !fits(v[i], o->fi)) {
+                ax_cli_error("calc", "%s:%ld: %s 0x%X does not fit in %s (%d bits)", src, lineno,
+                             what[i], v[i], fi_name, ax_fmt_width(o->fi));
+                bad = 1;
+            } else if (i == 2 && !fits(v[i], o->fo)) {
+                ax_cli_error("calc", "%s:%ld: %s 0x%X does not fit in %s (%d bits)", src, lineno,
+                             what[i], v[i], fo_name, ax_fmt_width(o->fo));
+                bad = 1;
+            } else if (i == 3 && v[i] > 0x1F) {
+                ax_cli_error("calc", "%s:%ld: flags 0x%X has bits beyond 0x1F", src, lineno, v[i]);
+                bad = 1;
+            }
+        }
+        if (!bad && o->check && nt < 3) {
+            ax_cli_error("calc", "%s:%ld: --check needs an expected result (third field)", src,
+                         lineno);
+            bad = 1;
+        }
+        if (bad) {
+            status = AX_EXIT_USAGE;
+            break;
+        }
+        uint32_t flags = 0;
+        uint32_t r = ax_unit_apply(o->unit, v[0], v[1], o->fi, o->fo, &flags);
+        if (!o->check) {
+            printf("%0*X %0*X %0*X %02X\n", wi, v[0], wi, v[1], wo, r, flags);
+            continue;
+        }
+        int ok = r == v[2] ||
+                 (!o->check_nans && ax_is_nan(r, o->fo) && ax_is_nan(v[2], o->fo));
+        if (nt == 4 && flags != v[3]) ok = 0;
+        if (ok) {
+            passed++;
+        } else {
+            if (failed < 20) report(o, src, lineno, v[0], v[1], r, flags, v[2], nt == 4, v[3]);
+            failed++;
+        }
+    }
+    if (status == AX_EXIT_OK && ferror(in)) {
+        ax_cli_error("calc", "%s: read error: %s", src, strerror(errno));
+        status = AX_EXIT_USAGE;
+    }
+    free(buf);
+    if (status != AX_EXIT_OK) return status;
+    if (o->check) {
+        if (failed > 20) printf("(%llu more mismatches not shown)\n",
+                                (unsigned long long)(failed - 20));
+        printf("%llu passed, %llu failed\n", (unsigned long long)passed,
+               (unsigned long long)failed);
+        if (passed + failed == 0) {
+            ax_cli_error("calc", "%s: no vectors", src);
+            return AX_EXIT_FAIL;
+        }
+        return failed ? AX_EXIT_FAIL : AX_EXIT_OK;
+    }
+    return AX_EXIT_OK;
+}
+
+int ax_verb_calc(int argc, char **argv)
+{
+    static const struct option lo[] = {
+        {"unit", required_argument, 0, 'u'},   {"fmt", required_argument, 0, 'f'},
+        {"out-fmt", required_argument, 0, 'o'}, {"check", no_argument, 0, 'c'},
+        {"check-nans", no_argument, 0, 'n'},   {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    calc_opts_t o;
+    memset(&o, 0, sizeof o);
+    const char *unit = NULL, *fmt = NULL, *ofmt = NULL;
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
+        switch (c) {
+        case 'u': unit = optarg; break;
+        case 'f': fmt = optarg; break;
+        case 'o': ofmt = optarg; break;
+        case 'c': o.check = 1; break;
+        case 'n': o.check_nans = 1; break;
+        case 'h': fputs(calc_help, stdout); return AX_EXIT_OK;
+        default:
+            ax_cli_error("calc", "unknown option or missing value: %s (see axsim calc --help)",
+                         argv[optind - 1]);
+            return AX_EXIT_USAGE;
+        }
+    }
+    if (!unit || !fmt) {
+        ax_cli_error("calc", "--unit and --fmt are required (see axsim calc --help)");
+        return AX_EXIT_USAGE;
+    }
+    if (ax_cli_unit("calc", unit, &o.unit) || ax_cli_format("calc", "--fmt", fmt, &o.fi))
+        return AX_EXIT_USAGE;
+    o.fo = o.fi;
+    if (ofmt && ax_cli_format("calc", "--out-fmt", ofmt, &o.fo)) return AX_EXIT_USAGE;
+    if (o.check_nans && !o.check) {
+        ax_cli_error("calc", "--check-nans needs --check");
+        return AX_EXIT_USAGE;
+    }
+    if (argc - optind > 1) {
+        ax_cli_error("calc", "more than one input file given");
+        return AX_EXIT_USAGE;
+    }
+    const char *path = optind < argc ? argv[optind] : "-";
+    if (!strcmp(path, "-")) return run(&o, stdin, "<stdin>");
+    FILE *in = fopen(path, "r");
+    if (!in) {
+        ax_cli_error("calc", "cannot open '%s': %s", path, strerror(errno));
+        return AX_EXIT_USAGE;
+    }
+    int rc = run(&o, in, path);
+    fclose(in);
+    return rc;
+}

@@ -22,7 +22,7 @@ const ax_unit_desc_t ax_unit_table[AX_UNIT_COUNT] = {
     {AX_MUL_REALM, "mul_realm", AX_KIND_MUL, 2,
      {{"m", 8, 1, 16, 1, "segments per fraction axis (power of two)"},
       {"q", 6, 1, 15, 0, "fraction bits of the error-reduction terms"}}, 1,
-     "Mitchell + s_ij (segment of x, y; s_ij/2 if x+y>=1) quantized to q bits, truncated"},
+     "Mitchell + s_ij (segment of x, y) quantized to q bits, on the product scale, truncated"},
     {AX_ADD_EXACT, "add_exact", AX_KIND_ADD, 0, NOP, 0,
      "correctly rounded sum"},
     {AX_ADD_TRUNC, "add_trunc", AX_KIND_ADD, 0, NOP, 0,

@@ -18,7 +18,7 @@ AX_HD uint64_t ax_sig_mul_drum(uint32_t xa, uint32_t xb, int m, int k)
 {
     uint64_t a = ax_drum_cut(xa | (UINT64_C(1) << m), m, k);
     uint64_t b = ax_drum_cut(xb | (UINT64_C(1) << m), m, k);
-    return (a * b) << 16;
+    return (a * b) << 15;
 }
 
 #endif

@@ -8,7 +8,7 @@
 AX_HD uint64_t ax_sig_mul_exact(uint32_t xa, uint32_t xb, int m)
 {
     uint64_t a = xa | (UINT64_C(1) << m), b = xb | (UINT64_C(1) << m);
-    return (a * b) << 16;
+    return (a * b) << 15;
 }
 
 #endif

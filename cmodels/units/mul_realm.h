@@ -3,8 +3,11 @@
  * segs x segs segments; segment (i, j) = (floor(x*segs), floor(y*segs)) has
  * its own error-reduction term s_ij, added like MBM's c. s_ij makes the mean
  * relative error over its segment zero (derivation: scripts/gen_realm_table.c,
- * table: realm_table.h); it is rounded to q fraction bits (half up). The unit
- * truncates into the output format, as MBM. */
+ * table: realm_table.h); it is rounded to q fraction bits (half up). Unlike
+ * MBM the term is always added, as the derivation assumes (product = Mitchell
+ * + s on the product's scale, i.e. s to the fraction sum, s/2 when x+y >= 1):
+ * a sum that reaches the next power of two moves the product up a binade.
+ * The unit truncates into the output format, as MBM. */
 #ifndef AX_MUL_REALM_H
 #define AX_MUL_REALM_H
 
@@ -27,8 +30,7 @@ AX_HD uint32_t ax_realm_term(int lg, uint32_t i, uint32_t j, int q)
 AX_HD uint64_t ax_sig_mul_realm(uint32_t xa, uint32_t xb, int m, int lg, int q)
 {
     uint32_t i = (xa << lg) >> m, j = (xb << lg) >> m;
-    uint64_t c = (uint64_t)ax_realm_term(lg, i, j, q) << (AX_PFRAC(m) - q);
-    return ax_sig_mitchell_corrected(xa, xb, m, c);
+    return ax_sig_mul_mitchell(xa, xb, m) + ((uint64_t)ax_realm_term(lg, i, j, q) << (AX_PFRAC(m) - q));
 }
 
 #endif
