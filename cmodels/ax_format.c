@@ -18,7 +18,8 @@ const char *const ax_format_help =
     "suffixes (any order, may be combined):\n"
     "  :rtz      round toward zero instead of round-to-nearest-even\n"
     "  :ftz      subnormal inputs and results flushed to signed zero\n"
-    "  :sat      overflow saturates to +-max finite (and inf converts to +-max)\n"
+    "  :sat      overflow saturates to +-max finite; an infinity stays infinite\n"
+    "            where the format has one and becomes +-max finite where it has none\n"
     "  :fn       finite only: no infinities, NaN only all-ones (as E4M3FN)\n";
 
 ax_format_t ax_format_make(int ebits, int mbits)

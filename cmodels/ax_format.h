@@ -18,7 +18,7 @@ enum { AX_RNE = 0, AX_RTZ = 1 };
 enum {
     AX_FMT_FN  = 1, /* finite only: no inf; NaN only all-ones */
     AX_FMT_FTZ = 2, /* subnormal inputs and results become signed zero */
-    AX_FMT_SAT = 4  /* overflow (and, in conversions, inf) gives +-max finite */
+    AX_FMT_SAT = 4  /* overflow gives +-max finite; inf too where there is no inf */
 };
 
 typedef struct ax_format {

@@ -1,7 +1,6 @@
 /* ax_registry.c — the unit table and the unit-spec parser. */
 #include "ax_registry.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,13 +93,17 @@ int ax_unit_parse(const char *spec, ax_unit_t *out, char *err, size_t errlen)
     }
     ax_unit_t u = ax_unit_default(d->id);
     const char *s = spec + strcspn(spec, ":");
-    if (*s == ':') s++;
-    else if (*s) s = "";
     int seen[AX_UNIT_MAX_PARAMS] = {0};
-    while (*s) {
+    while (*s == ':' || *s == ',') {
+        s++;
         size_t n = strcspn(s, ",");
-        const char *eq = memchr(s, '=', n);
         list_params(d, list, sizeof list);
+        if (n == 0) {
+            snprintf(err, errlen, "unit '%s': empty parameter in '%s'; parameters: %s", d->name,
+                     spec, list);
+            return -1;
+        }
+        const char *eq = memchr(s, '=', n);
         if (!eq) {
             snprintf(err, errlen, "unit '%s': parameter '%.*s' is not key=value; parameters: %s",
                      d->name, (int)n, s, list);
@@ -121,23 +124,23 @@ int ax_unit_parse(const char *spec, ax_unit_t *out, char *err, size_t errlen)
                      d->params[k].name);
             return -1;
         }
-        char val[32], *end;
-        size_t vl = n - (size_t)(eq + 1 - s);
-        if (vl == 0 || vl >= sizeof val) vl = sizeof val - 1, val[0] = 0;
-        memcpy(val, eq + 1, vl);
-        val[vl] = 0;
-        errno = 0;
-        long v = strtol(val, &end, 10);
+        /* the value: 1 to 9 decimal digits, nothing else */
+        const char *vs = eq + 1;
+        size_t vl = n - (size_t)(vs - s);
+        long v = 0;
+        int ok = vl >= 1 && vl <= 9;
+        for (size_t i = 0; ok && i < vl; i++) {
+            if (vs[i] < '0' || vs[i] > '9') ok = 0;
+            else v = v * 10 + (vs[i] - '0');
+        }
         const ax_param_desc_t *p = &d->params[k];
-        if (!val[0] || *end || errno || v < p->min || v > p->max ||
-            (p->pow2 && (v & (v - 1)))) {
-            snprintf(err, errlen, "unit '%s': bad value '%s' for '%s'; parameters: %s", d->name,
-                     val, p->name, list);
+        if (!ok || v < p->min || v > p->max || (p->pow2 && (v & (v - 1)))) {
+            snprintf(err, errlen, "unit '%s': bad value '%.*s' for '%s'; parameters: %s", d->name,
+                     (int)(vl > 40 ? 40 : vl), vs, p->name, list);
             return -1;
         }
         u.p[k] = (int32_t)v;
         s += n;
-        if (*s == ',') s++;
     }
     *out = u;
     return 0;

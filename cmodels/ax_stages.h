@@ -77,14 +77,24 @@ AX_HD uint32_t ax_exit_inf(uint32_t sign, ax_format_t fo, uint32_t *flags)
     return ax_fmt_nan(fo);
 }
 
-/* Rounds sig right by shift bits (shift in 1..62) in mode rm; sets *inexact. */
-AX_HD uint64_t ax_round_shift(uint64_t sig, int shift, int rm, uint32_t *inexact)
+/* Rounds sig right by shift bits (shift in 1..62) in mode rm; sets *inexact.
+ * A tie goes up when the kept lsb, XORed with flip, is odd: flip = 1 makes
+ * a format without mantissa bits (M = 0, whose kept significand is always 1)
+ * break ties toward the even encoding, i.e. the even exponent field. */
+AX_HD uint64_t ax_round_shift(uint64_t sig, int shift, int rm, uint32_t flip, uint32_t *inexact)
 {
     uint64_t q = sig >> shift, rem = sig & ((UINT64_C(1) << shift) - 1);
     uint64_t half = UINT64_C(1) << (shift - 1);
     *inexact = rem != 0;
-    if (rm == AX_RNE && (rem > half || (rem == half && (q & 1)))) q++;
+    if (rm == AX_RNE && (rem > half || (rem == half && ((q ^ flip) & 1)))) q++;
     return q;
+}
+
+/* flip for ax_round_shift at unbiased exponent e: only M = 0 normals need it
+ * (encoding lsb = lsb of the biased exponent, kept significand = 1). */
+AX_HD uint32_t ax_tie_flip(ax_format_t fo, int32_t e)
+{
+    return fo.mbits == 0 ? (uint32_t)(e + fo.bias + 1) & 1 : 0;
 }
 
 /* Stage 3: round and pack (-1)^sign * sig * 2^exp into fo with rounding mode
@@ -92,7 +102,7 @@ AX_HD uint64_t ax_round_shift(uint64_t sig, int shift, int rm, uint32_t *inexact
  *   - leading one at e = exp + msb(sig); below emin the result is subnormal:
  *     the rounding point moves up by emin - e bits.
  *   - RNE: up when the remainder is above half, or exactly half and the kept
- *     lsb is odd. RTZ: never up.
+ *     encoding is odd (for M = 0: the exponent field is odd). RTZ: never up.
  *   - tiny: e < emin and rounding at full precision with an unbounded
  *     exponent does not reach 2^emin (tininess after rounding);
  *     underflow = tiny and inexact. :ftz turns any tiny result into signed
@@ -116,15 +126,16 @@ AX_HD uint32_t ax_round_pack(uint32_t sign, int32_t exp, uint64_t sig, ax_format
     int32_t e = exp + n;
     int shift = n - M;
     int tiny = 0;
-    uint32_t inexact = 0;
+    uint32_t inexact = 0, flip = ax_tie_flip(fo, e);
     if (e < emin) {
         tiny = 1;
         if (e == emin - 1 && shift > 0) {
             uint32_t ix;
-            if (ax_round_shift(sig, shift, rm, &ix) >> (M + 1)) tiny = 0;
+            if (ax_round_shift(sig, shift, rm, ax_tie_flip(fo, e), &ix) >> (M + 1)) tiny = 0;
         }
         shift += emin - e;
         e = emin;
+        flip = 0; /* subnormal range: the kept bits are the encoding's */
     }
     uint64_t q;
     if (shift <= 0) {
@@ -134,7 +145,7 @@ AX_HD uint32_t ax_round_pack(uint32_t sign, int32_t exp, uint64_t sig, ax_format
             sig = 1;
             shift = 2;
         }
-        q = ax_round_shift(sig, shift, rm, &inexact);
+        q = ax_round_shift(sig, shift, rm, flip, &inexact);
     }
     if (q >> (M + 1)) { /* rounding carried into a new binade */
         q >>= 1;

@@ -67,7 +67,10 @@ struct Oracle {
         frexpl(a, &e); // a = fr * 2^e, fr in [0.5, 1)
         long double scaled = ldexpl(a, f.mbits + 1 - e), fl = floorl(scaled);
         long double rem = scaled - fl;
-        if (rm == AX_RNE && (rem > 0.5L || (rem == 0.5L && fmodl(fl, 2.0L) == 1.0L))) fl += 1;
+        // ties to the even encoding; with M = 0 the kept significand is always
+        // 1 and the encoding's lsb is the exponent field's (e - 1 + bias)
+        bool odd = f.mbits == 0 ? ((e - 1 + f.bias) & 1) != 0 : fmodl(fl, 2.0L) == 1.0L;
+        if (rm == AX_RNE && (rem > 0.5L || (rem == 0.5L && odd))) fl += 1;
         return ldexpl(fl, e - f.mbits - 1);
     }
 

@@ -1,7 +1,7 @@
 /* add_approx.h — significand stages of the adders, on aligned significands
- * x >= y of a w-bit datapath (see ax_add.h for the alignment). Each returns
+ * x >= y of a w-bit datapath (alignment: ax_align in ax_units.h). Each returns
  * the (w+1)-bit sum of an effective addition; effective subtractions are
- * exact on the datapath for every adder (ax_add.h).
+ * exact on the datapath for every adder (ax_add in ax_units.h).
  *   add_exact / add_trunc : x + y
  *   add_loa:l   lower-part OR adder (Mahdiani et al., IEEE TCAS-I 2010):
  *               low l bits x_i | y_i, carry into the exact upper part
