@@ -1,0 +1,86 @@
+// ax_mul.v — one multiplier: shared unpack, the unit's significand stage,
+// shared round-and-pack (C: ax_mul in cmodels/ax_units.h). Combinational.
+module ax_mul #(
+  parameter integer E     = 8,  // input format
+  parameter integer M     = 7,
+  parameter integer FN_I  = 0,
+  parameter integer FTZ_I = 0,
+  parameter integer EO    = 8,  // output format
+  parameter integer MO    = 7,
+  parameter integer FN_O  = 0,
+  parameter integer FTZ_O = 0,
+  parameter integer SAT_O = 0,
+  parameter integer RTZ_O = 0,  // output format's rounding: 1 RTZ, 0 RNE
+  parameter integer UNIT  = 0,  // see ax_sig_mul.v
+  parameter integer K     = 6,
+  parameter integer BUG   = 0   // fault injection for the verifier's tests (ax_round_pack.v)
+) (
+  input  wire [E+M:0]   a_i,
+  input  wire [E+M:0]   b_i,
+  output reg  [EO+MO:0] r_o,
+  output reg  [4:0]     flags_o   // {invalid, infinite, overflow, underflow, inexact}
+);
+  localparam integer PFRAC = 2 * M + 15;
+  // mul_trunc and mul_mbm always truncate
+  localparam integer RTZ = (UNIT == 1 || UNIT == 4) ? 1 : RTZ_O;
+  localparam [EO+MO:0] NAN = FN_O != 0 ? {1'b0, {EO{1'b1}}, {MO{1'b1}}}
+                                       : {1'b0, {EO{1'b1}}, 1'b1, {(MO - 1){1'b0}}};
+  localparam [EO+MO-1:0] MAXFIN = {{EO{1'b1}}, {(MO - 1){1'b1}}, 1'b0};  // FN only
+
+  wire [2:0] cls_a, cls_b;
+  wire sign_a, sign_b;
+  wire signed [15:0] exp_a, exp_b;
+  // The hidden bit (sig[M]) is 1 for every finite operand; the significand
+  // stage takes the fractions only.
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [M:0] sig_a, sig_b;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [63:0] p;
+  wire [EO+MO:0] rp;
+  wire [4:0] rp_flags;
+  wire sign = sign_a ^ sign_b;
+
+  ax_unpack #(.E(E), .M(M), .FN(FN_I), .FTZ(FTZ_I)) i_unpack_a (
+    .x_i(a_i), .cls_o(cls_a), .sign_o(sign_a), .exp_o(exp_a), .sig_o(sig_a));
+  ax_unpack #(.E(E), .M(M), .FN(FN_I), .FTZ(FTZ_I)) i_unpack_b (
+    .x_i(b_i), .cls_o(cls_b), .sign_o(sign_b), .exp_o(exp_b), .sig_o(sig_b));
+  ax_sig_mul #(.M(M), .UNIT(UNIT), .K(K)) i_sig (
+    .xa_i(sig_a[M-1:0]), .xb_i(sig_b[M-1:0]), .p_o(p));
+  ax_round_pack #(.EO(EO), .MO(MO), .FN(FN_O), .FTZ(FTZ_O), .SAT(SAT_O), .BUG(BUG)) i_round_pack (
+    .sign_i(sign), .exp_i(exp_a + exp_b - PFRAC[15:0]), .sig_i(p), .rtz_i(RTZ[0]),
+    .r_o(rp), .flags_o(rp_flags));
+
+  // special operands, as IEEE multiplication (C: ax_mul_special)
+  always @* begin : p_special
+    reg nan_a, nan_b, inf_a, inf_b, zero_a, zero_b;
+    nan_a = cls_a == 3'd3 || cls_a == 3'd4;
+    nan_b = cls_b == 3'd3 || cls_b == 3'd4;
+    inf_a = cls_a == 3'd2;
+    inf_b = cls_b == 3'd2;
+    zero_a = cls_a == 3'd0;
+    zero_b = cls_b == 3'd0;
+    r_o = rp;
+    flags_o = rp_flags;
+    if (nan_a || nan_b) begin
+      r_o = NAN;
+      flags_o = (cls_a == 3'd4 || cls_b == 3'd4) ? 5'b10000 : 5'b00000;
+    end else if (inf_a || inf_b) begin
+      if (zero_a || zero_b) begin
+        r_o = NAN;
+        flags_o = 5'b10000;
+      end else if (FN_O == 0) begin
+        r_o = {sign, {EO{1'b1}}, {MO{1'b0}}};
+        flags_o = 5'b00000;
+      end else if (SAT_O != 0) begin
+        r_o = {sign, MAXFIN};
+        flags_o = 5'b00101;
+      end else begin
+        r_o = NAN;
+        flags_o = 5'b10000;
+      end
+    end else if (zero_a || zero_b) begin
+      r_o = {sign, {(EO + MO){1'b0}}};
+      flags_o = 5'b00000;
+    end
+  end
+endmodule
