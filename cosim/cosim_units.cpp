@@ -1,6 +1,7 @@
-// cosim_mul.cpp — the verilated multipliers (rtl/ax_mul.v) against the C
-// models (ax_mul in cmodels/ax_units.h): result and flags, bit for bit.
-//   axsim_cosim_mul [CONFIG...]   (no CONFIG: all of them)
+// cosim_units.cpp — the verilated units (rtl/ax_mul.v, rtl/ax_add.v) against
+// the C models (ax_unit_apply in cmodels/ax_units.h): result and flags, bit
+// for bit.
+//   axsim_cosim [CONFIG...]   (no CONFIG: all of them)
 // Vectors: every pair for formats of at most 8 bits; for 16-bit formats every
 // a against a strided b plus random pairs; for wider formats special values
 // crossed with each other plus weighted random pairs. Prints one line per
@@ -67,7 +68,7 @@ static int run(const Config &c)
     uint64_t n = 0, bad = 0;
     auto check = [&](uint32_t a, uint32_t b) {
         uint32_t cf = 0, rf = 0;
-        uint32_t cr = ax_mul(u, a, b, fi, fo, &cf);
+        uint32_t cr = ax_unit_apply(u, a, b, fi, fo, &cf);
         uint32_t rr = c.eval(a, b, &rf);
         n++;
         if (cr != rr || cf != rf) {
