@@ -19,6 +19,7 @@ static const struct {
     {"calc", ax_verb_calc, "apply a unit to TestFloat-style vector lines; --check compares"},
     {"metrics", ax_verb_metrics, "error metrics of a unit against the exact unit"},
     {"hostcheck", ax_verb_hostcheck, "check the exact units against the host FPU"},
+    {"verify", ax_verb_verify, "verify the RTL against the C models (Verilator), or your own unit"},
     {"survey", ax_verb_survey, "the main job: units, host-FPU check, metrics of every unit"},
 };
 

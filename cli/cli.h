@@ -45,6 +45,9 @@ int ax_verb_calc(int argc, char **argv);
 int ax_verb_metrics(int argc, char **argv);
 int ax_verb_hostcheck(int argc, char **argv);
 int ax_verb_survey(int argc, char **argv);
+int ax_verb_verify(int argc, char **argv);
+/* axsim verify --manifest FILE (byo.c); argv[at] is "--manifest" */
+int ax_byo_verify(int argc, char **argv, int at);
 
 /* True when argv holds -h or --help. */
 int ax_cli_wants_help(int argc, char **argv);

@@ -12,7 +12,9 @@ module ax_mul #(
   parameter integer SAT_O = 0,
   parameter integer RTZ_O = 0,  // output format's rounding: 1 RTZ, 0 RNE
   parameter integer UNIT  = 0,  // see ax_sig_mul.v
-  parameter integer K     = 6,
+  parameter integer K     = 6,  // mul_drum: kept bits
+  parameter integer SEGS  = 8,  // mul_realm: segments per fraction axis (spec m)
+  parameter integer Q     = 6,  // mul_realm: fraction bits of the terms (spec q)
   parameter integer BUG   = 0   // fault injection for the verifier's tests (ax_round_pack.v)
 ) (
   input  wire [E+M:0]   a_i,
@@ -21,8 +23,8 @@ module ax_mul #(
   output reg  [4:0]     flags_o   // {invalid, infinite, overflow, underflow, inexact}
 );
   localparam integer PFRAC = 2 * M + 15;
-  // mul_trunc and mul_mbm always truncate
-  localparam integer RTZ = (UNIT == 1 || UNIT == 4) ? 1 : RTZ_O;
+  // mul_trunc, mul_mbm and mul_realm always truncate (C: ax_mul_rm)
+  localparam integer RTZ = (UNIT == 1 || UNIT == 4 || UNIT == 5) ? 1 : RTZ_O;
   localparam [EO+MO:0] NAN = FN_O != 0 ? {1'b0, {EO{1'b1}}, {MO{1'b1}}}
                                        : {1'b0, {EO{1'b1}}, 1'b1, {(MO - 1){1'b0}}};
   localparam [EO+MO-1:0] MAXFIN = {{EO{1'b1}}, {(MO - 1){1'b1}}, 1'b0};  // FN only
@@ -44,7 +46,7 @@ module ax_mul #(
     .x_i(a_i), .cls_o(cls_a), .sign_o(sign_a), .exp_o(exp_a), .sig_o(sig_a));
   ax_unpack #(.E(E), .M(M), .FN(FN_I), .FTZ(FTZ_I)) i_unpack_b (
     .x_i(b_i), .cls_o(cls_b), .sign_o(sign_b), .exp_o(exp_b), .sig_o(sig_b));
-  ax_sig_mul #(.M(M), .UNIT(UNIT), .K(K)) i_sig (
+  ax_sig_mul #(.M(M), .UNIT(UNIT), .K(K), .SEGS(SEGS), .Q(Q)) i_sig (
     .xa_i(sig_a[M-1:0]), .xb_i(sig_b[M-1:0]), .p_o(p));
   ax_round_pack #(.EO(EO), .MO(MO), .FN(FN_O), .FTZ(FTZ_O), .SAT(SAT_O), .BUG(BUG)) i_round_pack (
     .sign_i(sign), .exp_i(exp_a + exp_b - PFRAC[15:0]), .sig_i(p), .rtz_i(RTZ[0]),

@@ -1,7 +1,10 @@
 # check_realm_table.cmake — runs the REALM table generator and compares its
 # output byte for byte with the checked-in table (CTest
-# cmodels.mul_realm.table_derivation). Usage:
-#   cmake -DGEN=<gen_realm_table> -DREF=<realm_table.h> -DOUT=<output> -P check_realm_table.cmake
+# cmodels.mul_realm.table_derivation: the C header; with -DARGS=-v,
+# cmodels.mul_realm.table_derivation_verilog: rtl/ax_realm_table.vh). Usage:
+#   cmake -DGEN=<gen_realm_table> -DREF=<realm_table.h> -DOUT=<output> [-DARGS=<options>]
+#         -P check_realm_table.cmake
+# ARGS (optional, a ;-list) is passed to the generator; absent, it runs bare.
 cmake_minimum_required(VERSION 3.25) # policies for a -P script
 
 foreach(var GEN REF OUT)
@@ -10,9 +13,12 @@ foreach(var GEN REF OUT)
   endif()
 endforeach()
 
-execute_process(COMMAND ${GEN} OUTPUT_FILE ${OUT} RESULT_VARIABLE rc)
+if(NOT DEFINED ARGS)
+  set(ARGS "")
+endif()
+execute_process(COMMAND ${GEN} ${ARGS} OUTPUT_FILE ${OUT} RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "check_realm_table: ${GEN} failed (${rc})")
+  message(FATAL_ERROR "check_realm_table: ${GEN} ${ARGS} failed (${rc})")
 endif()
 
 execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${OUT} ${REF} RESULT_VARIABLE diff)
@@ -52,6 +58,6 @@ while(TRUE)
   math(EXPR line "${line} + 1")
 endwhile()
 message(FATAL_ERROR
-  "check_realm_table: the output of ${GEN} (${OUT}) differs from ${REF}: ${where}\n"
+  "check_realm_table: the output of ${GEN} ${ARGS} (${OUT}) differs from ${REF}: ${where}\n"
   "The checked-in REALM table is not what scripts/gen_realm_table.c derives; "
   "regenerate it or fix the generator.")

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# run_icarus.sh — the second simulator: Icarus Verilog runs rtl/ax_mul.v on
-# vectors whose expected results come from the C model (axsim calc).
+# run_icarus.sh — the second simulator: Icarus Verilog runs rtl/ax_mul.v
+# (UNIT mul_*) or rtl/ax_add.v (UNIT add_*) in tb_unit.v on vectors whose
+# expected results come from the C model (axsim calc).
 #   run_icarus.sh AXSIM RTL_DIR UNIT FMT_IN FMT_OUT PARAMS SET [BUG]
-# PARAMS: ax_mul parameters as E=..,M=..,...; SET: exhaustive8 | random16.
+# PARAMS: the top's parameters as E=..,M=..,...; SET: exhaustive8 | random16.
 # Passes when every vector matches (or, with BUG != 0, when a mismatch is
 # reported), and at least one vector ran.
 set -euo pipefail
@@ -15,10 +16,15 @@ random16) awk 'BEGIN { srand(12345); for (i = 0; i < 100000; i++) printf "%04X %
 *) echo "run_icarus: unknown set $SET"; exit 2 ;;
 esac >"$T/in"
 "$AX" calc --unit "$UNIT" --fmt "$FI" --out-fmt "$FO" "$T/in" >"$T/vectors"
-P=()
-for kv in ${PARAMS//,/ } BUG=$BUG; do P+=(-P "tb_mul.$kv"); done
-iverilog -g2005 -Wall -o "$T/sim" "${P[@]}" "$(dirname "$0")/tb_mul.v" \
-  "$RTL/ax_mul.v" "$RTL/ax_unpack.v" "$RTL/ax_sig_mul.v" "$RTL/ax_round_pack.v"
+case $UNIT in
+add_*) TOP=ax_add SRC=("$RTL/ax_add.v") ;;
+*) TOP=ax_mul SRC=("$RTL/ax_mul.v" "$RTL/ax_sig_mul.v") ;;
+esac
+P=(-P "tb_unit.TOP=\"$TOP\"")
+for kv in ${PARAMS//,/ } BUG=$BUG; do P+=(-P "tb_unit.$kv"); done
+# -I: ax_sig_mul.v includes the generated ax_realm_table.vh
+iverilog -g2005 -Wall -I "$RTL" -o "$T/sim" "${P[@]}" "$(dirname "$0")/tb_unit.v" \
+  "${SRC[@]}" "$RTL/ax_unpack.v" "$RTL/ax_round_pack.v"
 vvp -n "$T/sim" "+vectors=$T/vectors" | tee "$T/log" | grep -v "^MISMATCH" || true
 grep -m 20 "^MISMATCH" "$T/log" || true
 summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$T/log") || { echo "no summary"; exit 1; }

@@ -1,0 +1,50 @@
+/* ax_mac.h — the multiply-accumulate of a DNN accelerator (docs: DESIGN.md,
+ * "MAC semantics"), on the units of ax_units.h. A configuration is a
+ * multiplier, an input format, a product format, an adder and an
+ * accumulator format:
+ *
+ *   acc = +0 (acc format)
+ *   for k in 0..n-1:  acc = ADD(acc, convert(MUL(a[k], b[k]), prod -> acc))
+ *
+ * MUL maps in -> prod (the multiplier's rounding: prod's, or RTZ for the
+ * units that always truncate); convert is ax_convert (rounds with acc's
+ * mode); ADD has both operands and the result in acc. Flags: the OR of every
+ * operation's flags, ORed into *flags (never cleared here). The RTL of the
+ * same contract is rtl/ax_mac.v. Header-only, AX_HD: host and CUDA device.
+ *
+ *   ax_mac_cfg_t c = {mul, in, prod, add, acc};
+ *   uint32_t flags = 0, r = ax_mac_fold(&c, a, b, n, &flags);   // n = 0: +0 */
+#ifndef AX_MAC_H
+#define AX_MAC_H
+
+#include <stddef.h>
+
+#include "ax_convert.h"
+#include "ax_units.h"
+
+typedef struct ax_mac_cfg {
+    ax_unit_t mul;        /* a multiplier (AX_KIND_MUL) */
+    ax_format_t in, prod; /* operands a, b; the multiplier's result */
+    ax_unit_t add;        /* an adder (AX_KIND_ADD) */
+    ax_format_t acc;      /* the adder's operands and result */
+} ax_mac_cfg_t;
+
+/* One term: ADD(acc, convert(MUL(a, b))). acc is in c->acc, a and b in c->in. */
+AX_HD uint32_t ax_mac_step(const ax_mac_cfg_t *c, uint32_t acc, uint32_t a, uint32_t b,
+                           uint32_t *flags)
+{
+    uint32_t p = ax_unit_apply(c->mul, a, b, c->in, c->prod, flags);
+    uint32_t t = ax_convert(p, c->prod, c->acc, flags);
+    return ax_unit_apply(c->add, acc, t, c->acc, c->acc, flags);
+}
+
+/* The dot product of a[0..n-1] and b[0..n-1], folded in ascending k from +0. */
+AX_HD uint32_t ax_mac_fold(const ax_mac_cfg_t *c, const uint32_t *a, const uint32_t *b, size_t n,
+                           uint32_t *flags)
+{
+    uint32_t acc = ax_fmt_zero(0, c->acc);
+    for (size_t k = 0; k < n; k++) acc = ax_mac_step(c, acc, a[k], b[k], flags);
+    return acc;
+}
+
+#endif /* AX_MAC_H */

@@ -1,0 +1,181 @@
+// mac_driver.h — drives a verilated rtl/ax_mac.v through its cycle protocol
+// (the header comment of ax_mac.v) and reads back dot products, to be
+// compared with ax_mac_fold (cmodels/ax_mac.h).
+//   AxMacRtl<Vax_mac> mac(16);            // in_bits = 1 + E + M of a_i, b_i
+//   uint32_t fl, r = mac.dot(a, b, n, &fl, seed);
+// V is any Verilator model of ax_mac (ports clk_i, rst_ni, en_i, clear_i,
+// valid_i, a_i, b_i, acc_o, flags_o, valid_o); each driver owns its own
+// VerilatedContext. From the seed, the driver starts a sum either with
+// clear_i on its first term or with a clear-only command before it, and
+// inserts bubbles (valid_i = 0, random a_i / b_i) and stalls (en_i = 0, every
+// input random). It follows each command down the 2-stage pipe and checks
+// the protocol on every cycle: valid_o after an enabled edge exactly when a
+// term retired, nothing changing across a stall; protocol_errors() counts
+// violations. dots() runs several sums back to back with no drain between
+// them; dot() is one sum, drained.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "verilated.h"
+
+#include "ax_rng.h"
+
+template <class V> class AxMacRtl {
+public:
+    explicit AxMacRtl(int in_bits)
+        : in_mask_(in_bits >= 32 ? 0xFFFFFFFFu : (1u << in_bits) - 1),
+          ctx_(new VerilatedContext), dut_(new V{ctx_.get()})
+    {
+        reset();
+    }
+    ~AxMacRtl() { dut_->final(); }
+    AxMacRtl(const AxMacRtl &) = delete;
+    AxMacRtl &operator=(const AxMacRtl &) = delete;
+
+    // Asynchronous reset, held over two clock edges; then acc_o = +0,
+    // flags_o = 0, valid_o = 0 (counted as a protocol error otherwise).
+    void reset()
+    {
+        V &m = *dut_;
+        m.clk_i = 0;
+        m.rst_ni = 0;
+        m.en_i = 1;
+        m.valid_i = 0;
+        m.clear_i = 0;
+        m.a_i = 0;
+        m.b_i = 0;
+        m.eval();
+        for (int i = 0; i < 2; i++) edge();
+        m.rst_ni = 1;
+        m.eval();
+        stage1_ = stage2_ = Tag{};
+        if (m.acc_o != 0 || m.flags_o != 0 || m.valid_o != 0) errors_++;
+    }
+
+    // One sum of n terms, drained: returns acc_o and writes flags_o to *flags.
+    uint32_t dot(const uint32_t *a, const uint32_t *b, size_t n, uint32_t *flags, uint64_t seed)
+    {
+        uint32_t acc = 0;
+        dots(1, &a, &b, &n, &acc, flags, seed);
+        return acc;
+    }
+
+    // count sums back to back (sum j: a[j][0..n[j]-1], b[j][...]), then
+    // drained; acc[j], flags[j] are the MAC's outputs when sum j completed.
+    void dots(size_t count, const uint32_t *const *a, const uint32_t *const *b, const size_t *n,
+              uint32_t *acc, uint32_t *flags, uint64_t seed)
+    {
+        rng_.s = seed;
+        // per call: how often a bubble or a stall comes before a command
+        static const uint32_t rates[] = {0, 0, 1, 4, 16, 64}; // in 1/128
+        bubble_rate_ = rates[ax_rng_below(&rng_, 6)];
+        stall_rate_ = rates[ax_rng_below(&rng_, 6)];
+        out_acc_ = acc;
+        out_flags_ = flags;
+        for (size_t j = 0; j < count; j++) {
+            if (n[j] == 0) { // an empty sum: a clear alone
+                command(false, true, garbage(), garbage(), Tag{true, false, true, j});
+                continue;
+            }
+            // start 0: a clear alone, then the first term without clear_i;
+            // 1: both; 2..7: clear_i with the first term only
+            uint32_t start = ax_rng_below(&rng_, 8);
+            if (start < 2) command(false, true, garbage(), garbage(), Tag{true, false, false, j});
+            for (size_t k = 0; k < n[j]; k++) {
+                bool first_clear = k == 0 && start != 0;
+                command(true, first_clear, a[j][k], b[j][k], Tag{true, true, k + 1 == n[j], j});
+            }
+        }
+        while (stage1_.live || stage2_.live) { // drain, stalls included
+            if (ax_rng_below(&rng_, 128) < stall_rate_) stall();
+            else enabled_edge(false, false, garbage(), garbage(), Tag{});
+        }
+    }
+
+    uint64_t cycles() const { return cycles_; }
+    uint64_t protocol_errors() const { return errors_; }
+
+private:
+    struct Tag {
+        bool live = false; // a command (term or clear) is in this stage
+        bool term = false; // valid_i was 1
+        bool last = false; // its sum completes when it retires
+        size_t job = 0;
+        Tag() = default;
+        Tag(bool l, bool t, bool la, size_t j) : live(l), term(t), last(la), job(j) {}
+    };
+
+    uint32_t garbage() { return (uint32_t)ax_rng_next(&rng_) & in_mask_; }
+
+    // One rising and one falling edge with the inputs as set.
+    void edge()
+    {
+        V &m = *dut_;
+        m.clk_i = 1;
+        m.eval();
+        ctx_->timeInc(1);
+        m.clk_i = 0;
+        m.eval();
+        ctx_->timeInc(1);
+        cycles_++;
+    }
+
+    // Bubbles and stalls as the rates say, then the command at an enabled edge.
+    void command(bool valid, bool clear, uint32_t a, uint32_t b, Tag t)
+    {
+        for (;;) {
+            if (ax_rng_below(&rng_, 128) < stall_rate_) {
+                stall();
+            } else if (ax_rng_below(&rng_, 128) < bubble_rate_) {
+                enabled_edge(false, false, garbage(), garbage(), Tag{});
+            } else {
+                break;
+            }
+        }
+        enabled_edge(valid, clear, a, b, t);
+    }
+
+    // en_i = 0 with every other input random: nothing may change.
+    void stall()
+    {
+        V &m = *dut_;
+        const uint32_t acc = m.acc_o, fl = m.flags_o, v = m.valid_o;
+        m.en_i = 0;
+        m.valid_i = ax_rng_below(&rng_, 2);
+        m.clear_i = ax_rng_below(&rng_, 2);
+        m.a_i = garbage();
+        m.b_i = garbage();
+        edge();
+        if (m.acc_o != acc || m.flags_o != fl || m.valid_o != v) errors_++;
+    }
+
+    void enabled_edge(bool valid, bool clear, uint32_t a, uint32_t b, Tag t)
+    {
+        V &m = *dut_;
+        m.en_i = 1;
+        m.valid_i = valid;
+        m.clear_i = clear;
+        m.a_i = a & in_mask_;
+        m.b_i = b & in_mask_;
+        edge();
+        stage2_ = stage1_;
+        stage1_ = t;
+        if ((m.valid_o != 0) != (stage2_.live && stage2_.term)) errors_++;
+        if (stage2_.live && stage2_.last) {
+            out_acc_[stage2_.job] = m.acc_o;
+            out_flags_[stage2_.job] = m.flags_o;
+        }
+    }
+
+    const uint32_t in_mask_;
+    std::unique_ptr<VerilatedContext> ctx_; // declared first: outlives the model
+    std::unique_ptr<V> dut_;
+    ax_rng_t rng_{0};
+    uint32_t bubble_rate_ = 0, stall_rate_ = 0;
+    Tag stage1_, stage2_; // the commands in the pipeline register and retiring
+    uint32_t *out_acc_ = nullptr, *out_flags_ = nullptr;
+    uint64_t cycles_ = 0, errors_ = 0;
+};

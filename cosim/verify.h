@@ -1,0 +1,60 @@
+// verify.h — the RTL verifier behind `axsim verify`: vector plans per level,
+// a multi-threaded comparison of verilated RTL against the C models, the
+// decoded mismatch report, VCD of the failing vectors and the progress line.
+//
+// An executable that links it lists its designs under test in an array of
+// AxDut and calls ax_verify_main (cosim/verify_builtin.cpp for axsim's own
+// units; a generated file for a bring-your-own unit, see docs/byo-unit.md).
+#ifndef AX_VERIFY_H
+#define AX_VERIFY_H
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+extern "C" {
+#include "ax_format.h"
+}
+
+// One instance of a verilated binary unit (a_i, b_i -> r_o, flags_o). Every
+// worker thread owns its own instance.
+struct AxRtl {
+    virtual ~AxRtl() {}
+    virtual uint32_t eval(uint32_t a, uint32_t b, uint32_t *flags) = 0;
+};
+
+// One instance of a verilated MAC (rtl/ax_mac.v): a whole dot product. A
+// driver that sees the cycle protocol broken ORs AX_VERIFY_PROTOCOL into the
+// flags it returns.
+enum { AX_VERIFY_PROTOCOL = 0x100 };
+struct AxMacRtlBase {
+    virtual ~AxMacRtlBase() {}
+    virtual uint32_t dot(const uint32_t *a, const uint32_t *b, size_t n, uint32_t *flags,
+                         uint64_t seed) = 0;
+};
+
+// C model of a bring-your-own unit (docs/byo-unit.md).
+typedef uint32_t (*ax_c_unit_fn)(uint32_t a, uint32_t b, ax_format_t fi, ax_format_t fo,
+                                 uint32_t *flags);
+
+enum AxDutKind { AX_DUT_MUL, AX_DUT_ADD, AX_DUT_MAC };
+
+struct AxDut {
+    const char *name; // configuration name: unit.in.out[.bugN]
+    const char *unit; // unit spec (ax_unit_parse); for a MAC "mul+add"
+    const char *fi;   // input format
+    const char *fo;   // output format (MAC: accumulator)
+    AxDutKind kind;
+    int bug;                    // != 0: planted-bug variant, run only when named
+    AxRtl *(*make)();           // binary units
+    AxMacRtlBase *(*make_mac)(); // MACs
+    ax_c_unit_fn cfn;           // bring-your-own C model (else ax_unit_apply)
+    const char *prod;           // MAC: product format
+    const char *mul, *add;      // MAC: unit specs
+};
+
+// Parses the verify options (see --help) and runs. prog names the command in
+// messages ("axsim verify").
+int ax_verify_main(int argc, char **argv, const AxDut *duts, size_t n_duts);
+
+#endif

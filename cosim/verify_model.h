@@ -1,0 +1,44 @@
+// verify_model.h — adapts a verilated unit (a class V made by Verilator from
+// rtl/ax_mul.v, rtl/ax_add.v or a bring-your-own module with the same ports)
+// to the verifier's AxRtl interface. Each instance has its own context, so
+// worker threads never share Verilator state.
+#ifndef AX_VERIFY_MODEL_H
+#define AX_VERIFY_MODEL_H
+
+#include "verilated.h"
+
+#include "mac_driver.h"
+#include "verify.h"
+
+template <class V> struct AxRtlModel : AxRtl {
+    VerilatedContext ctx;
+    V m{&ctx, "dut"};
+    uint32_t eval(uint32_t a, uint32_t b, uint32_t *flags) override
+    {
+        m.a_i = a;
+        m.b_i = b;
+        m.eval();
+        *flags = m.flags_o;
+        return m.r_o;
+    }
+};
+template <class V> AxRtl *ax_make_rtl() { return new AxRtlModel<V>(); }
+
+// A verilated rtl/ax_mac.v (IN_BITS = width of a_i, b_i) through the cycle
+// driver of mac_driver.h; a protocol violation seen by the driver (valid_o
+// wrong, a change across a stall) sets AX_VERIFY_PROTOCOL in the flags, so
+// it is reported like a wrong result.
+template <class V, int IN_BITS> struct AxMacModel : AxMacRtlBase {
+    AxMacRtl<V> r{IN_BITS};
+    uint32_t dot(const uint32_t *a, const uint32_t *b, size_t n, uint32_t *flags,
+                 uint64_t seed) override
+    {
+        uint64_t e0 = r.protocol_errors();
+        uint32_t acc = r.dot(a, b, n, flags, seed);
+        if (r.protocol_errors() != e0) *flags |= AX_VERIFY_PROTOCOL;
+        return acc;
+    }
+};
+template <class V, int IN_BITS> AxMacRtlBase *ax_make_mac() { return new AxMacModel<V, IN_BITS>(); }
+
+#endif
