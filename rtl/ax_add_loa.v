@@ -1,0 +1,25 @@
+// ax_add_loa.v — the top module of add_loa (docs/units.md): ax_add.v with its
+// UNIT fixed. Verified through ax_add.v (axsim verify), linted as itself
+// (cosim/lint.sh). Sources: this file, ax_add.v, ax_unpack.v, ax_round_pack.v.
+module ax_add_loa #(
+  parameter integer E     = 8,  // input format
+  parameter integer M     = 7,
+  parameter integer FN_I  = 0,
+  parameter integer FTZ_I = 0,
+  parameter integer EO    = 8,  // output format
+  parameter integer MO    = 7,
+  parameter integer FN_O  = 0,
+  parameter integer FTZ_O = 0,
+  parameter integer SAT_O = 0,
+  parameter integer L     = 8,  // low datapath bits computed as OR (spec l)
+  parameter integer RTZ_O = 0   // 1: round toward zero, 0: to nearest even
+) (
+  input  wire [E+M:0]   a_i,
+  input  wire [E+M:0]   b_i,
+  output wire [EO+MO:0] r_o,
+  output wire [4:0]     flags_o   // {invalid, infinite, overflow, underflow, inexact}
+);
+  ax_add #(.E(E), .M(M), .FN_I(FN_I), .FTZ_I(FTZ_I), .EO(EO), .MO(MO), .FN_O(FN_O), .FTZ_O(FTZ_O),
+         .SAT_O(SAT_O), .RTZ_O(RTZ_O), .UNIT(2), .L(L)) i_unit (
+    .a_i(a_i), .b_i(b_i), .r_o(r_o), .flags_o(flags_o));
+endmodule
