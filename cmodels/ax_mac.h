@@ -47,4 +47,18 @@ AX_HD uint32_t ax_mac_fold(const ax_mac_cfg_t *c, const uint32_t *a, const uint3
     return acc;
 }
 
+/* Host only (ax_mac_config.c): a configuration from one compact string,
+ * "mul=mbm,in=bf16,prod=fp32,add=exact,acc=fp32" (keys in any order; missing
+ * ones default to mul_exact, fp32, fp32, add_exact, fp32; unit parameters
+ * follow their unit: "mul=realm:m=8,q=6"). 0, or -1 with a message in err
+ * naming what was wrong. ax_mac_name writes the canonical string back. */
+#ifdef __cplusplus
+extern "C" {
+#endif
+int ax_mac_parse(const char *spec, ax_mac_cfg_t *out, char *err, size_t errlen);
+const char *ax_mac_name(const ax_mac_cfg_t *c, char *buf, size_t len);
+#ifdef __cplusplus
+}
+#endif
+
 #endif /* AX_MAC_H */

@@ -2,11 +2,12 @@
 # test_byo.sh — `axsim verify --manifest` on bad manifests (a clear message
 # naming file, line and reason; exit 2), on a Verilog error (the build log's
 # end; exit 1), and on a changed source (rebuilt: the change is seen).
-#   test_byo.sh AXSIM EXAMPLES_BYO_DIR     (AXSIM_CACHE_DIR set by CTest)
+#   test_byo.sh AXSIM EXAMPLES_BYO_DIR
 set -uo pipefail
 AX=$1 EX=$2
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+export AXSIM_CACHE_DIR=$T/cache # its own cache, removed with the rest
 cp "$EX"/mul_opt.v "$EX"/mul_opt.c "$T"/
 cd "$T"
 fails=0
@@ -52,6 +53,10 @@ bad "$(good | sed 's/^top = .*/top = a b/')" "m.manifest:4: 'top' takes one valu
 good >m.manifest
 "$AX" verify --manifest m.manifest >out 2>&1 && grep -q "1 ok, 0 failed" out ||
   { fail "the good manifest:"; sed 's/^/  | /' out; }
+# nothing changed: nothing is rebuilt
+"$AX" verify --manifest m.manifest >out 2>&1 && grep -q "1 ok, 0 failed" out ||
+  fail "the second run failed"
+grep -q "no work to do" "$AXSIM_CACHE_DIR"/byo/mul_t-*/build.log || fail "an unchanged unit was rebuilt"
 sed -i 's/\.UNIT(0)/.UNIT(1)/' mul_opt.v
 "$AX" verify --manifest m.manifest >out 2>&1
 [ $? -eq 1 ] && grep -q "MISMATCH 1: mul_t.fp8e4m3.fp8e4m3" out ||
