@@ -767,7 +767,7 @@ int ax_verify_main(int argc, char **argv, const AxDut *duts, size_t n_duts)
         if (d->bug) u += " [planted bug " + std::to_string(d->bug) + "]";
         printf("%-34s %-12s -> %-12s %14s %s  %-5s %7.1f M/s\n", u.c_str(), d->fi, d->fo,
                group(o.vectors).c_str(), d->kind == AX_DUT_MAC ? "dot products" : "vectors",
-               o.bad ? "FAIL" : "ok", o.vectors / o.seconds / 1e6);
+               o.bad ? "FAIL" : "ok", o.seconds > 0 ? o.vectors / o.seconds / 1e6 : 0.0);
         if (o.bad) {
             nfail++;
             printf("    %s%s mismatch%s in %s vectors (%s)\n", o.stopped ? "stopped after " : "",
