@@ -24,27 +24,12 @@
 #include "ax_registry.h"
 #include "ax_units.h"
 #include "oracle.h"
+#include "test_util.h"
 #include "units/realm_table.h" // data only: s_ij, 0.32 fixed point
 
 namespace {
 
 // ---- formats, units, operands ----------------------------------------------
-
-ax_format_t fmt(const char *name)
-{
-    ax_format_t f;
-    char err[256];
-    if (ax_format_parse(name, &f, err, sizeof err) != 0) throw std::runtime_error(err);
-    return f;
-}
-
-ax_unit_t unit(const std::string &spec)
-{
-    ax_unit_t u;
-    char err[512];
-    if (ax_unit_parse(spec.c_str(), &u, err, sizeof err) != 0) throw std::runtime_error(err);
-    return u;
-}
 
 std::string fname(ax_format_t f)
 {

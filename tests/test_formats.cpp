@@ -19,35 +19,11 @@
 #include "ax_registry.h"
 #include "ax_units.h"
 #include "oracle.h"
+#include "test_util.h"
 
 namespace {
 
 // ---- helpers ---------------------------------------------------------------
-
-float u2f(uint32_t u)
-{
-    float f;
-    std::memcpy(&f, &u, 4);
-    return f;
-}
-uint32_t f2u(float f)
-{
-    uint32_t u;
-    std::memcpy(&u, &f, 4);
-    return u;
-}
-double u2d(uint64_t u)
-{
-    double d;
-    std::memcpy(&d, &u, 8);
-    return d;
-}
-uint64_t d2u(double d)
-{
-    uint64_t u;
-    std::memcpy(&u, &d, 8);
-    return u;
-}
 
 std::string hex(uint64_t v)
 {
@@ -120,12 +96,6 @@ struct Sweep {
         CHECK(cases >= min_cases);
     }
 };
-
-uint32_t host_flags(int e)
-{
-    return ((e & FE_INEXACT) ? AX_FLAG_INEXACT : 0) | ((e & FE_UNDERFLOW) ? AX_FLAG_UNDERFLOW : 0) |
-           ((e & FE_OVERFLOW) ? AX_FLAG_OVERFLOW : 0) | ((e & FE_INVALID) ? AX_FLAG_INVALID : 0);
-}
 
 bool f32_is_nan(uint32_t u) { return (u & 0x7F800000u) == 0x7F800000u && (u & 0x7FFFFFu); }
 bool f32_is_snan(uint32_t u) { return f32_is_nan(u) && !(u & 0x400000u); }

@@ -21,26 +21,11 @@
 #include "ax_mac.h"
 #include "ax_registry.h"
 #include "ax_rng.h"
+#include "test_util.h"
 
 namespace {
 
 // ---- formats, units, configurations ------------------------------------------
-
-ax_format_t fmt(const char *name)
-{
-    ax_format_t f;
-    char err[256];
-    if (ax_format_parse(name, &f, err, sizeof err) != 0) throw std::runtime_error(err);
-    return f;
-}
-
-ax_unit_t unit(const char *spec)
-{
-    ax_unit_t u;
-    char err[512];
-    if (ax_unit_parse(spec, &u, err, sizeof err) != 0) throw std::runtime_error(err);
-    return u;
-}
 
 ax_mac_cfg_t mac(const char *mul, const char *in, const char *prod, const char *add,
                  const char *acc)
@@ -158,25 +143,6 @@ Fold model(const ax_mac_cfg_t &c)
 }
 
 // ---- the references ------------------------------------------------------------
-
-float u2f(uint32_t u)
-{
-    float f;
-    std::memcpy(&f, &u, 4);
-    return f;
-}
-uint32_t f2u(float f)
-{
-    uint32_t u;
-    std::memcpy(&u, &f, 4);
-    return u;
-}
-
-uint32_t host_flags(int e)
-{
-    return ((e & FE_INEXACT) ? AX_FLAG_INEXACT : 0) | ((e & FE_UNDERFLOW) ? AX_FLAG_UNDERFLOW : 0) |
-           ((e & FE_OVERFLOW) ? AX_FLAG_OVERFLOW : 0) | ((e & FE_INVALID) ? AX_FLAG_INVALID : 0);
-}
 
 #if defined(__x86_64__)
 constexpr bool host_flags_after_rounding = true; // SSE: tininess after rounding

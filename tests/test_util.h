@@ -1,0 +1,65 @@
+// test_util.h — helpers shared by the Catch2 tests: formats and units by
+// name (a bad name throws with the parser's message), float/double bit
+// casts, and the host FPU's <fenv.h> flags as axsim's flag bits.
+#ifndef AX_TEST_UTIL_H
+#define AX_TEST_UTIL_H
+
+#include <cfenv>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "ax_flags.h"
+#include "ax_format.h"
+#include "ax_registry.h"
+
+inline ax_format_t fmt(const char *name)
+{
+    ax_format_t f;
+    char err[256];
+    if (ax_format_parse(name, &f, err, sizeof err) != 0) throw std::runtime_error(err);
+    return f;
+}
+
+inline ax_unit_t unit(const std::string &spec)
+{
+    ax_unit_t u;
+    char err[512];
+    if (ax_unit_parse(spec.c_str(), &u, err, sizeof err) != 0) throw std::runtime_error(err);
+    return u;
+}
+
+inline float u2f(uint32_t u)
+{
+    float f;
+    std::memcpy(&f, &u, 4);
+    return f;
+}
+inline uint32_t f2u(float f)
+{
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    return u;
+}
+inline double u2d(uint64_t u)
+{
+    double d;
+    std::memcpy(&d, &u, 8);
+    return d;
+}
+inline uint64_t d2u(double d)
+{
+    uint64_t u;
+    std::memcpy(&u, &d, 8);
+    return u;
+}
+
+// fetestexcept() bits -> AX_FLAG_* (no host operation here raises divide-by-zero)
+inline uint32_t host_flags(int e)
+{
+    return ((e & FE_INEXACT) ? AX_FLAG_INEXACT : 0) | ((e & FE_UNDERFLOW) ? AX_FLAG_UNDERFLOW : 0) |
+           ((e & FE_OVERFLOW) ? AX_FLAG_OVERFLOW : 0) | ((e & FE_INVALID) ? AX_FLAG_INVALID : 0);
+}
+
+#endif
