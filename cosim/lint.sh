@@ -11,7 +11,7 @@ lint() { # top, parameters...
   shift
   local out
   out=$(verilator --lint-only -Wall -I"$R" --top-module "$top" "$@" "$R"/ax_mul_*.v "$R"/ax_add_*.v "$R"/ax_mac.v \
-    "$R"/ax_cvt.v "$R"/ax_mul.v "$R"/ax_add.v "$R"/ax_sig_mul.v "$R"/ax_unpack.v "$R"/ax_round_pack.v 2>&1)
+    "$R"/ax_cvt.v "$R"/ax_mul.v "$R"/ax_add.v "$R"/ax_sig_mul.v "$R"/ax_unpack.v "$R"/ax_round_pack.v "$R"/ax_exit.v 2>&1)
   runs=$((runs + 1))
   if [ -n "$out" ]; then
     echo "lint: $top $*"

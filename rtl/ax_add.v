@@ -33,9 +33,6 @@ module ax_add #(
   localparam integer LC  = L > W ? W : L;      // l clamped to the datapath
   localparam integer PG1 = P - 1 + G;          // weight of bit 0 below the leading one
   localparam integer RTZ = UNIT == 1 ? 1 : RTZ_O;
-  localparam [EO+MO:0] NAN = FN_O != 0 ? {1'b0, {EO{1'b1}}, {MO{1'b1}}}
-                                       : {1'b0, {EO{1'b1}}, 1'b1, {(MO - 1){1'b0}}};
-  localparam [EO+MO-1:0] MAXFIN = {{EO{1'b1}}, {(MO - 1){1'b1}}, 1'b0};  // FN only
   localparam [63:0] LMASK = LC >= 64 ? {64{1'b1}} : (64'd1 << LC) - 64'd1;
 
   wire [2:0] cls_a, cls_b;
@@ -95,33 +92,31 @@ module ax_add #(
   ax_round_pack #(.EO(EO), .MO(MO), .FN(FN_O), .FTZ(FTZ_O), .SAT(SAT_O), .BUG(BUG)) i_round_pack (
     .sign_i(sign_r), .exp_i(exp0), .sig_i(s), .rtz_i(RTZ[0]), .r_o(rp), .flags_o(rp_flags));
 
+  wire inf_sign = cls_a == 3'd2 ? sign_a : sign_b;  // the infinite operand's sign
+  // special-value exits (C: ax_exit_nan, ax_exit_inf)
+  wire [EO+MO:0] nan, inf;
+  wire [4:0] inf_flags;
+  ax_exit #(.EO(EO), .MO(MO), .FN(FN_O), .SAT(SAT_O)) i_exit (
+    .inf_sign_i(inf_sign), .nan_o(nan), .inf_o(inf), .inf_flags_o(inf_flags));
+
   // special operands, as IEEE addition (C: ax_add_special)
   always @* begin : p_special
-    reg nan_a, nan_b, inf_a, inf_b, inf_sign;
+    reg nan_a, nan_b, inf_a, inf_b;
     nan_a = cls_a == 3'd3 || cls_a == 3'd4;
     nan_b = cls_b == 3'd3 || cls_b == 3'd4;
     inf_a = cls_a == 3'd2;
     inf_b = cls_b == 3'd2;
-    inf_sign = inf_a ? sign_a : sign_b;
     r_o = rp;
     flags_o = rp_flags;
     if (nan_a || nan_b) begin
-      r_o = NAN;
+      r_o = nan;
       flags_o = (cls_a == 3'd4 || cls_b == 3'd4) ? 5'b10000 : 5'b00000;
     end else if (inf_a && inf_b && sign_a != sign_b) begin
-      r_o = NAN;
+      r_o = nan;
       flags_o = 5'b10000;
     end else if (inf_a || inf_b) begin
-      if (FN_O == 0) begin
-        r_o = {inf_sign, {EO{1'b1}}, {MO{1'b0}}};
-        flags_o = 5'b00000;
-      end else if (SAT_O != 0) begin
-        r_o = {inf_sign, MAXFIN};
-        flags_o = 5'b00101;
-      end else begin
-        r_o = NAN;
-        flags_o = 5'b10000;
-      end
+      r_o = inf;
+      flags_o = inf_flags;
     end else if (cls_a == 3'd0 && cls_b == 3'd0) begin
       r_o = {sign_a & sign_b, {(EO + MO){1'b0}}};
       flags_o = 5'b00000;

@@ -1,6 +1,7 @@
 // ax_add_trunc.v — the top module of add_trunc (docs/units.md): ax_add.v with its
 // UNIT fixed. Verified through ax_add.v (axsim verify), linted as itself
-// (cosim/lint.sh). Sources: this file, ax_add.v, ax_unpack.v, ax_round_pack.v.
+// (cosim/lint.sh). Sources: this file, ax_add.v, ax_unpack.v, ax_round_pack.v,
+// ax_exit.v.
 module ax_add_trunc #(
   parameter integer E     = 8,  // input format
   parameter integer M     = 7,

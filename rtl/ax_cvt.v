@@ -23,9 +23,6 @@ module ax_cvt #(
   output reg  [EO+MO:0] r_o,
   output reg  [4:0]     flags_o   // {invalid, infinite, overflow, underflow, inexact}
 );
-  localparam [EO+MO:0] NAN = FN_O != 0 ? {1'b0, {EO{1'b1}}, {MO{1'b1}}}
-                                       : {1'b0, {EO{1'b1}}, 1'b1, {(MO - 1){1'b0}}};
-  localparam [EO+MO-1:0] MAXFIN = {{EO{1'b1}}, {(MO - 1){1'b1}}, 1'b0};  // FN only
 
   wire [2:0] cls;
   wire sign;
@@ -41,27 +38,25 @@ module ax_cvt #(
     .sign_i(sign), .exp_i(exp - M[15:0]), .sig_i({{(63 - M){1'b0}}, sig}), .rtz_i(RTZ_O != 0),
     .r_o(rp), .flags_o(rp_flags));
 
+  // special-value exits (C: ax_exit_nan, ax_exit_inf)
+  wire [EO+MO:0] nan, inf;
+  wire [4:0] inf_flags;
+  ax_exit #(.EO(EO), .MO(MO), .FN(FN_O), .SAT(SAT_O)) i_exit (
+    .inf_sign_i(sign), .nan_o(nan), .inf_o(inf), .inf_flags_o(inf_flags));
+
   // special inputs (C: the switch in ax_convert)
   always @* begin : p_special
     r_o = rp;
     flags_o = rp_flags;
     if (cls == 3'd3) begin  // quiet NaN
-      r_o = NAN;
+      r_o = nan;
       flags_o = 5'b00000;
     end else if (cls == 3'd4) begin  // signalling NaN
-      r_o = NAN;
+      r_o = nan;
       flags_o = 5'b10000;
     end else if (cls == 3'd2) begin  // infinity (C: ax_exit_inf)
-      if (FN_O == 0) begin
-        r_o = {sign, {EO{1'b1}}, {MO{1'b0}}};
-        flags_o = 5'b00000;
-      end else if (SAT_O != 0) begin
-        r_o = {sign, MAXFIN};
-        flags_o = 5'b00101;
-      end else begin
-        r_o = NAN;
-        flags_o = 5'b10000;
-      end
+      r_o = inf;
+      flags_o = inf_flags;
     end else if (cls == 3'd0) begin  // zero
       r_o = {sign, {(EO + MO){1'b0}}};
       flags_o = 5'b00000;

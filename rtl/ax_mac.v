@@ -31,7 +31,7 @@
 // (ax_sig_mul.v); ADD_UNIT, L as ax_add's UNIT, L; BUG goes to every
 // round-and-pack (0 in real builds). Sources: ax_mul.v, ax_sig_mul.v (which
 // includes ax_realm_table.vh: -I rtl), ax_cvt.v, ax_add.v, ax_unpack.v,
-// ax_round_pack.v.
+// ax_round_pack.v, ax_exit.v.
 module ax_mac #(
   parameter integer E        = 8,  // input format (a_i, b_i)
   parameter integer M        = 7,

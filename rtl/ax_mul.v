@@ -25,9 +25,6 @@ module ax_mul #(
   localparam integer PFRAC = 2 * M + 15;
   // mul_trunc, mul_mbm and mul_realm always truncate (C: ax_mul_rm)
   localparam integer RTZ = (UNIT == 1 || UNIT == 4 || UNIT == 5) ? 1 : RTZ_O;
-  localparam [EO+MO:0] NAN = FN_O != 0 ? {1'b0, {EO{1'b1}}, {MO{1'b1}}}
-                                       : {1'b0, {EO{1'b1}}, 1'b1, {(MO - 1){1'b0}}};
-  localparam [EO+MO-1:0] MAXFIN = {{EO{1'b1}}, {(MO - 1){1'b1}}, 1'b0};  // FN only
 
   wire [2:0] cls_a, cls_b;
   wire sign_a, sign_b;
@@ -52,6 +49,12 @@ module ax_mul #(
     .sign_i(sign), .exp_i(exp_a + exp_b - PFRAC[15:0]), .sig_i(p), .rtz_i(RTZ[0]),
     .r_o(rp), .flags_o(rp_flags));
 
+  // special-value exits (C: ax_exit_nan, ax_exit_inf)
+  wire [EO+MO:0] nan, inf;
+  wire [4:0] inf_flags;
+  ax_exit #(.EO(EO), .MO(MO), .FN(FN_O), .SAT(SAT_O)) i_exit (
+    .inf_sign_i(sign), .nan_o(nan), .inf_o(inf), .inf_flags_o(inf_flags));
+
   // special operands, as IEEE multiplication (C: ax_mul_special)
   always @* begin : p_special
     reg nan_a, nan_b, inf_a, inf_b, zero_a, zero_b;
@@ -64,21 +67,15 @@ module ax_mul #(
     r_o = rp;
     flags_o = rp_flags;
     if (nan_a || nan_b) begin
-      r_o = NAN;
+      r_o = nan;
       flags_o = (cls_a == 3'd4 || cls_b == 3'd4) ? 5'b10000 : 5'b00000;
     end else if (inf_a || inf_b) begin
       if (zero_a || zero_b) begin
-        r_o = NAN;
+        r_o = nan;
         flags_o = 5'b10000;
-      end else if (FN_O == 0) begin
-        r_o = {sign, {EO{1'b1}}, {MO{1'b0}}};
-        flags_o = 5'b00000;
-      end else if (SAT_O != 0) begin
-        r_o = {sign, MAXFIN};
-        flags_o = 5'b00101;
       end else begin
-        r_o = NAN;
-        flags_o = 5'b10000;
+        r_o = inf;
+        flags_o = inf_flags;
       end
     end else if (zero_a || zero_b) begin
       r_o = {sign, {(EO + MO){1'b0}}};

@@ -1,6 +1,7 @@
 // ax_mul_mbm.v — the top module of mul_mbm (docs/units.md): ax_mul.v with its
 // UNIT fixed. Verified through ax_mul.v (axsim verify), linted as itself
-// (cosim/lint.sh). Sources: this file, ax_mul.v, ax_sig_mul.v (-I rtl), ax_unpack.v, ax_round_pack.v.
+// (cosim/lint.sh). Sources: this file, ax_mul.v, ax_sig_mul.v (-I rtl), ax_unpack.v, ax_round_pack.v,
+// ax_exit.v.
 module ax_mul_mbm #(
   parameter integer E     = 8,  // input format
   parameter integer M     = 7,

@@ -24,7 +24,7 @@ P=(-P "tb_unit.TOP=\"$TOP\"")
 for kv in ${PARAMS//,/ } BUG=$BUG; do P+=(-P "tb_unit.$kv"); done
 # -I: ax_sig_mul.v includes the generated ax_realm_table.vh
 iverilog -g2005 -Wall -I "$RTL" -o "$T/sim" "${P[@]}" "$(dirname "$0")/tb_unit.v" \
-  "${SRC[@]}" "$RTL/ax_unpack.v" "$RTL/ax_round_pack.v"
+  "${SRC[@]}" "$RTL/ax_unpack.v" "$RTL/ax_round_pack.v" "$RTL/ax_exit.v"
 vvp -n "$T/sim" "+vectors=$T/vectors" | tee "$T/log" | grep -v "^MISMATCH" || true
 grep -m 20 "^MISMATCH" "$T/log" || true
 summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$T/log") || { echo "no summary"; exit 1; }
