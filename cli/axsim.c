@@ -139,13 +139,3 @@ const char *ax_cli_decode(uint32_t x, ax_format_t f, char *buf, size_t len)
     return buf;
 }
 
-const char *ax_cli_flags(uint32_t flags, char *buf, size_t len)
-{
-    static const char *names[] = {"inexact", "underflow", "overflow", "infinite", "invalid"};
-    size_t n = 0;
-    buf[0] = 0;
-    for (int i = 0; i < 5; i++)
-        if (flags & (1u << i)) n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "|" : "", names[i]);
-    if (!n) snprintf(buf, len, "none");
-    return buf;
-}

@@ -26,8 +26,6 @@ int ax_cli_u64(const char *verb, const char *opt, const char *s, uint64_t *v);
 
 /* Human decoding of a bit pattern: "0x3fc0 = +1.1000000b * 2^0 = 1.5". */
 const char *ax_cli_decode(uint32_t x, ax_format_t f, char *buf, size_t len);
-/* Flag names: "inexact|underflow" or "none". */
-const char *ax_cli_flags(uint32_t flags, char *buf, size_t len);
 /* Hex digits needed for a format's width. */
 int ax_cli_hexdigits(ax_format_t f);
 /* Value as a double (exact). */

@@ -71,9 +71,9 @@ static void report(const calc_opts_t *o, const char *src, long line, uint32_t a,
     printf("  a         %s\n", ax_cli_decode(a, o->fi, d, sizeof d));
     printf("  b         %s\n", ax_cli_decode(b, o->fi, d, sizeof d));
     printf("  result    %s  flags %02X (%s)\n", ax_cli_decode(r, o->fo, d, sizeof d), rf,
-           ax_cli_flags(rf, fl, sizeof fl));
+           ax_flags_name(rf, fl, sizeof fl));
     printf("  expected  %s", ax_cli_decode(want, o->fo, d, sizeof d));
-    if (has_flags) printf("  flags %02X (%s)", wf, ax_cli_flags(wf, fl, sizeof fl));
+    if (has_flags) printf("  flags %02X (%s)", wf, ax_flags_name(wf, fl, sizeof fl));
     printf("\n");
 }
 

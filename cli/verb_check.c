@@ -58,9 +58,9 @@ static int hostcheck(uint64_t nrandom, uint64_t seed, uint32_t stride, cJSON *js
                     printf("    a %s\n", ax_cli_decode(r.rec[i].a, c.f, d, sizeof d));
                     printf("    b %s\n", ax_cli_decode(r.rec[i].b, c.f, d, sizeof d));
                     printf("    got  %s flags %s\n", ax_cli_decode(r.rec[i].got, c.f, d, sizeof d),
-                           ax_cli_flags(r.rec[i].got_flags, fl, sizeof fl));
+                           ax_flags_name(r.rec[i].got_flags, fl, sizeof fl));
                     printf("    host %s flags %s\n", ax_cli_decode(r.rec[i].want, c.f, d, sizeof d),
-                           ax_cli_flags(r.rec[i].want_flags, fl, sizeof fl));
+                           ax_flags_name(r.rec[i].want_flags, fl, sizeof fl));
                 }
             }
             if (json) {

@@ -117,3 +117,14 @@ const char *ax_format_name(ax_format_t f, char *buf, size_t len)
              ((f.flags & AX_FMT_FN) && !fn_named && f.mbits > 0) ? ":fn" : "");
     return buf;
 }
+
+const char *ax_flags_name(uint32_t flags, char *buf, size_t len)
+{
+    static const char *names[] = {"inexact", "underflow", "overflow", "infinite", "invalid"};
+    size_t n = 0;
+    buf[0] = 0;
+    for (int i = 0; i < 5 && n < len; i++)
+        if (flags & (1u << i)) n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "|" : "", names[i]);
+    if (!n) snprintf(buf, len, "none");
+    return buf;
+}

@@ -92,6 +92,10 @@ int ax_format_parse(const char *name, ax_format_t *out, char *err, size_t errlen
 /* Canonical name of a format, suffixes included (e.g. "bf16:rtz"). */
 const char *ax_format_name(ax_format_t f, char *buf, size_t len);
 
+/* Names of the flags set in flags (AX_FLAG_*, ax_flags.h), as
+ * "inexact|underflow", or "none". */
+const char *ax_flags_name(uint32_t flags, char *buf, size_t len);
+
 /* One line per named format, for `axsim formats`. */
 extern const char *const ax_format_help;
 

@@ -216,12 +216,10 @@ void vector_at(const Job &j, const Seg &s, uint64_t i, uint64_t gi, uint32_t *a,
 
 std::string flag_names(uint32_t f)
 {
-    static const char *n[] = {"inexact", "underflow", "overflow", "infinite", "invalid",
-                              "", "", "", "MAC-protocol-violation"};
-    std::string s;
-    for (int k = 0; k < 9; k++)
-        if (*n[k] && (f >> k & 1)) s += (s.empty() ? "" : "|") + std::string(n[k]);
-    return s.empty() ? "none" : s;
+    char b[64];
+    std::string s = ax_flags_name(f & 0x1f, b, sizeof b);
+    if (f & AX_VERIFY_PROTOCOL) s = (f & 0x1f ? s + "|" : "") + "MAC-protocol-violation";
+    return s;
 }
 
 double value_of(uint32_t x, ax_format_t f)
