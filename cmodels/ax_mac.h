@@ -47,6 +47,24 @@ AX_HD uint32_t ax_mac_fold(const ax_mac_cfg_t *c, const uint32_t *a, const uint3
     return acc;
 }
 
+/* Chunked accumulation, for accelerators that accumulate that way: partial
+ * folds of chunk terms each (the last may be shorter), each from +0, then
+ * combined in order with the same adder: total = +0; total = ADD(total,
+ * partial_j) for j ascending. chunk = 0 or chunk >= n is ax_mac_fold (x + 0
+ * is x for every adder, and a fold from +0 never gives -0). */
+AX_HD uint32_t ax_mac_fold_chunked(const ax_mac_cfg_t *c, const uint32_t *a, const uint32_t *b,
+                                   size_t n, size_t chunk, uint32_t *flags)
+{
+    if (chunk == 0 || chunk >= n) return ax_mac_fold(c, a, b, n, flags);
+    uint32_t total = ax_fmt_zero(0, c->acc);
+    for (size_t k0 = 0; k0 < n; k0 += chunk) {
+        size_t len = n - k0 < chunk ? n - k0 : chunk;
+        uint32_t part = ax_mac_fold(c, a + k0, b + k0, len, flags);
+        total = ax_unit_apply(c->add, total, part, c->acc, c->acc, flags);
+    }
+    return total;
+}
+
 /* Host only (ax_mac_config.c): a configuration from one compact string,
  * "mul=mbm,in=bf16,prod=fp32,add=exact,acc=fp32" (keys in any order; missing
  * ones default to mul_exact, fp32, fp32, add_exact, fp32; unit parameters

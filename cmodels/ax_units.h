@@ -19,6 +19,11 @@
 #include "units/mul_mitchell.h"
 #include "units/mul_realm.h"
 
+/* Version of the models' arithmetic. Bump it whenever any unit's bits can
+ * change: cached LUTs (cuda_fastpath/ax_lut.h) of another version are
+ * rejected and regenerated. */
+#define AX_MODEL_VERSION 1
+
 typedef enum ax_unit_id {
     AX_MUL_EXACT = 0,
     AX_MUL_TRUNC,
