@@ -20,6 +20,8 @@ static const struct {
     {"metrics", ax_verb_metrics, "error metrics of a unit against the exact unit"},
     {"hostcheck", ax_verb_hostcheck, "check the exact units against the host FPU"},
     {"verify", ax_verb_verify, "verify the RTL against the C models (Verilator), or your own unit"},
+    {"gemm", ax_verb_gemm, "one GEMM through a MAC configuration on a chosen backend (--check vs ref)"},
+    {"bench", ax_verb_bench, "MAC/s of the GEMM/conv backends next to OpenBLAS and cuBLAS"},
     {"survey", ax_verb_survey, "the main job: units, host-FPU check, metrics of every unit"},
 };
 

@@ -123,6 +123,57 @@ survey)
   for u in mul_mitchell mul_mbm "mul_realm:m=8,q=6" "add_loa:l=8"; do has out "^$u "; done
   run "$AX" survey --random 1000 --stride 30000 --json
   [ $rc -eq 0 ] || fail "json: exit $rc"; has out '"hostcheck_passed":[[:space:]]*true' ;;
+gemm)
+  # same seed and configuration, same checksum on ref and cpu; --check compares every bit
+  for mac in "mul=mbm,in=bf16" "mul=exact,in=fp32" "mul=realm,in=fp16,add=loa:l=6,acc=fp16,prod=fp16"; do
+    for chunk in 0 7; do
+      sums=""
+      for b in ref cpu; do
+        run "$AX" gemm --mac "$mac" --size 9x21x40 --backend $b --chunk $chunk --seed 5
+        [ $rc -eq 0 ] || { cat "$T/out" "$T/err"; fail "$mac $b: exit $rc"; }
+        has out "^backend $b"
+        sums="$sums $(grep '^checksum' "$T/out")"
+      done
+      set -- $sums
+      [ "$2" = "$4" ] || fail "$mac chunk $chunk: ref and cpu checksums differ ($sums)"
+    done
+    run "$AX" gemm --mac "$mac" --size 30x17x50 --check
+    [ $rc -eq 0 ] || { cat "$T/out" "$T/err"; fail "$mac --check: exit $rc"; }
+    has out "^backend .*(auto"
+    has out "equal the ref backend bit for bit"
+  done
+  # another seed gives another result
+  run "$AX" gemm --mac mul=mbm,in=bf16 --size 9x21x40 --backend cpu --seed 5; a=$(grep '^checksum' "$T/out")
+  run "$AX" gemm --mac mul=mbm,in=bf16 --size 9x21x40 --backend cpu --seed 6; b=$(grep '^checksum' "$T/out")
+  [ -n "$a" ] && [ "$a" != "$b" ] || fail "seed does not change the result ($a / $b)"
+  true ;;
+gemm_bad_input)
+  for args in "--size 4x4" "--mac mul=foo" "--mac mul=mbm --backend gpu" "--mac mul=mbm --size 0x4x4" \
+              "--mac mul=mbm --threads x" "--mac add=mbm" "--mac mul=mbm extra"; do
+    run "$AX" gemm $args
+    [ $rc -eq 2 ] || fail "gemm $args: exit $rc, want 2"
+    grep -q "^axsim gemm: " "$T/err" || { cat "$T/err"; fail "gemm $args: no message"; }
+  done
+  run "$AX" gemm; [ $rc -eq 2 ] || fail "no --mac: exit $rc"; has err "--mac is required"
+  run "$AX" gemm --mac mul=mbm --backend gpu; has err "unknown backend 'gpu'"
+  if ! nvidia-smi >/dev/null 2>&1; then
+    run "$AX" gemm --mac mul=mbm --backend cuda
+    [ $rc -eq 2 ] || fail "cuda without a device: exit $rc"; has err "backend cuda: "
+  fi ;;
+bench)
+  run "$AX" bench gemm --size 24x40x16 --mac mul=mbm,in=bf16 --mac "mul=drum,in=fp16,add=loa:l=5" \
+      --min-time 0 --json "$T/b.json"
+  [ $rc -eq 0 ] || { cat "$T/out" "$T/err"; fail "bench gemm: exit $rc"; }
+  has out "^OpenBLAS sgemm"
+  has out "mul=mul_mbm,in=bf16.* cpu "
+  has out "path: cpu native fp32 (mul_mbm)"
+  has out "path: cpu generic"
+  for b in openblas ref cpu; do has b.json "\"backend\":[[:space:]]*\"$b\""; done
+  grep -q '"macs_per_s":[[:space:]]*[1-9]' "$T/b.json" || fail "bench JSON lacks rates"
+  run "$AX" bench gemm --size 3x3; [ $rc -eq 2 ] || fail "bad size: exit $rc"; has err "MxNxK"
+  run "$AX" bench gemm --backends cpu,tpu; [ $rc -eq 2 ] || fail "bad backend: exit $rc"; has err "unknown 'tpu'"
+  run "$AX" bench gemm --conv 1,2,3,3,4,3,1,1; [ $rc -eq 2 ] || fail "--conv on gemm: exit $rc"
+  run "$AX" bench matmul; [ $rc -eq 2 ] || fail "bad benchmark: exit $rc"; has err "gemm or conv" ;;
 *) fail "unknown case $CASE" ;;
 esac
 echo "ok: $CASE"

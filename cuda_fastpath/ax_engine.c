@@ -1,0 +1,289 @@
+/* ax_engine.c — backends by name, the engine, the GEMM entry point, the
+ * parallel-for, quantization, and the ref backend (the oracle). */
+#define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ax_fp_internal.h"
+#include "ax_registry.h"
+
+static const char *const backend_names[] = {"auto", "ref", "cpu", "cuda"};
+
+int ax_backend_parse(const char *name, ax_backend_t *out, char *err, size_t errlen)
+{
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(name, backend_names[i])) {
+            *out = (ax_backend_t)i;
+            return 0;
+        }
+    return ax_fp_fail(err, errlen, "unknown backend '%s' (choose auto, ref, cpu or cuda)", name);
+}
+
+const char *ax_backend_name(ax_backend_t b)
+{
+    return (unsigned)b < 4 ? backend_names[b] : "?";
+}
+
+int ax_fp_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+int ax_cuda_available(char *why, size_t len) { return ax_cuda_probe(why, len); }
+
+ax_engine_t *ax_engine_create(ax_backend_t b, int threads, char *err, size_t errlen)
+{
+    char why[256] = "";
+    ax_backend_t chosen = b;
+    if (b == AX_BACKEND_AUTO) chosen = ax_cuda_probe(why, sizeof why) ? AX_BACKEND_CUDA : AX_BACKEND_CPU;
+    else if (b == AX_BACKEND_CUDA && !ax_cuda_probe(why, sizeof why)) {
+        ax_fp_fail(err, errlen, "backend cuda: %s", why);
+        return NULL;
+    } else if ((unsigned)b > AX_BACKEND_CUDA) {
+        ax_fp_fail(err, errlen, "unknown backend %d", (int)b);
+        return NULL;
+    }
+    if (threads <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (int)n : 1;
+    }
+    ax_engine_t *e = calloc(1, sizeof *e);
+    if (!e) {
+        ax_fp_fail(err, errlen, "out of memory");
+        return NULL;
+    }
+    e->backend = chosen;
+    e->threads = chosen == AX_BACKEND_REF ? 1 : threads;
+    if (b == AX_BACKEND_AUTO && chosen == AX_BACKEND_CPU)
+        snprintf(e->describe, sizeof e->describe, "backend cpu (auto: %s; %d threads)", why, threads);
+    else if (b == AX_BACKEND_AUTO)
+        snprintf(e->describe, sizeof e->describe, "backend cuda (auto: %s)", why);
+    else if (chosen == AX_BACKEND_CPU)
+        snprintf(e->describe, sizeof e->describe, "backend cpu (%d threads)", threads);
+    else if (chosen == AX_BACKEND_CUDA)
+        snprintf(e->describe, sizeof e->describe, "backend cuda (%s)", why);
+    else
+        snprintf(e->describe, sizeof e->describe, "backend ref (scalar C models, 1 thread)");
+    return e;
+}
+
+void ax_engine_free(ax_engine_t *e)
+{
+    if (!e) return;
+    ax_cuda_release(e);
+    ax_cpu_release(e);
+    ax_lut_cache_free(&e->luts);
+    free(e);
+}
+
+ax_backend_t ax_engine_backend(const ax_engine_t *e) { return e->backend; }
+int ax_engine_threads(const ax_engine_t *e) { return e->threads; }
+const char *ax_engine_describe(const ax_engine_t *e) { return e->describe; }
+const char *ax_engine_last_path(const ax_engine_t *e) { return e->last_path ? e->last_path : "none"; }
+
+/* ---- parallel-for -------------------------------------------------------- */
+
+typedef struct pf_shared {
+    ax_task_fn fn;
+    void *ctx;
+    int64_t ntasks;
+    int64_t next;
+    pthread_mutex_t lock;
+} pf_shared_t;
+
+static void *pf_worker(void *arg)
+{
+    pf_shared_t *s = arg;
+    for (;;) {
+        pthread_mutex_lock(&s->lock);
+        int64_t t = s->next++;
+        pthread_mutex_unlock(&s->lock);
+        if (t >= s->ntasks) return NULL;
+        s->fn(s->ctx, t);
+    }
+}
+
+int ax_parallel_for(int nthreads, int64_t ntasks, ax_task_fn fn, void *ctx)
+{
+    if (ntasks <= 0) return 0;
+    if (nthreads > ntasks) nthreads = (int)ntasks;
+    if (nthreads <= 1) {
+        for (int64_t t = 0; t < ntasks; t++) fn(ctx, t);
+        return 0;
+    }
+    pf_shared_t s = {fn, ctx, ntasks, 0, PTHREAD_MUTEX_INITIALIZER};
+    pthread_t tid[256];
+    if (nthreads > 256) nthreads = 256;
+    int started = 0;
+    for (int i = 1; i < nthreads; i++)
+        if (pthread_create(&tid[started], NULL, pf_worker, &s) == 0) started++;
+    pf_worker(&s); /* the caller works too */
+    for (int i = 0; i < started; i++) pthread_join(tid[i], NULL);
+    return 0;
+}
+
+/* ---- quantization ---------------------------------------------------------- */
+
+typedef struct q_ctx {
+    ax_format_t f;
+    const float *x;
+    uint32_t *q;
+    float *out;
+    size_t n;
+    uint32_t flags[256];
+} q_ctx_t;
+
+enum { Q_BLOCK = 1 << 16 };
+
+static void q_task(void *p, int64_t t)
+{
+    q_ctx_t *c = p;
+    size_t lo = (size_t)t * Q_BLOCK, hi = lo + Q_BLOCK < c->n ? lo + Q_BLOCK : c->n;
+    uint32_t fl = 0;
+    for (size_t i = lo; i < hi; i++) {
+        uint32_t b;
+        memcpy(&b, &c->x[i], 4);
+        c->q[i] = ax_from_f32bits(b, c->f, &fl);
+    }
+    c->flags[t % 256] |= fl; /* a task index owns its slot: no two threads share one */
+}
+
+static void dq_task(void *p, int64_t t)
+{
+    q_ctx_t *c = p;
+    size_t lo = (size_t)t * Q_BLOCK, hi = lo + Q_BLOCK < c->n ? lo + Q_BLOCK : c->n;
+    for (size_t i = lo; i < hi; i++) {
+        uint32_t b = ax_to_f32bits(c->q[i], c->f);
+        memcpy(&c->out[i], &b, 4);
+    }
+}
+
+void ax_quantize(ax_engine_t *e, ax_format_t f, const float *x, uint32_t *q, size_t n,
+                 uint32_t *flags)
+{
+    if (e && e->backend == AX_BACKEND_CUDA && ax_quantize_cuda(e, f, x, q, n, flags, NULL, 0) == 0)
+        return; /* else (a CUDA error) the host conversion, which is the same function */
+    q_ctx_t *c = calloc(1, sizeof *c);
+    int64_t tasks = (int64_t)((n + Q_BLOCK - 1) / Q_BLOCK);
+    c->f = f, c->x = x, c->q = q, c->n = n;
+    /* at most 256 tasks at once, so each flag slot has one owner */
+    for (int64_t t0 = 0; t0 < tasks; t0 += 256) {
+        int64_t nt = tasks - t0 < 256 ? tasks - t0 : 256;
+        c->x = x + (size_t)t0 * Q_BLOCK, c->q = q + (size_t)t0 * Q_BLOCK;
+        c->n = n - (size_t)t0 * Q_BLOCK;
+        ax_parallel_for(e ? e->threads : 1, nt, q_task, c);
+    }
+    if (flags)
+        for (int i = 0; i < 256; i++) *flags |= c->flags[i];
+    free(c);
+}
+
+void ax_dequantize(ax_engine_t *e, ax_format_t f, const uint32_t *q, float *x, size_t n)
+{
+    q_ctx_t c;
+    memset(&c, 0, sizeof c);
+    c.f = f, c.q = (uint32_t *)q, c.out = x, c.n = n;
+    ax_parallel_for(e ? e->threads : 1, (int64_t)((n + Q_BLOCK - 1) / Q_BLOCK), dq_task, &c);
+}
+
+/* ---- shapes and configurations ----------------------------------------------- */
+
+ax_gemm_shape_t ax_gemm_shape(int64_t m, int64_t n, int64_t k)
+{
+    ax_gemm_shape_t s;
+    memset(&s, 0, sizeof s);
+    s.m = m, s.n = n, s.k = k;
+    s.lda = k > 1 ? k : 1, s.ldb = n > 1 ? n : 1, s.ldc = n > 1 ? n : 1;
+    s.batch = 1;
+    return s;
+}
+
+int ax_gemm_check(const ax_gemm_shape_t *s, char *err, size_t errlen)
+{
+    if (s->m < 0 || s->n < 0 || s->k < 0)
+        return ax_fp_fail(err, errlen, "GEMM shape m=%lld n=%lld k=%lld: dimensions must be >= 0",
+                          (long long)s->m, (long long)s->n, (long long)s->k);
+    int64_t acols = s->trans_a ? s->m : s->k, bcols = s->trans_b ? s->k : s->n;
+    if (s->lda < acols || s->lda < 1)
+        return ax_fp_fail(err, errlen, "GEMM lda=%lld is below the %lld columns of A as stored",
+                          (long long)s->lda, (long long)acols);
+    if (s->ldb < bcols || s->ldb < 1)
+        return ax_fp_fail(err, errlen, "GEMM ldb=%lld is below the %lld columns of B as stored",
+                          (long long)s->ldb, (long long)bcols);
+    if (s->ldc < s->n || s->ldc < 1)
+        return ax_fp_fail(err, errlen, "GEMM ldc=%lld is below n=%lld", (long long)s->ldc,
+                          (long long)s->n);
+    if (s->batch < 1)
+        return ax_fp_fail(err, errlen, "GEMM batch=%lld must be >= 1", (long long)s->batch);
+    if (s->stride_a < 0 || s->stride_b < 0 || s->stride_c < 0)
+        return ax_fp_fail(err, errlen, "GEMM batch strides must be >= 0");
+    if (s->batch > 1 && s->stride_c < s->m * s->ldc && s->m > 0)
+        return ax_fp_fail(err, errlen, "GEMM stride_c=%lld: batch items of C would overlap",
+                          (long long)s->stride_c);
+    if (s->chunk < 0)
+        return ax_fp_fail(err, errlen, "GEMM chunk=%lld must be >= 0", (long long)s->chunk);
+    return 0;
+}
+
+int ax_mac_check(const ax_mac_cfg_t *c, char *err, size_t errlen)
+{
+    if (!ax_unit_desc(c->mul) || ax_unit_kind(c->mul) != AX_KIND_MUL)
+        return ax_fp_fail(err, errlen, "MAC configuration: 'mul' is not a multiplier");
+    if (!ax_unit_desc(c->add) || ax_unit_kind(c->add) != AX_KIND_ADD)
+        return ax_fp_fail(err, errlen, "MAC configuration: 'add' is not an adder");
+    return 0;
+}
+
+int ax_gemm(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
+            const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags,
+            char *err, size_t errlen)
+{
+    if (ax_gemm_check(s, err, errlen) || ax_mac_check(cfg, err, errlen)) return -1;
+    if (s->m == 0 || s->n == 0) return 0;
+    switch (e->backend) {
+    case AX_BACKEND_REF: return ax_gemm_ref(e, cfg, s, A, B, C, flags, err, errlen);
+    case AX_BACKEND_CPU: return ax_gemm_cpu(e, cfg, s, A, B, C, flags, err, errlen);
+    case AX_BACKEND_CUDA: return ax_gemm_cuda(e, cfg, s, A, B, C, flags, err, errlen);
+    default: return ax_fp_fail(err, errlen, "engine has no backend");
+    }
+}
+
+/* ---- ref: ax_mac_fold_chunked on a copy of each row and column ----------------- */
+
+int ax_gemm_ref(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
+                const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags,
+                char *err, size_t errlen)
+{
+    e->last_path = "ref";
+    size_t k = (size_t)s->k;
+    uint32_t *a = malloc((k + 1) * sizeof *a), *b = malloc((k + 1) * sizeof *b), fl = 0;
+    if (!a || !b) {
+        free(a);
+        free(b);
+        return ax_fp_fail(err, errlen, "out of memory (GEMM k=%zu)", k);
+    }
+    for (int64_t bi = 0; bi < s->batch; bi++) {
+        const uint32_t *Ab = A + bi * s->stride_a, *Bb = B + bi * s->stride_b;
+        uint32_t *Cb = C + bi * s->stride_c;
+        for (int64_t i = 0; i < s->m; i++) {
+            for (size_t p = 0; p < k; p++) a[p] = Ab[ax_a_index(s, i, (int64_t)p)];
+            for (int64_t j = 0; j < s->n; j++) {
+                for (size_t p = 0; p < k; p++) b[p] = Bb[ax_b_index(s, (int64_t)p, j)];
+                Cb[i * s->ldc + j] = ax_mac_fold_chunked(cfg, a, b, k, (size_t)s->chunk, &fl);
+            }
+        }
+    }
+    free(a);
+    free(b);
+    if (flags) *flags |= fl;
+    return 0;
+}

@@ -1,0 +1,616 @@
+/* ax_gemm_cpu.c — the cpu backend: every core, two paths.
+ *
+ * Native path (bit-identical to the models only where its conditions hold;
+ * tests/test_fastpath.cpp proves each case against ref):
+ *   prod and acc are plain fp32 (RNE, no :ftz/:sat), add is add_exact, and no
+ *   flags are asked for. Then ADD is the IEEE fp32 addition (x86 SSE/AVX:
+ *   subnormals kept, no FMA contraction: -ffp-contract=off) and
+ *     mul_exact          MUL(a, b) = a * b in fp32 (one correctly rounded
+ *                        multiplication of exact values), any input format;
+ *     LUT multipliers    MUL(a, b) = T[xa|xb] * (2^ea * 2^eb) with T the fp32
+ *                        significand table (ax_lut_f32): exact, because every
+ *                        operand exponent is within [-62, 62] (checked; else
+ *                        the generic path) and T >= 1/4, so the product is a
+ *                        normal fp32 and rounding it is exponent-independent.
+ *   Zeros, infinities and NaNs follow from IEEE arithmetic on +-0, +-inf and
+ *   NaN scales; a NaN result becomes the canonical NaN at the end (a NaN
+ *   never leaves the fold).
+ * Generic path: everything else, flags included: the models' own stages on
+ *   pre-unpacked operands, the significand LUT where it fits. */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ax_fp_internal.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define AX_HAVE_AVX512_KERNEL 1
+#endif
+
+enum { KR = 6, KC = 32, GEN_ROWS = 8 };
+
+static int is_plain_fp32(ax_format_t f)
+{
+    return f.ebits == 8 && f.mbits == 23 && f.flags == 0 && f.round == AX_RNE;
+}
+
+static int same_format(ax_format_t a, ax_format_t b)
+{
+    return a.ebits == b.ebits && a.mbits == b.mbits && a.flags == b.flags && a.round == b.round;
+}
+
+/* ---- generic path ------------------------------------------------------------ */
+
+typedef struct gen_ctx {
+    const ax_mac_cfg_t *cfg;
+    const ax_gemm_shape_t *s;
+    const ax_unpacked_t *a; /* op(A) rows, [m][k] */
+    const ax_unpacked_t *b; /* op(B) columns, [n][k] */
+    const uint32_t *lut;    /* significand table or NULL */
+    int lut_shift;
+    uint32_t *C;
+    uint32_t flags;
+} gen_ctx_t;
+
+static inline uint32_t gen_mul(const gen_ctx_t *g, ax_unpacked_t ua, ax_unpacked_t ub,
+                               uint32_t *fl)
+{
+    const ax_mac_cfg_t *c = g->cfg;
+    uint32_t r;
+    if (ax_mul_special(ua, ub, c->prod, &r, fl)) return r;
+    const int m = c->in.mbits;
+    const uint32_t mm = ax_fmt_mmask(c->in);
+    if (g->lut)
+        return ax_lut_finish(c->mul, ua, ub, g->lut[((ua.sig & mm) << m) | (ub.sig & mm)], m,
+                             g->lut_shift, c->prod, fl);
+    return ax_mul_finish(c->mul, ua, ub, ax_sig_mul(c->mul, ua.sig & mm, ub.sig & mm, m), m,
+                         c->prod, fl);
+}
+
+static uint32_t gen_fold(const gen_ctx_t *g, const ax_unpacked_t *a, const ax_unpacked_t *b,
+                         int64_t k0, int64_t k1, uint32_t *fl)
+{
+    const ax_mac_cfg_t *c = g->cfg;
+    const int conv = !same_format(c->prod, c->acc);
+    uint32_t acc = ax_fmt_zero(0, c->acc);
+    for (int64_t p = k0; p < k1; p++) {
+        uint32_t t = gen_mul(g, a[p], b[p], fl);
+        if (conv) t = ax_convert(t, c->prod, c->acc, fl);
+        acc = ax_unit_apply(c->add, acc, t, c->acc, c->acc, fl);
+    }
+    return acc;
+}
+
+static void gen_task(void *p, int64_t t)
+{
+    gen_ctx_t *g = p;
+    const ax_gemm_shape_t *s = g->s;
+    const int64_t k = s->k, chunk = s->chunk > 0 && s->chunk < k ? s->chunk : 0;
+    uint32_t fl = 0;
+    int64_t i1 = (t + 1) * GEN_ROWS < s->m ? (t + 1) * GEN_ROWS : s->m;
+    for (int64_t i = t * GEN_ROWS; i < i1; i++)
+        for (int64_t j = 0; j < s->n; j++) {
+            const ax_unpacked_t *a = g->a + i * k, *b = g->b + j * k;
+            uint32_t r;
+            if (!chunk) {
+                r = gen_fold(g, a, b, 0, k, &fl);
+            } else {
+                r = ax_fmt_zero(0, g->cfg->acc);
+                for (int64_t k0 = 0; k0 < k; k0 += chunk) {
+                    uint32_t part = gen_fold(g, a, b, k0, k0 + chunk < k ? k0 + chunk : k, &fl);
+                    r = ax_unit_apply(g->cfg->add, r, part, g->cfg->acc, g->cfg->acc, &fl);
+                }
+            }
+            g->C[i * s->ldc + j] = r;
+        }
+    __atomic_fetch_or(&g->flags, fl, __ATOMIC_RELAXED);
+}
+
+static int gemm_generic(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
+                        const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags,
+                        char *err, size_t errlen)
+{
+    const int64_t m = s->m, n = s->n, k = s->k;
+    ax_unpacked_t *a = malloc((size_t)(m * k + 1) * sizeof *a);
+    ax_unpacked_t *b = malloc((size_t)(n * k + 1) * sizeof *b);
+    if (!a || !b) {
+        free(a);
+        free(b);
+        return ax_fp_fail(err, errlen, "out of memory (GEMM %lldx%lldx%lld)", (long long)m,
+                          (long long)n, (long long)k);
+    }
+    gen_ctx_t g;
+    memset(&g, 0, sizeof g);
+    g.cfg = cfg, g.s = s, g.a = a, g.b = b;
+    if (ax_lut_supported(cfg->mul, cfg->in)) {
+        ax_lut_t *l = ax_lut_get(&e->luts, cfg->mul, cfg->in.mbits);
+        if (l && ax_lut_fits(l, cfg->prod)) g.lut = l->sig, g.lut_shift = l->shift;
+    }
+    for (int64_t bi = 0; bi < s->batch; bi++) {
+        const uint32_t *Ab = A + bi * s->stride_a, *Bb = B + bi * s->stride_b;
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t p = 0; p < k; p++) a[i * k + p] = ax_unpack(Ab[ax_a_index(s, i, p)], cfg->in);
+        for (int64_t j = 0; j < n; j++)
+            for (int64_t p = 0; p < k; p++) b[j * k + p] = ax_unpack(Bb[ax_b_index(s, p, j)], cfg->in);
+        g.C = C + bi * s->stride_c;
+        ax_parallel_for(e->threads, (m + GEN_ROWS - 1) / GEN_ROWS, gen_task, &g);
+    }
+    free(a);
+    free(b);
+    if (flags) *flags |= g.flags;
+    return 0;
+}
+
+/* ---- native path ---------------------------------------------------------------- */
+
+/* NAT_EXACT: mul_exact; NAT_TRUNC: mul_trunc with M <= 11 (the exact
+ * product fits fp32, so truncating a normal one changes nothing); NAT_MITCH:
+ * mul_mitchell computed (1 + x + y or 2(x + y): exact in fp32 for M <= 22);
+ * NAT_MBM: mul_mbm computed likewise (its terms have at most M + 3 bits, so
+ * its truncation changes nothing for M <= 20); NAT_DRUM: mul_drum as the
+ * exact product of the cut operands (a correctly rounded fp32 product, as the
+ * unit rounds it); NAT_REALM: Mitchell plus the segment's term s_ij (2^-q
+ * units, q <= 15: at most 3 + max(M, q) bits, so truncation changes nothing
+ * for M <= 21); NAT_LUT: the fp32 significand table. */
+enum { NAT_EXACT = 1, NAT_LUT = 2, NAT_TRUNC = 3, NAT_MITCH = 4, NAT_MBM = 5, NAT_DRUM = 6,
+       NAT_REALM = 7 };
+
+/* Operands packed for the kernels: A as [mpad][k], B as panels of KC columns,
+ * [npad/KC][k][KC]; idx = the fraction (A: shifted up by M), val = the value
+ * (NAT_EXACT) or the signed power-of-two scale (NAT_LUT). */
+typedef struct nat_ctx {
+    int kind;
+    const ax_gemm_shape_t *s;
+    int64_t mpad, npad, k, chunk;
+    int32_t *ia, *ib;
+    float *va, *vb;
+    const float *lut; /* fp32 significands, rows of 2^ashift entries */
+    float realm[16 * 16]; /* NAT_REALM: s_ij * 2^-q, rows of 16 */
+    float segs;           /* NAT_REALM: segments per axis */
+    int ashift;
+    int avx512;
+    uint32_t *C;
+} nat_ctx_t;
+
+/* Decodes x: the scale (+-2^exp, +-0, +-inf, NaN) or the value (NAT_EXACT),
+ * and the fraction; idx = INT32_MIN when a finite nonzero
+ * exponent is outside [-62, 62] (not for NAT_EXACT). NAT_MITCH: idx holds the
+ * fraction as float bits. */
+static void nat_decode(uint32_t x, ax_format_t f, int kind, int u_drum_k, float *v, int32_t *idx)
+{
+    ax_unpacked_t u = ax_unpack(x, f);
+    *idx = 0;
+    switch (u.cls) {
+    case AX_CLS_ZERO: *v = u.sign ? -0.0f : 0.0f; return;
+    case AX_CLS_INF: *v = u.sign ? -INFINITY : INFINITY; return;
+    case AX_CLS_QNAN:
+    case AX_CLS_SNAN: *v = NAN; return;
+    default: break;
+    }
+    const int out = u.exp < -62 || u.exp > 62;
+    if (kind == NAT_DRUM) { /* the cut significand, exact in fp32 within the range */
+        float m = (float)ax_drum_cut(u.sig, f.mbits, u_drum_k);
+        *v = ldexpf(u.sign ? -m : m, u.exp - (int)f.mbits);
+        if (out) *idx = INT32_MIN;
+        return;
+    }
+    if (kind == NAT_EXACT || kind == NAT_TRUNC) {
+        uint32_t b = ax_to_f32bits(x, f); /* finite, nonzero: exact (:ftz zeros are above) */
+        memcpy(v, &b, 4);
+        if (kind == NAT_TRUNC && out) *idx = INT32_MIN;
+        return;
+    }
+    if (out) {
+        *idx = INT32_MIN;
+        return;
+    }
+    *v = ldexpf(u.sign ? -1.0f : 1.0f, u.exp);
+    if (kind == NAT_MITCH || kind == NAT_MBM || kind == NAT_REALM) { /* the fraction in [0, 1), exact */
+        float fr = ldexpf((float)(u.sig & ax_fmt_mmask(f)), -(int)f.mbits);
+        memcpy(idx, &fr, 4);
+    } else {
+        *idx = (int32_t)(u.sig & ax_fmt_mmask(f));
+    }
+}
+
+/* The decode table of (f, kind) for formats of at most 16 bits, from the
+ * engine's cache or built; NULL for wider formats or without memory. */
+static const ax_dec_table_t *dec_table(ax_engine_t *e, ax_format_t f, int kind, int drum_k)
+{
+    if (ax_fmt_width(f) > 16) return NULL;
+    for (int i = 0; i < e->ndec; i++)
+        if (same_format(e->dec[i].f, f) && e->dec[i].kind == kind && e->dec[i].param == drum_k)
+            return &e->dec[i];
+    size_t n = (size_t)1 << ax_fmt_width(f);
+    ax_dec_table_t t = {f, kind, drum_k, malloc(n * sizeof(float)), malloc(n * sizeof(int32_t))};
+    if (!t.v || !t.idx) {
+        free(t.v), free(t.idx);
+        return NULL;
+    }
+    for (size_t x = 0; x < n; x++) nat_decode((uint32_t)x, f, kind, drum_k, &t.v[x], &t.idx[x]);
+    if (e->ndec == 8) {
+        free(e->dec[0].v), free(e->dec[0].idx);
+        memmove(e->dec, e->dec + 1, 7 * sizeof e->dec[0]);
+        e->ndec--;
+    }
+    e->dec[e->ndec] = t;
+    return &e->dec[e->ndec++];
+}
+
+void ax_cpu_release(ax_engine_t *e)
+{
+    for (int i = 0; i < 4; i++) free(e->buf[i]), e->buf[i] = NULL, e->buf_cap[i] = 0;
+    for (int i = 0; i < e->ndec; i++) free(e->dec[i].v), free(e->dec[i].idx);
+    e->ndec = 0;
+}
+
+static void nat_kernel_scalar(const nat_ctx_t *c, int64_t ib0, int64_t jp, float out[KR][KC])
+{
+    const int64_t k = c->k;
+    const int32_t *ia = c->ia + ib0 * k;
+    const float *va = c->va + ib0 * k;
+    const int32_t *ibp = c->ib + jp * k * KC;
+    const float *vbp = c->vb + jp * k * KC;
+    for (int r = 0; r < KR; r++)
+        for (int j = 0; j < KC; j++) out[r][j] = 0.0f;
+    for (int64_t k0 = 0; k0 < k; k0 += c->chunk) {
+        int64_t k1 = k0 + c->chunk < k ? k0 + c->chunk : k;
+        for (int r = 0; r < KR; r++)
+            for (int j = 0; j < KC; j++) {
+                float acc = 0.0f;
+                for (int64_t p = k0; p < k1; p++) {
+                    float prod, sc = va[r * k + p] * vbp[p * KC + j];
+                    if (c->kind == NAT_EXACT || c->kind == NAT_TRUNC || c->kind == NAT_DRUM) {
+                        prod = sc;
+                    } else if (c->kind == NAT_MITCH || c->kind == NAT_MBM || c->kind == NAT_REALM) {
+                        float fa, fb;
+                        memcpy(&fa, &ia[r * k + p], 4), memcpy(&fb, &ibp[p * KC + j], 4);
+                        float sum = fa + fb, v;
+                        if (c->kind == NAT_MITCH) {
+                            v = sum < 1.0f ? 1.0f + sum : sum + sum;
+                        } else if (c->kind == NAT_REALM) {
+                            v = (sum < 1.0f ? 1.0f + sum : sum + sum) +
+                                c->realm[(int)(fa * c->segs) * 16 + (int)(fb * c->segs)];
+                        } else if (sum < 1.0f) { /* MBM: c = 5/64, c/2 = 5/128 */
+                            float t = sum + 0.078125f;
+                            v = t < 1.0f ? 1.0f + t : 1.0f + sum;
+                        } else {
+                            float fr = (sum - 1.0f) + 0.0390625f;
+                            v = fr < 1.0f ? 2.0f * (1.0f + fr) : sum + sum;
+                        }
+                        prod = v * sc;
+                    } else {
+                        prod = c->lut[ia[r * k + p] + ibp[p * KC + j]] * sc;
+                    }
+                    acc = acc + prod;
+                }
+                out[r][j] = out[r][j] + acc;
+            }
+    }
+}
+
+#ifdef AX_HAVE_AVX512_KERNEL
+__attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t *c, int64_t ib0,
+                                                                 int64_t jp, float out[KR][KC])
+{
+    const int64_t k = c->k;
+    const int32_t *ia = c->ia + ib0 * k;
+    const float *va = c->va + ib0 * k;
+    const int32_t *ibp = c->ib + jp * k * KC;
+    const float *vbp = c->vb + jp * k * KC;
+    __m512 tot[KR][2];
+    for (int r = 0; r < KR; r++) tot[r][0] = tot[r][1] = _mm512_setzero_ps();
+    for (int64_t k0 = 0; k0 < k; k0 += c->chunk) {
+        int64_t k1 = k0 + c->chunk < k ? k0 + c->chunk : k;
+        __m512 acc[KR][2];
+        for (int r = 0; r < KR; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+        if (c->kind == NAT_REALM) {
+            /* the term row of a's segment in one register, looked up by b's segment */
+            const __m512 one = _mm512_set1_ps(1.0f), segs = _mm512_set1_ps(c->segs);
+            for (int64_t p = k0; p < k1; p++) {
+                __m512 f0 = _mm512_castsi512_ps(_mm512_loadu_si512(ibp + p * KC));
+                __m512 f1 = _mm512_castsi512_ps(_mm512_loadu_si512(ibp + p * KC + 16));
+                __m512i j0 = _mm512_cvttps_epi32(_mm512_mul_ps(f0, segs));
+                __m512i j1 = _mm512_cvttps_epi32(_mm512_mul_ps(f1, segs));
+                __m512 b0 = _mm512_loadu_ps(vbp + p * KC), b1 = _mm512_loadu_ps(vbp + p * KC + 16);
+                for (int r = 0; r < KR; r++) {
+                    float fa;
+                    memcpy(&fa, &ia[r * k + p], 4);
+                    __m512 row = _mm512_loadu_ps(c->realm + 16 * (int)(fa * c->segs));
+                    __m512 af = _mm512_set1_ps(fa), a = _mm512_set1_ps(va[r * k + p]);
+                    __m512 s0 = _mm512_add_ps(af, f0), s1 = _mm512_add_ps(af, f1);
+                    __m512 v0 = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(s0, one, _CMP_LT_OQ),
+                                                     _mm512_add_ps(s0, s0), _mm512_add_ps(s0, one));
+                    __m512 v1 = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(s1, one, _CMP_LT_OQ),
+                                                     _mm512_add_ps(s1, s1), _mm512_add_ps(s1, one));
+                    v0 = _mm512_add_ps(v0, _mm512_permutexvar_ps(j0, row));
+                    v1 = _mm512_add_ps(v1, _mm512_permutexvar_ps(j1, row));
+                    acc[r][0] = _mm512_add_ps(acc[r][0], _mm512_mul_ps(v0, _mm512_mul_ps(a, b0)));
+                    acc[r][1] = _mm512_add_ps(acc[r][1], _mm512_mul_ps(v1, _mm512_mul_ps(a, b1)));
+                }
+            }
+        } else if (c->kind == NAT_MITCH || c->kind == NAT_MBM) {
+            const __m512 one = _mm512_set1_ps(1.0f), two = _mm512_set1_ps(2.0f);
+            const __m512 cc = _mm512_set1_ps(0.078125f), c2 = _mm512_set1_ps(0.0390625f);
+            const int mbm = c->kind == NAT_MBM;
+            for (int64_t p = k0; p < k1; p++) {
+                __m512 f0 = _mm512_castsi512_ps(_mm512_loadu_si512(ibp + p * KC));
+                __m512 f1 = _mm512_castsi512_ps(_mm512_loadu_si512(ibp + p * KC + 16));
+                __m512 b0 = _mm512_loadu_ps(vbp + p * KC), b1 = _mm512_loadu_ps(vbp + p * KC + 16);
+                for (int r = 0; r < KR; r++) {
+                    float fa;
+                    memcpy(&fa, &ia[r * k + p], 4);
+                    __m512 af = _mm512_set1_ps(fa), a = _mm512_set1_ps(va[r * k + p]);
+                    __m512 s0 = _mm512_add_ps(af, f0), s1 = _mm512_add_ps(af, f1);
+                    __m512 v0, v1;
+                    if (!mbm) {
+                        v0 = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(s0, one, _CMP_LT_OQ),
+                                                  _mm512_add_ps(s0, s0), _mm512_add_ps(s0, one));
+                        v1 = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(s1, one, _CMP_LT_OQ),
+                                                  _mm512_add_ps(s1, s1), _mm512_add_ps(s1, one));
+                    } else {
+#define AX_MBM_V(sv)                                                                               \
+    _mm512_mask_blend_ps(                                                                          \
+        _mm512_cmp_ps_mask(sv, one, _CMP_LT_OQ),                                                   \
+        _mm512_mask_blend_ps(_mm512_cmp_ps_mask(_mm512_add_ps(_mm512_sub_ps(sv, one), c2), one,    \
+                                                _CMP_LT_OQ),                                        \
+                             _mm512_add_ps(sv, sv),                                                \
+                             _mm512_mul_ps(two, _mm512_add_ps(one, _mm512_add_ps(_mm512_sub_ps(sv, one), c2)))), \
+        _mm512_mask_blend_ps(_mm512_cmp_ps_mask(_mm512_add_ps(sv, cc), one, _CMP_LT_OQ),          \
+                             _mm512_add_ps(one, sv), _mm512_add_ps(one, _mm512_add_ps(sv, cc))))
+                        v0 = AX_MBM_V(s0);
+                        v1 = AX_MBM_V(s1);
+#undef AX_MBM_V
+                    }
+                    acc[r][0] = _mm512_add_ps(acc[r][0], _mm512_mul_ps(v0, _mm512_mul_ps(a, b0)));
+                    acc[r][1] = _mm512_add_ps(acc[r][1], _mm512_mul_ps(v1, _mm512_mul_ps(a, b1)));
+                }
+            }
+        } else if (c->kind == NAT_EXACT || c->kind == NAT_TRUNC || c->kind == NAT_DRUM) {
+            for (int64_t p = k0; p < k1; p++) {
+                __m512 b0 = _mm512_loadu_ps(vbp + p * KC), b1 = _mm512_loadu_ps(vbp + p * KC + 16);
+                for (int r = 0; r < KR; r++) {
+                    __m512 a = _mm512_set1_ps(va[r * k + p]);
+                    acc[r][0] = _mm512_add_ps(acc[r][0], _mm512_mul_ps(a, b0));
+                    acc[r][1] = _mm512_add_ps(acc[r][1], _mm512_mul_ps(a, b1));
+                }
+            }
+        } else if (c->ashift == 7) {
+            /* a row of 128 fp32 significands in 8 registers, looked up by
+             * permutes: bits 0-4 of the fraction within a pair of
+             * registers, bits 5 and 6 by blends */
+            const __m512i b5 = _mm512_set1_epi32(32), b6 = _mm512_set1_epi32(64);
+            for (int64_t p = k0; p < k1; p++) {
+                __m512i i0 = _mm512_loadu_si512(ibp + p * KC), i1 = _mm512_loadu_si512(ibp + p * KC + 16);
+                __m512 b0 = _mm512_loadu_ps(vbp + p * KC), b1 = _mm512_loadu_ps(vbp + p * KC + 16);
+                __mmask16 m50 = _mm512_test_epi32_mask(i0, b5), m60 = _mm512_test_epi32_mask(i0, b6);
+                __mmask16 m51 = _mm512_test_epi32_mask(i1, b5), m61 = _mm512_test_epi32_mask(i1, b6);
+                for (int r = 0; r < KR; r++) {
+                    const float *row = c->lut + ia[r * k + p];
+                    __m512 t[8];
+                    for (int q = 0; q < 8; q++) t[q] = _mm512_loadu_ps(row + 16 * q);
+                    __m512 a = _mm512_set1_ps(va[r * k + p]);
+                    __m512 v0 = _mm512_mask_blend_ps(
+                        m60,
+                        _mm512_mask_blend_ps(m50, _mm512_permutex2var_ps(t[0], i0, t[1]),
+                                             _mm512_permutex2var_ps(t[2], i0, t[3])),
+                        _mm512_mask_blend_ps(m50, _mm512_permutex2var_ps(t[4], i0, t[5]),
+                                             _mm512_permutex2var_ps(t[6], i0, t[7])));
+                    __m512 v1 = _mm512_mask_blend_ps(
+                        m61,
+                        _mm512_mask_blend_ps(m51, _mm512_permutex2var_ps(t[0], i1, t[1]),
+                                             _mm512_permutex2var_ps(t[2], i1, t[3])),
+                        _mm512_mask_blend_ps(m51, _mm512_permutex2var_ps(t[4], i1, t[5]),
+                                             _mm512_permutex2var_ps(t[6], i1, t[7])));
+                    acc[r][0] = _mm512_add_ps(acc[r][0], _mm512_mul_ps(v0, _mm512_mul_ps(a, b0)));
+                    acc[r][1] = _mm512_add_ps(acc[r][1], _mm512_mul_ps(v1, _mm512_mul_ps(a, b1)));
+                }
+            }
+        } else {
+            for (int64_t p = k0; p < k1; p++) {
+                __m512i i0 = _mm512_loadu_si512(ibp + p * KC), i1 = _mm512_loadu_si512(ibp + p * KC + 16);
+                __m512 b0 = _mm512_loadu_ps(vbp + p * KC), b1 = _mm512_loadu_ps(vbp + p * KC + 16);
+                for (int r = 0; r < KR; r++) {
+                    __m512i ai = _mm512_set1_epi32(ia[r * k + p]);
+                    __m512 a = _mm512_set1_ps(va[r * k + p]);
+                    __m512 t0 = _mm512_i32gather_ps(_mm512_add_epi32(ai, i0), c->lut, 4);
+                    __m512 t1 = _mm512_i32gather_ps(_mm512_add_epi32(ai, i1), c->lut, 4);
+                    acc[r][0] = _mm512_add_ps(acc[r][0], _mm512_mul_ps(t0, _mm512_mul_ps(a, b0)));
+                    acc[r][1] = _mm512_add_ps(acc[r][1], _mm512_mul_ps(t1, _mm512_mul_ps(a, b1)));
+                }
+            }
+        }
+        for (int r = 0; r < KR; r++) {
+            tot[r][0] = _mm512_add_ps(tot[r][0], acc[r][0]);
+            tot[r][1] = _mm512_add_ps(tot[r][1], acc[r][1]);
+        }
+    }
+    for (int r = 0; r < KR; r++) {
+        _mm512_storeu_ps(out[r], tot[r][0]);
+        _mm512_storeu_ps(out[r] + 16, tot[r][1]);
+    }
+}
+#endif
+
+/* AXSIM_CPU_KERNEL=scalar forces the portable kernel (tests run both). */
+static int use_avx512(void)
+{
+#ifdef AX_HAVE_AVX512_KERNEL
+    const char *f = getenv("AXSIM_CPU_KERNEL");
+    return !(f && !strcmp(f, "scalar")) && __builtin_cpu_supports("avx512f");
+#else
+    return 0;
+#endif
+}
+
+static void nat_task(void *p, int64_t t)
+{
+    const nat_ctx_t *c = p;
+    const int64_t nrb = c->mpad / KR, rb = t % nrb, jp = t / nrb;
+    const ax_gemm_shape_t *s = c->s;
+    float out[KR][KC];
+#ifdef AX_HAVE_AVX512_KERNEL
+    if (c->avx512) nat_kernel_avx512(c, rb * KR, jp, out);
+    else
+#endif
+        nat_kernel_scalar(c, rb * KR, jp, out);
+    for (int r = 0; r < KR && rb * KR + r < s->m; r++)
+        for (int j = 0; j < KC && jp * KC + j < s->n; j++) {
+            uint32_t bits;
+            memcpy(&bits, &out[r][j], 4);
+            if (out[r][j] != out[r][j]) bits = UINT32_C(0x7FC00000); /* the canonical NaN */
+            c->C[(rb * KR + r) * s->ldc + jp * KC + j] = bits;
+        }
+}
+
+/* Which native kind fits cfg, 0 when none does. AXSIM_CPU_PATH=generic
+ * forces the generic path, =lut the LUT wherever the unit has one (tests and
+ * benchmarks of each path). */
+static int native_kind(ax_engine_t *e, const ax_mac_cfg_t *cfg, const float **lut, int *ashift)
+{
+    if (!is_plain_fp32(cfg->prod) || !is_plain_fp32(cfg->acc) || cfg->add.id != AX_ADD_EXACT)
+        return 0;
+    const char *force = getenv("AXSIM_CPU_PATH");
+    if (force && !strcmp(force, "generic")) return 0;
+    if (force && !strcmp(force, "lut") && ax_lut_supported(cfg->mul, cfg->in)) goto lut;
+    if (cfg->mul.id == AX_MUL_EXACT) return NAT_EXACT;
+    if (cfg->mul.id == AX_MUL_TRUNC && cfg->in.mbits <= 11) return NAT_TRUNC;
+    if (cfg->mul.id == AX_MUL_MITCHELL && cfg->in.mbits <= 22) return NAT_MITCH;
+    if (cfg->mul.id == AX_MUL_MBM && cfg->in.mbits <= 20) return NAT_MBM;
+    if (cfg->mul.id == AX_MUL_DRUM) return NAT_DRUM;
+    if (cfg->mul.id == AX_MUL_REALM && cfg->in.mbits <= 21) return NAT_REALM;
+    if (!ax_lut_supported(cfg->mul, cfg->in)) return 0;
+lut:;
+    ax_lut_t *l = ax_lut_get(&e->luts, cfg->mul, cfg->in.mbits);
+    if (!l || !ax_lut_fits(l, cfg->prod) || !ax_lut_f32(l) || !(l->f32_min >= 0.25f)) return 0;
+    /* rows of 128 for M <= 7 (the permute kernel), else the plain table */
+    *lut = cfg->in.mbits <= 7 ? ax_lut_f32_rows128(l) : l->f32;
+    *ashift = cfg->in.mbits <= 7 ? 7 : cfg->in.mbits;
+    return *lut ? NAT_LUT : 0;
+}
+
+/* Decoding op(A) rows (tasks below mpad/KR) and op(B) panels (the rest). */
+typedef struct dec_ctx {
+    nat_ctx_t *c;
+    ax_format_t f;
+    int kind; /* NAT_LUT: A's fractions are shifted up to the table's row */
+    int drum_k;
+    const ax_dec_table_t *t;
+    const uint32_t *A, *B;
+    int ok;
+} dec_ctx_t;
+
+static inline int dec_one(const dec_ctx_t *d, uint32_t x, float *v, int32_t *idx)
+{
+    if (d->t) *v = d->t->v[x], *idx = d->t->idx[x];
+    else if (d->kind == NAT_EXACT && is_plain_fp32(d->f)) memcpy(v, &x, 4), *idx = 0; /* itself */
+    else nat_decode(x, d->f, d->kind, d->drum_k, v, idx);
+    return *idx != INT32_MIN;
+}
+
+static void dec_task(void *p, int64_t t)
+{
+    dec_ctx_t *d = p;
+    nat_ctx_t *c = d->c;
+    const ax_gemm_shape_t *s = c->s;
+    const int64_t k = c->k, nrb = c->mpad / KR;
+    int ok = 1;
+    if (t < nrb) {
+        for (int64_t i = s->m; i < (t + 1) * KR; i++) /* padding rows: valid zeros */
+            memset(&c->va[i * k], 0, (size_t)k * 4), memset(&c->ia[i * k], 0, (size_t)k * 4);
+        for (int64_t i = t * KR; i < (t + 1) * KR && i < s->m; i++)
+            for (int64_t p = 0; p < k; p++) {
+                ok &= dec_one(d, d->A[ax_a_index(s, i, p)], &c->va[i * k + p], &c->ia[i * k + p]);
+                if (d->kind == NAT_LUT && c->ia[i * k + p] != INT32_MIN) c->ia[i * k + p] <<= c->ashift;
+            }
+    } else {
+        const int64_t jp = t - nrb;
+        for (int64_t j = s->n > jp * KC ? s->n : jp * KC; j < (jp + 1) * KC; j++)
+            for (int64_t p = 0; p < k; p++) { /* padding columns: valid zeros */
+                size_t at = (size_t)(jp * k * KC + p * KC + j % KC);
+                c->vb[at] = 0.0f, c->ib[at] = 0;
+            }
+        for (int64_t j = jp * KC; j < (jp + 1) * KC && j < s->n; j++)
+            for (int64_t p = 0; p < k; p++) {
+                size_t at = (size_t)(jp * k * KC + p * KC + j % KC);
+                ok &= dec_one(d, d->B[ax_b_index(s, p, j)], &c->vb[at], &c->ib[at]);
+            }
+    }
+    if (!ok) __atomic_store_n(&d->ok, 0, __ATOMIC_RELAXED);
+}
+
+/* Buffer i of the engine with at least bytes bytes; NULL without memory. */
+static void *grow(ax_engine_t *e, int i, size_t bytes)
+{
+    if (e->buf_cap[i] < bytes) {
+        free(e->buf[i]);
+        e->buf[i] = malloc(bytes);
+        e->buf_cap[i] = e->buf[i] ? bytes : 0;
+    }
+    return e->buf[i];
+}
+
+static int gemm_native(ax_engine_t *e, int kind, const float *lut, int ashift, const ax_mac_cfg_t *cfg,
+                       const ax_gemm_shape_t *s, const uint32_t *A, const uint32_t *B,
+                       uint32_t *C, char *err, size_t errlen)
+{
+    nat_ctx_t c;
+    memset(&c, 0, sizeof c);
+    c.kind = kind, c.s = s, c.lut = lut, c.ashift = ashift, c.k = s->k, c.avx512 = use_avx512();
+    if (kind == NAT_REALM) { /* s_ij * 2^-q: exact floats */
+        const int lg = ax_msb64((uint64_t)cfg->mul.p[0]), q = cfg->mul.p[1];
+        c.segs = (float)(1 << lg);
+        for (uint32_t i = 0; i < 16; i++)
+            for (uint32_t j = 0; j < 16; j++)
+                c.realm[i * 16 + j] = (i >> lg) || (j >> lg) ? 0.0f : ldexpf((float)ax_realm_term(lg, i, j, q), -q);
+    }
+    c.mpad = (s->m + KR - 1) / KR * KR;
+    c.npad = (s->n + KC - 1) / KC * KC;
+    c.chunk = s->chunk > 0 && s->chunk < s->k ? s->chunk : (s->k > 0 ? s->k : 1);
+    size_t na = (size_t)(c.mpad * c.k) + 1, nb = (size_t)(c.npad * c.k) + 1;
+    /* the engine's buffers, kept between calls (no page faults on a hot path) */
+    c.ia = grow(e, 0, na * 4), c.va = grow(e, 1, na * 4), c.ib = grow(e, 2, nb * 4), c.vb = grow(e, 3, nb * 4);
+    int rc = 1;
+    if (!c.ia || !c.va || !c.ib || !c.vb) {
+        rc = ax_fp_fail(err, errlen, "out of memory (GEMM %lldx%lldx%lld)", (long long)s->m,
+                        (long long)s->n, (long long)s->k);
+        goto done;
+    }
+    const int drum_k = kind == NAT_DRUM ? cfg->mul.p[0] : 0;
+    dec_ctx_t d = {&c, cfg->in, kind, drum_k, dec_table(e, cfg->in, kind, drum_k), NULL, NULL, 1};
+    for (int64_t bi = 0; bi < s->batch; bi++) {
+        d.A = A + bi * s->stride_a, d.B = B + bi * s->stride_b;
+        ax_parallel_for(e->threads, c.mpad / KR + c.npad / KC, dec_task, &d);
+        if (!d.ok) { /* an exponent outside the native range: the generic path */
+            rc = -2;
+            goto done;
+        }
+        c.C = C + bi * s->stride_c;
+        ax_parallel_for(e->threads, (c.mpad / KR) * (c.npad / KC), nat_task, &c);
+    }
+    rc = 0;
+done:
+    return rc;
+}
+
+int ax_gemm_cpu(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
+                const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags,
+                char *err, size_t errlen)
+{
+    const float *lut = NULL;
+    int ashift = 0;
+    int kind = flags ? 0 : native_kind(e, cfg, &lut, &ashift);
+    if (kind && s->k > 0) {
+        int rc = gemm_native(e, kind, lut, ashift, cfg, s, A, B, C, err, errlen);
+        static const char *const names[] = {"", "cpu native fp32 (mul_exact)", "cpu native fp32 (LUT)",
+                                            "cpu native fp32 (mul_trunc)", "cpu native fp32 (mul_mitchell)",
+                                            "cpu native fp32 (mul_mbm)", "cpu native fp32 (mul_drum)",
+                                            "cpu native fp32 (mul_realm)"};
+        e->last_path = names[kind];
+        if (rc != -2) return rc;
+    }
+    e->last_path = "cpu generic";
+    return gemm_generic(e, cfg, s, A, B, C, flags, err, errlen);
+}
