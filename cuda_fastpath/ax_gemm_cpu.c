@@ -1,22 +1,22 @@
-/* ax_gemm_cpu.c — the cpu backend: every core, two paths.
+/* ax_gemm_cpu.c — the cpu backend: every core, two paths (docs/fastpath.md).
  *
- * Native path (bit-identical to the models only where its conditions hold;
- * tests/test_fastpath.cpp proves each case against ref):
- *   prod and acc are plain fp32 (RNE, no :ftz/:sat), add is add_exact, and no
- *   flags are asked for. Then ADD is the IEEE fp32 addition (x86 SSE/AVX:
- *   subnormals kept, no FMA contraction: -ffp-contract=off) and
- *     mul_exact          MUL(a, b) = a * b in fp32 (one correctly rounded
- *                        multiplication of exact values), any input format;
- *     LUT multipliers    MUL(a, b) = T[xa|xb] * (2^ea * 2^eb) with T the fp32
- *                        significand table (ax_lut_f32): exact, because every
- *                        operand exponent is within [-62, 62] (checked; else
- *                        the generic path) and T >= 1/4, so the product is a
- *                        normal fp32 and rounding it is exponent-independent.
- *   Zeros, infinities and NaNs follow from IEEE arithmetic on +-0, +-inf and
- *   NaN scales; a NaN result becomes the canonical NaN at the end (a NaN
- *   never leaves the fold).
+ * Native path: prod and acc are plain fp32 (RNE, no :ftz/:sat), add is
+ * add_exact, and no flags are asked for. Then ADD is the IEEE fp32 addition
+ * (x86 SSE/AVX keep subnormals; -ffp-contract=off: no FMA contraction) and
+ * MUL is computed in fp32 exactly, per unit (the NAT_* kinds below): the
+ * native product of exact values (mul_exact, mul_trunc, mul_drum on cut
+ * operands), Mitchell, MBM and REALM from the fractions as floats, or the
+ * fp32 significand table T[xa][xb] times 2^ea * 2^eb. The kinds with a
+ * power-of-two scale need every operand exponent within [-62, 62] (checked
+ * while decoding; else the whole GEMM takes the generic path) so that each
+ * product is a normal fp32, whose rounding does not depend on its exponent.
+ * Zeros, infinities and NaNs follow from IEEE arithmetic on +-0, +-inf and
+ * NaN values or scales; a NaN result becomes the canonical NaN at the end (a
+ * NaN never leaves the fold). tests/test_fastpath.cpp proves each kind
+ * against ref, on both kernels (AVX-512 and portable C).
+ *
  * Generic path: everything else, flags included: the models' own stages on
- *   pre-unpacked operands, the significand LUT where it fits. */
+ * pre-unpacked operands, the significand LUT where it fits. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdlib.h>
@@ -292,6 +292,17 @@ static void nat_kernel_scalar(const nat_ctx_t *c, int64_t ib0, int64_t jp, float
 }
 
 #ifdef AX_HAVE_AVX512_KERNEL
+/* t[16 q + i] for each lane's fraction x < 128: bits 0-4 by a permute over a
+ * pair of registers, bit 5 (m5) and bit 6 (m6) by blends. */
+__attribute__((target("avx512f"), always_inline)) static inline __m512
+lut128(const __m512 t[8], __m512i x, __mmask16 m5, __mmask16 m6)
+{
+    return _mm512_mask_blend_ps(
+        m6,
+        _mm512_mask_blend_ps(m5, _mm512_permutex2var_ps(t[0], x, t[1]), _mm512_permutex2var_ps(t[2], x, t[3])),
+        _mm512_mask_blend_ps(m5, _mm512_permutex2var_ps(t[4], x, t[5]), _mm512_permutex2var_ps(t[6], x, t[7])));
+}
+
 __attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t *c, int64_t ib0,
                                                                  int64_t jp, float out[KR][KC])
 {
@@ -392,18 +403,7 @@ __attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t
                     __m512 t[8];
                     for (int q = 0; q < 8; q++) t[q] = _mm512_loadu_ps(row + 16 * q);
                     __m512 a = _mm512_set1_ps(va[r * k + p]);
-                    __m512 v0 = _mm512_mask_blend_ps(
-                        m60,
-                        _mm512_mask_blend_ps(m50, _mm512_permutex2var_ps(t[0], i0, t[1]),
-                                             _mm512_permutex2var_ps(t[2], i0, t[3])),
-                        _mm512_mask_blend_ps(m50, _mm512_permutex2var_ps(t[4], i0, t[5]),
-                                             _mm512_permutex2var_ps(t[6], i0, t[7])));
-                    __m512 v1 = _mm512_mask_blend_ps(
-                        m61,
-                        _mm512_mask_blend_ps(m51, _mm512_permutex2var_ps(t[0], i1, t[1]),
-                                             _mm512_permutex2var_ps(t[2], i1, t[3])),
-                        _mm512_mask_blend_ps(m51, _mm512_permutex2var_ps(t[4], i1, t[5]),
-                                             _mm512_permutex2var_ps(t[6], i1, t[7])));
+                    __m512 v0 = lut128(t, i0, m50, m60), v1 = lut128(t, i1, m51, m61);
                     acc[r][0] = _mm512_add_ps(acc[r][0], _mm512_mul_ps(v0, _mm512_mul_ps(a, b0)));
                     acc[r][1] = _mm512_add_ps(acc[r][1], _mm512_mul_ps(v1, _mm512_mul_ps(a, b1)));
                 }

@@ -21,6 +21,7 @@
 #include "ax_fp_internal.h"
 #include "ax_lut.h"
 #include "ax_rng.h"
+#include "fastpath_operands.h"
 #include "test_util.h"
 
 namespace {
@@ -44,38 +45,6 @@ struct engine {
     ~engine() { ax_engine_free(e); }
 };
 
-enum dist { NEAR_ONE, SPECIALS, RAW, WIDE };
-
-// A random operand of f: near 1 (exponents -4..4), with zeros/inf/NaN/
-// subnormals sprinkled, any bit pattern, or any exponent.
-uint32_t operand(ax_rng_t *r, ax_format_t f, dist d)
-{
-    const uint32_t w = (uint32_t)ax_fmt_width(f);
-    const uint32_t mant = ax_rng_next(r) & ax_fmt_mmask(f), s = ax_rng_next(r) & 1;
-    if (d == RAW) return (uint32_t)ax_rng_next(r) & (w == 32 ? 0xFFFFFFFFu : (1u << w) - 1);
-    if (d == SPECIALS) {
-        switch (ax_rng_below(r, 16)) {
-        case 0: return ax_fmt_zero(s, f);
-        case 1: return (f.flags & AX_FMT_FN) ? ax_fmt_maxfin(s, f) : ax_fmt_inf(s, f);
-        case 2: return ax_fmt_nan(f);
-        case 3: return ax_pack(s, 0, mant ? mant : 1, f); // subnormal
-        default: break;
-        }
-    }
-    int32_t e = d == WIDE ? (int32_t)ax_rng_below(r, ax_fmt_emax_field(f)) + 1
-                          : f.bias + (int32_t)ax_rng_below(r, 9) - 4;
-    if (e < 1) e = 1;
-    if ((uint32_t)e > ax_fmt_emax_field(f)) e = (int32_t)ax_fmt_emax_field(f);
-    uint32_t x = ax_pack(s, (uint32_t)e, mant, f);
-    return ax_is_nan(x, f) ? ax_fmt_maxfin(s, f) : x;
-}
-
-std::vector<uint32_t> matrix(ax_rng_t *r, ax_format_t f, dist d, size_t n)
-{
-    std::vector<uint32_t> v(n);
-    for (auto &x : v) x = operand(r, f, d);
-    return v;
-}
 
 // The documented semantics written out: element (i, j) of batch item b is
 // the chunked fold of row i of op(A) and column j of op(B).

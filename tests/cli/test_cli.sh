@@ -170,6 +170,11 @@ bench)
   has out "path: cpu generic"
   for b in openblas ref cpu; do has b.json "\"backend\":[[:space:]]*\"$b\""; done
   grep -q '"macs_per_s":[[:space:]]*[1-9]' "$T/b.json" || fail "bench JSON lacks rates"
+  run "$AX" bench conv --conv 2,4,7,6,6,3,2,1,2 --mac mul=realm,in=fp16 --min-time 0
+  [ $rc -eq 0 ] || { cat "$T/out" "$T/err"; fail "bench conv: exit $rc"; }
+  has out "^OpenBLAS im2col + sgemm"
+  has out "conv 2,4,7,6,6,3,2,1,2 *cpu "
+  run "$AX" bench conv --conv 1,4,2,2,4,3,1,0; [ $rc -eq 2 ] || fail "bad conv: exit $rc"; has err "output height < 1"
   run "$AX" bench gemm --size 3x3; [ $rc -eq 2 ] || fail "bad size: exit $rc"; has err "MxNxK"
   run "$AX" bench gemm --backends cpu,tpu; [ $rc -eq 2 ] || fail "bad backend: exit $rc"; has err "unknown 'tpu'"
   run "$AX" bench gemm --conv 1,2,3,3,4,3,1,1; [ $rc -eq 2 ] || fail "--conv on gemm: exit $rc"

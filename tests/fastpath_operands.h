@@ -1,0 +1,57 @@
+// fastpath_operands.h — seeded operand matrices for the fast-path tests (cpu
+// in test_fastpath.cpp, cuda in gpu/test_fastpath_gpu.cu): values near 1,
+// special values sprinkled in, raw bit patterns, any exponent, all zeros, and
+// one exponent far outside the native paths' range.
+#ifndef AX_FASTPATH_OPERANDS_H
+#define AX_FASTPATH_OPERANDS_H
+
+#include <cstdint>
+#include <vector>
+
+#include "ax_format.h"
+#include "ax_rng.h"
+
+enum dist { NEAR_ONE, SPECIALS, SPECIALS_NORMAL, RAW, WIDE, ZEROS, ONE_HUGE };
+static const char *const dist_names[] = {"near-one", "specials", "specials-no-subnormals", "raw-bits",
+                                         "wide-exponents", "zeros", "one-huge-exponent"};
+
+// A random operand of f: near 1 (exponents -4..4); with zeros, infinities
+// (max finite for FN formats), NaNs and subnormals sprinkled in (subnormal
+// bf16 exponents are below -62: they send the native paths to generic); the
+// same without subnormals; any bit pattern; any exponent; zero.
+inline uint32_t operand(ax_rng_t *r, ax_format_t f, dist d)
+{
+    const uint32_t w = (uint32_t)ax_fmt_width(f);
+    const uint32_t mant = (uint32_t)ax_rng_next(r) & ax_fmt_mmask(f), s = ax_rng_next(r) & 1;
+    if (d == ZEROS) return ax_fmt_zero(s, f);
+    if (d == RAW) return (uint32_t)ax_rng_next(r) & (w == 32 ? 0xFFFFFFFFu : (1u << w) - 1);
+    if (d == SPECIALS || d == SPECIALS_NORMAL) {
+        switch (ax_rng_below(r, 16)) {
+        case 0:
+        case 1: return ax_fmt_zero(s, f);
+        case 2: return (f.flags & AX_FMT_FN) ? ax_fmt_maxfin(s, f) : ax_fmt_inf(s, f);
+        case 3: return ax_fmt_nan(f);
+        case 4:
+            if (d == SPECIALS) return ax_pack(s, 0, mant ? mant : 1, f); // subnormal
+            break;
+        default: break;
+        }
+    }
+    int32_t e = d == WIDE ? (int32_t)ax_rng_below(r, ax_fmt_emax_field(f)) + 1
+                          : f.bias + (int32_t)ax_rng_below(r, 9) - 4;
+    if (e < 1) e = 1;
+    if ((uint32_t)e > ax_fmt_emax_field(f)) e = (int32_t)ax_fmt_emax_field(f);
+    uint32_t x = ax_pack(s, (uint32_t)e, mant, f);
+    return ax_is_nan(x, f) ? ax_fmt_maxfin(s, f) : x;
+}
+
+inline std::vector<uint32_t> matrix(ax_rng_t *r, ax_format_t f, dist d, size_t n)
+{
+    std::vector<uint32_t> v(n);
+    for (auto &x : v) x = operand(r, f, d == ONE_HUGE ? NEAR_ONE : d);
+    if (d == ONE_HUGE && n > 0) // one exponent far outside [-62, 62]: native paths step aside
+        v[n / 2] = ax_pack(0, ax_fmt_emax_field(f), 1, f);
+    return v;
+}
+
+#endif
