@@ -1,0 +1,61 @@
+/* ax_ckpt.h — checkpoints in safetensors, the format PyTorch users export
+ * (docs/checkpoints.md): an 8-byte little-endian header length, a JSON header
+ * {"name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, ...,
+ * "__metadata__": {"key": "value"}}, then the tensor bytes.
+ *
+ * Loading reads and checks the whole file (header JSON, dtypes, shapes
+ * against byte ranges, ranges contiguous and inside the file, unique names)
+ * before it returns anything: a corrupt file is an error naming the file, the
+ * tensor and the reason, never a half-loaded checkpoint. Saving writes a
+ * temporary file in the same folder, flushes it to disk and renames it over
+ * the target, so an interrupted save leaves the previous checkpoint whole. */
+#ifndef AX_CKPT_H
+#define AX_CKPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum { AX_CKPT_MAX_DIMS = 8 };
+
+typedef struct ax_ckpt_tensor {
+    char *name;
+    int ndim;
+    int64_t dims[AX_CKPT_MAX_DIMS];
+    int64_t count;
+    float *data; /* float32; F16, BF16 and F64 files are converted on load */
+} ax_ckpt_tensor_t;
+
+typedef struct ax_ckpt {
+    int n;
+    ax_ckpt_tensor_t *t;
+    int nmeta;
+    char **meta_key, **meta_value; /* "__metadata__": string to string */
+} ax_ckpt_t;
+
+/* Adds a copy of data (count from dims) as tensor name; 0, or -1 (a name
+ * given twice, out of memory). */
+int ax_ckpt_add(ax_ckpt_t *c, const char *name, int ndim, const int64_t *dims, const float *data,
+                char *err, size_t errlen);
+/* Sets metadata key to value (replacing an earlier value). */
+int ax_ckpt_set_meta(ax_ckpt_t *c, const char *key, const char *value);
+const char *ax_ckpt_meta(const ax_ckpt_t *c, const char *key); /* NULL if absent */
+
+const ax_ckpt_tensor_t *ax_ckpt_find(const ax_ckpt_t *c, const char *name);
+/* The tensor name with exactly this shape, or NULL with a message naming the
+ * file's shape or the missing tensor (for loading weights into a model). */
+const ax_ckpt_tensor_t *ax_ckpt_expect(const ax_ckpt_t *c, const char *path, const char *name,
+                                       int ndim, const int64_t *dims, char *err, size_t errlen);
+
+int ax_ckpt_save(const char *path, const ax_ckpt_t *c, char *err, size_t errlen);
+int ax_ckpt_load(const char *path, ax_ckpt_t *c, char *err, size_t errlen);
+void ax_ckpt_free(ax_ckpt_t *c);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AX_CKPT_H */

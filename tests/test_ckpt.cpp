@@ -1,0 +1,176 @@
+// test_ckpt.cpp — safetensors checkpoints (networks/ax_ckpt.c): round trip,
+// a file written byte by byte as the format defines it (the reader sees what
+// PyTorch's writer would produce), F16/BF16/F64 conversion, every corruption
+// rejected with its reason and nothing half-loaded, atomic saves.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include "ax_ckpt.h"
+
+namespace {
+
+struct tmpdir {
+    std::string dir;
+    tmpdir()
+    {
+        char t[] = "/tmp/axsim-ckpt-XXXXXX";
+        dir = mkdtemp(t);
+    }
+    ~tmpdir() { std::system(("rm -rf '" + dir + "'").c_str()); }
+};
+
+// A safetensors file: the header JSON as given, then the data bytes.
+std::string write_st(const std::string &path, const std::string &json, const std::vector<unsigned char> &data)
+{
+    FILE *f = std::fopen(path.c_str(), "wb");
+    uint64_t n = json.size();
+    for (int i = 0; i < 8; i++) std::fputc((int)(n >> (8 * i)) & 0xFF, f);
+    std::fwrite(json.data(), 1, json.size(), f);
+    std::fwrite(data.data(), 1, data.size(), f);
+    std::fclose(f);
+    return path;
+}
+
+std::string load_error(const std::string &path)
+{
+    ax_ckpt_t c;
+    char err[512] = "";
+    if (ax_ckpt_load(path.c_str(), &c, err, sizeof err) == 0) {
+        ax_ckpt_free(&c);
+        return "loaded";
+    }
+    CHECK(c.n == 0); // nothing half-loaded
+    CHECK(c.t == nullptr);
+    return err;
+}
+
+} // namespace
+
+TEST_CASE("ckpt: save and load round trip, metadata, shapes", "[ckpt]")
+{
+    tmpdir d;
+    ax_ckpt_t c{};
+    char err[512];
+    std::vector<float> w(6), b = {-0.5f, 1e-40f};
+    for (int i = 0; i < 6; i++) w[(size_t)i] = (float)i * 0.25f - 1.0f;
+    int64_t wd[2] = {2, 3}, bd[1] = {2};
+    REQUIRE(ax_ckpt_add(&c, "conv1.weight", 2, wd, w.data(), err, sizeof err) == 0);
+    REQUIRE(ax_ckpt_add(&c, "conv1.bias", 1, bd, b.data(), err, sizeof err) == 0);
+    CHECK(ax_ckpt_add(&c, "conv1.bias", 1, bd, b.data(), err, sizeof err) == -1);
+    CHECK_THAT(std::string(err), Catch::Contains("added twice"));
+    REQUIRE(ax_ckpt_set_meta(&c, "model", "lenet5") == 0);
+    REQUIRE(ax_ckpt_set_meta(&c, "epoch", "3") == 0);
+    REQUIRE(ax_ckpt_set_meta(&c, "epoch", "4") == 0);
+    std::string p = d.dir + "/m.safetensors";
+    REQUIRE(ax_ckpt_save(p.c_str(), &c, err, sizeof err) == 0);
+    ax_ckpt_free(&c);
+    REQUIRE(ax_ckpt_load(p.c_str(), &c, err, sizeof err) == 0);
+    CHECK(c.n == 2);
+    CHECK(std::string(ax_ckpt_meta(&c, "model")) == "lenet5");
+    CHECK(std::string(ax_ckpt_meta(&c, "epoch")) == "4");
+    const ax_ckpt_tensor_t *t = ax_ckpt_expect(&c, p.c_str(), "conv1.weight", 2, wd, err, sizeof err);
+    REQUIRE(t);
+    CHECK(std::memcmp(t->data, w.data(), 24) == 0);
+    t = ax_ckpt_find(&c, "conv1.bias");
+    REQUIRE(t);
+    CHECK(std::memcmp(t->data, b.data(), 8) == 0); // the subnormal too: bits, not values
+    int64_t wrong[2] = {3, 2};
+    CHECK(ax_ckpt_expect(&c, p.c_str(), "conv1.weight", 2, wrong, err, sizeof err) == nullptr);
+    CHECK_THAT(std::string(err), Catch::Contains("has shape [2, 3], the model needs [3, 2]"));
+    CHECK(ax_ckpt_expect(&c, p.c_str(), "fc.weight", 2, wd, err, sizeof err) == nullptr);
+    CHECK_THAT(std::string(err), Catch::Contains("no tensor 'fc.weight'"));
+    ax_ckpt_free(&c);
+    // no temporary file left behind
+    CHECK(std::system(("ls " + d.dir + " | grep -q tmp").c_str()) != 0);
+}
+
+TEST_CASE("ckpt: a file written by the format's rules, in every dtype", "[ckpt]")
+{
+    tmpdir d;
+    // a: F32 [2] = {1.5, -2}; h: F16 [1] = 1.5 (0x3E00); bf: BF16 [1] = -1 (0xBF80); x: F64 [] = 0.1
+    std::string json = "{\"__metadata__\":{\"format\":\"pt\"},"
+                       "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                       "\"h\":{\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[8,10]},"
+                       "\"bf\":{\"dtype\":\"BF16\",\"shape\":[1],\"data_offsets\":[10,12]},"
+                       "\"x\":{\"dtype\":\"F64\",\"shape\":[],\"data_offsets\":[12,20]}}    ";
+    std::vector<unsigned char> data = {0, 0, 0xC0, 0x3F, 0, 0, 0, 0xC0, 0x00, 0x3E, 0x80, 0xBF,
+                                       0x9A, 0x99, 0x99, 0x99, 0x99, 0x99, 0xB9, 0x3F};
+    std::string p = write_st(d.dir + "/pt.safetensors", json, data);
+    ax_ckpt_t c;
+    char err[512];
+    REQUIRE(ax_ckpt_load(p.c_str(), &c, err, sizeof err) == 0);
+    CHECK(std::string(ax_ckpt_meta(&c, "format")) == "pt");
+    CHECK(ax_ckpt_find(&c, "a")->data[0] == 1.5f);
+    CHECK(ax_ckpt_find(&c, "a")->data[1] == -2.0f);
+    CHECK(ax_ckpt_find(&c, "h")->data[0] == 1.5f);
+    CHECK(ax_ckpt_find(&c, "bf")->data[0] == -1.0f);
+    CHECK(ax_ckpt_find(&c, "x")->ndim == 0);
+    CHECK(ax_ckpt_find(&c, "x")->data[0] == 0.1f);
+    ax_ckpt_free(&c);
+}
+
+TEST_CASE("ckpt: corrupt and mismatched files are rejected with the reason", "[ckpt]")
+{
+    tmpdir d;
+    const std::vector<unsigned char> eight(8, 0);
+    auto st = [&](const char *name, const std::string &json, const std::vector<unsigned char> &data) {
+        return load_error(write_st(d.dir + "/" + name, json, data));
+    };
+    const std::string a = "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}";
+    CHECK(st("ok", "{" + a + "}", eight) == "loaded");
+    CHECK_THAT(st("cut", "{" + a + "}", {0, 0, 0, 0, 0, 0, 0}), Catch::Contains("truncated"));
+    CHECK_THAT(st("trail", "{" + a + "}", std::vector<unsigned char>(9, 0)), Catch::Contains("trailing bytes"));
+    CHECK_THAT(st("json", "{" + a, eight), Catch::Contains("not a JSON object"));
+    CHECK_THAT(st("dtype", "{\"a\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,8]}}", eight),
+               Catch::Contains("dtype I64"));
+    CHECK_THAT(st("size", "{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", eight),
+               Catch::Contains("hold 8 bytes, its shape and F32 need 12"));
+    CHECK_THAT(st("overlap", "{" + a + ",\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", eight),
+               Catch::Contains("overlaps"));
+    CHECK_THAT(st("gap", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", eight),
+               Catch::Contains("a gap"));
+    CHECK_THAT(st("dup", "{" + a + "," + a + "}", eight), Catch::Contains("appears twice"));
+    CHECK_THAT(st("noshape", "{\"a\":{\"dtype\":\"F32\",\"data_offsets\":[0,8]}}", eight), Catch::Contains("lacks"));
+    CHECK_THAT(st("negdim", "{\"a\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", eight),
+               Catch::Contains("shape entry 0"));
+    CHECK_THAT(st("meta", "{\"__metadata__\":{\"k\":1}," + a + "}", eight), Catch::Contains("'k' is not a string"));
+    std::string p = d.dir + "/hl";
+    FILE *f = std::fopen(p.c_str(), "wb");
+    unsigned char big[8] = {0xFF, 0xFF, 0, 0, 0, 0, 0, 0};
+    std::fwrite(big, 1, 8, f);
+    std::fclose(f);
+    CHECK_THAT(load_error(p), Catch::Contains("header length 65535 does not fit"));
+    CHECK_THAT(load_error(d.dir + "/nope"), Catch::Contains("cannot open"));
+}
+
+TEST_CASE("ckpt: a failed save leaves the previous checkpoint whole", "[ckpt]")
+{
+    tmpdir d;
+    ax_ckpt_t c{};
+    char err[512];
+    float v[2] = {1, 2};
+    int64_t dims[1] = {2};
+    REQUIRE(ax_ckpt_add(&c, "w", 1, dims, v, err, sizeof err) == 0);
+    std::string p = d.dir + "/keep.safetensors";
+    REQUIRE(ax_ckpt_save(p.c_str(), &c, err, sizeof err) == 0);
+    // the target's folder vanishes under a new save: the temporary file cannot be made
+    std::string gone = d.dir + "/sub/x.safetensors";
+    CHECK(ax_ckpt_save(gone.c_str(), &c, err, sizeof err) == -1);
+    CHECK_THAT(std::string(err), Catch::Contains("cannot write"));
+    // a save whose rename fails (the target is a non-empty folder) keeps it and cleans up
+    std::string dirtarget = d.dir + "/isdir";
+    std::system(("mkdir -p " + dirtarget + "/x").c_str());
+    CHECK(ax_ckpt_save(dirtarget.c_str(), &c, err, sizeof err) == -1);
+    CHECK_THAT(std::string(err), Catch::Contains("previous file, if any, is unchanged"));
+    CHECK(std::system(("ls " + d.dir + " | grep -q tmp").c_str()) != 0);
+    ax_ckpt_free(&c);
+    REQUIRE(ax_ckpt_load(p.c_str(), &c, err, sizeof err) == 0);
+    CHECK(ax_ckpt_find(&c, "w")->data[1] == 2.0f);
+    ax_ckpt_free(&c);
+}
