@@ -139,7 +139,7 @@ typedef struct q_ctx {
     uint32_t *q;
     float *out;
     size_t n;
-    uint32_t flags[256];
+    uint32_t flags; /* ORed atomically by every task */
 } q_ctx_t;
 
 enum { Q_BLOCK = 1 << 16 };
@@ -154,7 +154,7 @@ static void q_task(void *p, int64_t t)
         memcpy(&b, &c->x[i], 4);
         c->q[i] = ax_from_f32bits(b, c->f, &fl);
     }
-    c->flags[t % 256] |= fl; /* a task index owns its slot: no two threads share one */
+    __atomic_fetch_or(&c->flags, fl, __ATOMIC_RELAXED);
 }
 
 static void dq_task(void *p, int64_t t)
@@ -172,26 +172,14 @@ void ax_quantize(ax_engine_t *e, ax_format_t f, const float *x, uint32_t *q, siz
 {
     if (e && e->backend == AX_BACKEND_CUDA && ax_quantize_cuda(e, f, x, q, n, flags, NULL, 0) == 0)
         return; /* else (a CUDA error) the host conversion, which is the same function */
-    q_ctx_t *c = calloc(1, sizeof *c);
-    int64_t tasks = (int64_t)((n + Q_BLOCK - 1) / Q_BLOCK);
-    c->f = f, c->x = x, c->q = q, c->n = n;
-    /* at most 256 tasks at once, so each flag slot has one owner */
-    for (int64_t t0 = 0; t0 < tasks; t0 += 256) {
-        int64_t nt = tasks - t0 < 256 ? tasks - t0 : 256;
-        c->x = x + (size_t)t0 * Q_BLOCK, c->q = q + (size_t)t0 * Q_BLOCK;
-        c->n = n - (size_t)t0 * Q_BLOCK;
-        ax_parallel_for(e ? e->threads : 1, nt, q_task, c);
-    }
-    if (flags)
-        for (int i = 0; i < 256; i++) *flags |= c->flags[i];
-    free(c);
+    q_ctx_t c = {f, x, q, NULL, n, 0};
+    ax_parallel_for(e ? e->threads : 1, (int64_t)((n + Q_BLOCK - 1) / Q_BLOCK), q_task, &c);
+    if (flags) *flags |= c.flags;
 }
 
 void ax_dequantize(ax_engine_t *e, ax_format_t f, const uint32_t *q, float *x, size_t n)
 {
-    q_ctx_t c;
-    memset(&c, 0, sizeof c);
-    c.f = f, c.q = (uint32_t *)q, c.out = x, c.n = n;
+    q_ctx_t c = {f, NULL, (uint32_t *)q, x, n, 0};
     ax_parallel_for(e ? e->threads : 1, (int64_t)((n + Q_BLOCK - 1) / Q_BLOCK), dq_task, &c);
 }
 
