@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ax_cache.h"
 #include "ax_format.h"
 #include "cli.h"
 
@@ -200,19 +201,6 @@ static uint32_t fnv(const char *s)
     return h;
 }
 
-static int mkdirs(const char *dir)
-{
-    char p[PATH_MAX];
-    snprintf(p, sizeof p, "%s", dir);
-    for (char *s = p + 1; *s; s++)
-        if (*s == '/') {
-            *s = 0;
-            if (mkdir(p, 0777) && errno != EEXIST) return -1;
-            *s = '/';
-        }
-    return mkdir(p, 0777) && errno != EEXIST ? -1 : 0;
-}
-
 /* Writes text to path unless the file already holds exactly that text (so
  * that an unchanged manifest does not make CMake reconfigure). */
 static int write_if_changed(const char *path, const char *text)
@@ -379,20 +367,13 @@ int ax_byo_verify(int argc, char **argv, int at)
     if (parse_manifest(path, dir[0] ? dir : "/", &m)) return AX_EXIT_USAGE;
 
     /* the cache folder: $AXSIM_CACHE_DIR, $XDG_CACHE_HOME/axsim or ~/.cache/axsim */
-    char cache[PATH_MAX];
-    const char *base = getenv("AXSIM_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"),
-               *home = getenv("HOME");
-    if (base && *base)
-        snprintf(cache, sizeof cache, "%s/byo/%s-%08x", base, m.name, fnv(path));
-    else if (xdg && *xdg)
-        snprintf(cache, sizeof cache, "%s/axsim/byo/%s-%08x", xdg, m.name, fnv(path));
-    else if (home && *home)
-        snprintf(cache, sizeof cache, "%s/.cache/axsim/byo/%s-%08x", home, m.name, fnv(path));
-    else {
+    char base[PATH_MAX - 80], cache[PATH_MAX]; /* room for /byo/<name, < 64>-<hash> */
+    if (ax_cache_dir(base, sizeof base)) {
         ax_cli_error("verify", "no cache folder: set AXSIM_CACHE_DIR (or HOME)");
         return AX_EXIT_FAIL;
     }
-    if (mkdirs(cache)) {
+    snprintf(cache, sizeof cache, "%s/byo/%s-%08x", base, m.name, fnv(path));
+    if (ax_mkdirs(cache)) {
         ax_cli_error("verify", "cannot create the cache folder %s: %s", cache, strerror(errno));
         return AX_EXIT_FAIL;
     }

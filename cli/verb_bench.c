@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ax_cache.h"
 #include "ax_fastpath.h"
 #include "ax_fp_internal.h"
 #include "ax_rng.h"
@@ -513,14 +514,6 @@ static const char *gemm_help =
     "  --chunk C       chunked accumulation: partial sums of C terms (default 0: none)\n"
     "  --check         also run the ref backend and compare every bit (exit 1 on a mismatch)\n";
 
-static uint64_t fnv_bits(const uint32_t *c, size_t n)
-{
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
-    for (size_t i = 0; i < n; i++)
-        for (int b = 0; b < 4; b++) h = (h ^ ((c[i] >> (8 * b)) & 0xFF)) * UINT64_C(0x100000001b3);
-    return h;
-}
-
 int ax_verb_gemm(int argc, char **argv)
 {
     static const struct option lo[] = {{"mac", required_argument, 0, 'm'},
@@ -603,7 +596,7 @@ int ax_verb_gemm(int argc, char **argv)
     printf("%s %s chunk=%llu seed=%llu: %.3f ms, %.4g MAC/s, path %s\n", ax_mac_name(&cfg, name, sizeof name),
            p.name, (unsigned long long)chunk, (unsigned long long)seed, t * 1e3, p.macs / t,
            ax_engine_last_path(e));
-    printf("checksum %016llx\n", (unsigned long long)fnv_bits(C, nc));
+    printf("checksum %016llx\n", (unsigned long long)ax_fnv1a64(C, nc * sizeof *C));
     if (check) {
         ax_engine_t *r = ax_engine_create(AX_BACKEND_REF, 1, err, sizeof err);
         if (!r || ax_gemm(r, &cfg, &p.g, A, B, R, NULL, err, sizeof err)) {

@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "ax_cache.h"
 #include "ax_convert.h"
 #include "ax_registry.h"
 
@@ -34,14 +34,6 @@ int ax_lut_supported(ax_unit_t u, ax_format_t in)
 int ax_lut_fits(const ax_lut_t *l, ax_format_t prod)
 {
     return l->shift <= 0 || l->min_msb - (int)prod.mbits >= 2;
-}
-
-static uint64_t fnv1a64(const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
-    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * UINT64_C(0x100000001b3);
-    return h;
 }
 
 int ax_lut_build(ax_lut_t *l, ax_unit_t u, int m)
@@ -86,7 +78,7 @@ static void fill_header(lut_header_t *h, const ax_lut_t *l)
     h->shift = l->shift;
     h->min_msb = l->min_msb;
     h->entries = (uint64_t)1 << (2 * l->m);
-    h->checksum = fnv1a64(l->sig, (size_t)h->entries * sizeof *l->sig);
+    h->checksum = ax_fnv1a64(l->sig, (size_t)h->entries * sizeof *l->sig);
     ax_unit_name(l->unit, h->unit_name, sizeof h->unit_name);
 }
 
@@ -156,7 +148,7 @@ int ax_lut_load(ax_lut_t *l, const char *path, ax_unit_t u, int m, char *err, si
     fclose(f);
     if (got != h.entries) why = "truncated";
     else if (extra) why = "longer than its header says";
-    else if (fnv1a64(l->sig, got * sizeof *l->sig) != h.checksum) why = "corrupt (checksum mismatch)";
+    else if (ax_fnv1a64(l->sig, got * sizeof *l->sig) != h.checksum) why = "corrupt (checksum mismatch)";
     if (why) {
         free(l->sig);
         l->sig = NULL;
@@ -169,16 +161,6 @@ int ax_lut_load(ax_lut_t *l, const char *path, ax_unit_t u, int m, char *err, si
     l->min_msb = 32; /* from the checked entries, not the header */
     for (size_t i = 0; i < got; i++)
         if (l->sig[i] && ax_msb64(l->sig[i]) < l->min_msb) l->min_msb = ax_msb64(l->sig[i]);
-    return 0;
-}
-
-int ax_cache_dir(char *buf, size_t len)
-{
-    const char *v;
-    if ((v = getenv("AXSIM_CACHE_DIR")) && *v) snprintf(buf, len, "%s", v);
-    else if ((v = getenv("XDG_CACHE_HOME")) && *v) snprintf(buf, len, "%s/axsim", v);
-    else if ((v = getenv("HOME")) && *v) snprintf(buf, len, "%s/.cache/axsim", v);
-    else return -1;
     return 0;
 }
 
@@ -224,19 +206,6 @@ const float *ax_lut_f32_rows128(ax_lut_t *l)
     return t;
 }
 
-static int mkdir_p(const char *path)
-{
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = 0;
-        if (mkdir(tmp, 0777) && errno != EEXIST) return -1;
-        *p = '/';
-    }
-    return mkdir(tmp, 0777) && errno != EEXIST ? -1 : 0;
-}
-
 ax_lut_t *ax_lut_get(ax_lut_cache_t *c, ax_unit_t u, int m)
 {
     for (int i = 0; i < c->n; i++) {
@@ -264,7 +233,7 @@ ax_lut_t *ax_lut_get(ax_lut_cache_t *c, ax_unit_t u, int m)
         if (have_dir) {
             char sub[4096];
             snprintf(sub, sizeof sub, "%s/lut", dir);
-            if (mkdir_p(sub))
+            if (ax_mkdirs(sub))
                 fprintf(stderr, "axsim: LUT not cached (cannot create %s: %s); using it from memory\n",
                         sub, strerror(errno));
             else if (ax_lut_save(l, path, err, sizeof err))

@@ -63,10 +63,7 @@ int ax_lut_save(const ax_lut_t *l, const char *path, char *err, size_t errlen);
  * version, whole and uncorrupted. 0, or -1 with the reason in err. */
 int ax_lut_load(ax_lut_t *l, const char *path, ax_unit_t u, int m, char *err, size_t errlen);
 
-/* The folder for cached files: $AXSIM_CACHE_DIR, else $XDG_CACHE_HOME/axsim,
- * else $HOME/.cache/axsim. 0, or -1 when none is set. */
-int ax_cache_dir(char *buf, size_t len);
-/* Path of the cached table of (u, m) under dir. */
+/* Path of the cached table of (u, m) under dir (ax_cache_dir, ax_cache.h). */
 void ax_lut_path(char *buf, size_t len, const char *dir, ax_unit_t u, int m);
 
 /* fp32 significands: entry value p * 2^-PFRAC rounded into fp32 with the
