@@ -5,45 +5,24 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "ax_convert.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-static int64_t count_of(const int64_t *dims, int ndim)
-{
-    int64_t c = 1;
-    for (int i = 0; i < ndim; i++) {
-        if (dims[i] < 0 || (dims[i] && c > (INT64_C(1) << 40) / dims[i])) return -1;
-        c *= dims[i];
-    }
-    return c;
-}
+#include "ax_net_internal.h"
 
 int ax_ckpt_add(ax_ckpt_t *c, const char *name, int ndim, const int64_t *dims, const float *data,
                 char *err, size_t errlen)
 {
     if (!name || !*name || !strcmp(name, "__metadata__"))
-        return fail(err, errlen, "checkpoint: tensor name '%s' is not allowed", name ? name : "(null)");
-    if (ax_ckpt_find(c, name)) return fail(err, errlen, "checkpoint: tensor '%s' added twice", name);
-    if (ndim < 0 || ndim > AX_CKPT_MAX_DIMS) return fail(err, errlen, "checkpoint: '%s' has rank %d", name, ndim);
-    int64_t n = count_of(dims, ndim);
-    if (n < 0) return fail(err, errlen, "checkpoint: '%s' is too large", name);
+        return ax_net_fail(err, errlen, "checkpoint: tensor name '%s' is not allowed", name ? name : "(null)");
+    if (ax_ckpt_find(c, name)) return ax_net_fail(err, errlen, "checkpoint: tensor '%s' added twice", name);
+    if (ndim < 0 || ndim > AX_CKPT_MAX_DIMS) return ax_net_fail(err, errlen, "checkpoint: '%s' has rank %d", name, ndim);
+    int64_t n = ax_net_count(dims, ndim);
+    if (n < 0) return ax_net_fail(err, errlen, "checkpoint: '%s' is too large", name);
     ax_ckpt_tensor_t *t = realloc(c->t, (size_t)(c->n + 1) * sizeof *t);
-    if (!t) return fail(err, errlen, "checkpoint: out of memory");
+    if (!t) return ax_net_fail(err, errlen, "checkpoint: out of memory");
     c->t = t;
     ax_ckpt_tensor_t *e = &c->t[c->n];
     memset(e, 0, sizeof *e);
@@ -51,7 +30,7 @@ int ax_ckpt_add(ax_ckpt_t *c, const char *name, int ndim, const int64_t *dims, c
     e->data = malloc((size_t)(n ? n : 1) * sizeof(float));
     if (!e->name || !e->data) {
         free(e->name), free(e->data);
-        return fail(err, errlen, "checkpoint: out of memory");
+        return ax_net_fail(err, errlen, "checkpoint: out of memory");
     }
     e->ndim = ndim;
     memcpy(e->dims, dims, (size_t)ndim * sizeof *dims);
@@ -115,14 +94,14 @@ const ax_ckpt_tensor_t *ax_ckpt_expect(const ax_ckpt_t *c, const char *path, con
     char want[160], got[160];
     shape_str(want, sizeof want, ndim, dims);
     if (!t) {
-        fail(err, errlen, "%s: no tensor '%s' (the model needs it, shape %s)", path, name, want);
+        ax_net_fail(err, errlen, "%s: no tensor '%s' (the model needs it, shape %s)", path, name, want);
         return NULL;
     }
     int same = t->ndim == ndim;
     for (int i = 0; same && i < ndim; i++) same = t->dims[i] == dims[i];
     if (!same) {
         shape_str(got, sizeof got, t->ndim, t->dims);
-        fail(err, errlen, "%s: tensor '%s' has shape %s, the model needs %s", path, name, got, want);
+        ax_net_fail(err, errlen, "%s: tensor '%s' has shape %s, the model needs %s", path, name, got, want);
         return NULL;
     }
     return t;
@@ -133,7 +112,7 @@ const ax_ckpt_tensor_t *ax_ckpt_expect(const ax_ckpt_t *c, const char *path, con
 int ax_ckpt_save(const char *path, const ax_ckpt_t *c, char *err, size_t errlen)
 {
     cJSON *h = cJSON_CreateObject();
-    if (!h) return fail(err, errlen, "%s: out of memory", path);
+    if (!h) return ax_net_fail(err, errlen, "%s: out of memory", path);
     if (c->nmeta) {
         cJSON *m = cJSON_AddObjectToObject(h, "__metadata__");
         for (int i = 0; m && i < c->nmeta; i++) cJSON_AddStringToObject(m, c->meta_key[i], c->meta_value[i]);
@@ -152,14 +131,14 @@ int ax_ckpt_save(const char *path, const ax_ckpt_t *c, char *err, size_t errlen)
     }
     char *js = cJSON_PrintUnformatted(h);
     cJSON_Delete(h);
-    if (!js) return fail(err, errlen, "%s: out of memory", path);
+    if (!js) return ax_net_fail(err, errlen, "%s: out of memory", path);
     size_t jl = strlen(js), pad = (8 - jl % 8) % 8; /* the data starts 8-aligned */
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0) {
         free(js);
-        return fail(err, errlen, "%s: cannot write %s: %s", path, tmp, strerror(errno));
+        return ax_net_fail(err, errlen, "%s: cannot write %s: %s", path, tmp, strerror(errno));
     }
     FILE *f = fdopen(fd, "wb");
     unsigned char len[8];
@@ -173,7 +152,7 @@ int ax_ckpt_save(const char *path, const ax_ckpt_t *c, char *err, size_t errlen)
     if (!ok || rename(tmp, path) != 0) {
         int e = errno;
         remove(tmp);
-        return fail(err, errlen, "%s: cannot write the checkpoint: %s (the previous file, if any, is unchanged)",
+        return ax_net_fail(err, errlen, "%s: cannot write the checkpoint: %s (the previous file, if any, is unchanged)",
                     path, strerror(e));
     }
     return 0;
@@ -181,10 +160,11 @@ int ax_ckpt_save(const char *path, const ax_ckpt_t *c, char *err, size_t errlen)
 
 /* ---- load ------------------------------------------------------------------------ */
 
+/* A safetensors dtype as ax_net_value's kind and size (0 if unknown). */
 static int dtype_size(const char *d, char *kind)
 {
     static const struct { const char *name; char kind; int size; } k[] = {
-        {"F32", 'f', 4}, {"F16", 'h', 2}, {"BF16", 'b', 2}, {"F64", 'd', 8}};
+        {"F32", 'f', 4}, {"F16", 'f', 2}, {"BF16", 'B', 2}, {"F64", 'f', 8}};
     for (size_t i = 0; i < sizeof k / sizeof *k; i++)
         if (!strcmp(d, k[i].name)) {
             *kind = k[i].kind;
@@ -193,30 +173,11 @@ static int dtype_size(const char *d, char *kind)
     return 0;
 }
 
-static float decode(const unsigned char *p, char kind)
-{
-    uint64_t u = 0;
-    int n = kind == 'f' ? 4 : kind == 'd' ? 8 : 2;
-    for (int i = n - 1; i >= 0; i--) u = u << 8 | p[i];
-    float f;
-    uint32_t b;
-    switch (kind) {
-    case 'h': b = ax_to_f32bits((uint32_t)u, ax_format_make(5, 10)); break;
-    case 'b': b = (uint32_t)u << 16; break;
-    case 'd': {
-        double d;
-        memcpy(&d, &u, 8);
-        return (float)d;
-    }
-    default: b = (uint32_t)u; break;
-    }
-    memcpy(&f, &b, 4);
-    return f;
-}
-
 typedef struct range {
     uint64_t begin, end;
-    int index;
+    int index;     /* the tensor */
+    char kind;     /* its dtype, for ax_net_value */
+    int size;
 } range_t;
 
 static int by_begin(const void *a, const void *b)
@@ -229,38 +190,37 @@ int ax_ckpt_load(const char *path, ax_ckpt_t *c, char *err, size_t errlen)
 {
     memset(c, 0, sizeof *c);
     FILE *f = fopen(path, "rb");
-    if (!f) return fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    if (!f) return ax_net_fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
     unsigned char *b = NULL;
     char *hs = NULL;
     cJSON *h = NULL;
     range_t *rg = NULL;
-    char *kinds = NULL;
     int rc = -1;
     if (fseek(f, 0, SEEK_END) != 0) {
-        fail(err, errlen, "%s: cannot seek: %s", path, strerror(errno));
+        ax_net_fail(err, errlen, "%s: cannot seek: %s", path, strerror(errno));
         goto done;
     }
     long fl = ftell(f);
     rewind(f);
     if (fl < 8) {
-        fail(err, errlen, "%s: not a safetensors file: %ld bytes, shorter than the 8-byte header length", path, fl);
+        ax_net_fail(err, errlen, "%s: not a safetensors file: %ld bytes, shorter than the 8-byte header length", path, fl);
         goto done;
     }
     b = malloc((size_t)fl);
     if (!b || fread(b, 1, (size_t)fl, f) != (size_t)fl) {
-        fail(err, errlen, "%s: cannot read %ld bytes", path, fl);
+        ax_net_fail(err, errlen, "%s: cannot read %ld bytes", path, fl);
         goto done;
     }
     uint64_t hl = 0;
     for (int i = 7; i >= 0; i--) hl = hl << 8 | b[i];
     if (hl > (uint64_t)fl - 8 || hl > 100000000) {
-        fail(err, errlen, "%s: header length %llu does not fit the file (%ld bytes): truncated, or not safetensors",
+        ax_net_fail(err, errlen, "%s: header length %llu does not fit the file (%ld bytes): truncated, or not safetensors",
              path, (unsigned long long)hl, fl);
         goto done;
     }
     hs = malloc(hl + 1);
     if (!hs) {
-        fail(err, errlen, "%s: out of memory", path);
+        ax_net_fail(err, errlen, "%s: out of memory", path);
         goto done;
     }
     memcpy(hs, b + 8, hl);
@@ -268,7 +228,7 @@ int ax_ckpt_load(const char *path, ax_ckpt_t *c, char *err, size_t errlen)
     const char *end = NULL;
     h = cJSON_ParseWithOpts(hs, &end, 0);
     if (!h || !cJSON_IsObject(h)) {
-        fail(err, errlen, "%s: the header is not a JSON object (error near byte %ld of the header)", path,
+        ax_net_fail(err, errlen, "%s: the header is not a JSON object (error near byte %ld of the header)", path,
              end ? (long)(end - hs) : -1L);
         goto done;
     }
@@ -277,25 +237,24 @@ int ax_ckpt_load(const char *path, ax_ckpt_t *c, char *err, size_t errlen)
     int n = cJSON_GetArraySize(h);
     c->t = calloc((size_t)n + 1, sizeof *c->t);
     rg = calloc((size_t)n + 1, sizeof *rg);
-    kinds = calloc((size_t)n + 1, 1);
-    if (!c->t || !rg || !kinds) {
-        fail(err, errlen, "%s: out of memory", path);
+    if (!c->t || !rg) {
+        ax_net_fail(err, errlen, "%s: out of memory", path);
         goto done;
     }
     int nr = 0;
     for (cJSON *e = h->child; e; e = e->next) {
         if (!strcmp(e->string, "__metadata__")) {
             if (!cJSON_IsObject(e)) {
-                fail(err, errlen, "%s: __metadata__ is not an object", path);
+                ax_net_fail(err, errlen, "%s: __metadata__ is not an object", path);
                 goto done;
             }
             for (cJSON *m = e->child; m; m = m->next) {
                 if (!cJSON_IsString(m)) {
-                    fail(err, errlen, "%s: __metadata__ '%s' is not a string", path, m->string);
+                    ax_net_fail(err, errlen, "%s: __metadata__ '%s' is not a string", path, m->string);
                     goto done;
                 }
                 if (ax_ckpt_set_meta(c, m->string, m->valuestring)) {
-                    fail(err, errlen, "%s: out of memory", path);
+                    ax_net_fail(err, errlen, "%s: out of memory", path);
                     goto done;
                 }
             }
@@ -303,53 +262,53 @@ int ax_ckpt_load(const char *path, ax_ckpt_t *c, char *err, size_t errlen)
         }
         for (int i = 0; i < c->n; i++)
             if (!strcmp(c->t[i].name, e->string)) {
-                fail(err, errlen, "%s: tensor '%s' appears twice in the header", path, e->string);
+                ax_net_fail(err, errlen, "%s: tensor '%s' appears twice in the header", path, e->string);
                 goto done;
             }
         ax_ckpt_tensor_t *t = &c->t[c->n];
         t->name = strdup(e->string);
         if (!t->name) {
-            fail(err, errlen, "%s: out of memory", path);
+            ax_net_fail(err, errlen, "%s: out of memory", path);
             goto done;
         }
         c->n++;
         cJSON *dt = cJSON_GetObjectItemCaseSensitive(e, "dtype"), *sh = cJSON_GetObjectItemCaseSensitive(e, "shape"),
               *of = cJSON_GetObjectItemCaseSensitive(e, "data_offsets");
         if (!cJSON_IsString(dt) || !cJSON_IsArray(sh) || !cJSON_IsArray(of) || cJSON_GetArraySize(of) != 2) {
-            fail(err, errlen, "%s: tensor '%s' lacks a string dtype, a shape array or two data_offsets", path, t->name);
+            ax_net_fail(err, errlen, "%s: tensor '%s' lacks a string dtype, a shape array or two data_offsets", path, t->name);
             goto done;
         }
         char kind;
         int size = dtype_size(dt->valuestring, &kind);
         if (!size) {
-            fail(err, errlen, "%s: tensor '%s' has dtype %s (supported: F32, F16, BF16, F64)", path, t->name,
+            ax_net_fail(err, errlen, "%s: tensor '%s' has dtype %s (supported: F32, F16, BF16, F64)", path, t->name,
                  dt->valuestring);
             goto done;
         }
         t->ndim = cJSON_GetArraySize(sh);
         if (t->ndim > AX_CKPT_MAX_DIMS) {
-            fail(err, errlen, "%s: tensor '%s' has rank %d (at most %d)", path, t->name, t->ndim, AX_CKPT_MAX_DIMS);
+            ax_net_fail(err, errlen, "%s: tensor '%s' has rank %d (at most %d)", path, t->name, t->ndim, AX_CKPT_MAX_DIMS);
             goto done;
         }
         int k = 0;
         for (cJSON *d = sh->child; d; d = d->next, k++) {
             if (!cJSON_IsNumber(d) || d->valuedouble < 0 || d->valuedouble != (double)(int64_t)d->valuedouble) {
-                fail(err, errlen, "%s: tensor '%s': shape entry %d is not a non-negative integer", path, t->name, k);
+                ax_net_fail(err, errlen, "%s: tensor '%s': shape entry %d is not a non-negative integer", path, t->name, k);
                 goto done;
             }
             t->dims[k] = (int64_t)d->valuedouble;
         }
-        t->count = count_of(t->dims, t->ndim);
+        t->count = ax_net_count(t->dims, t->ndim);
         double o0 = cJSON_GetArrayItem(of, 0)->valuedouble, o1 = cJSON_GetArrayItem(of, 1)->valuedouble;
         if (t->count < 0 || !cJSON_IsNumber(cJSON_GetArrayItem(of, 0)) || !cJSON_IsNumber(cJSON_GetArrayItem(of, 1)) ||
             o0 < 0 || o1 < o0 || o1 > 9e15) {
-            fail(err, errlen, "%s: tensor '%s': bad data_offsets or shape", path, t->name);
+            ax_net_fail(err, errlen, "%s: tensor '%s': bad data_offsets or shape", path, t->name);
             goto done;
         }
         rg[nr].begin = (uint64_t)o0, rg[nr].end = (uint64_t)o1, rg[nr].index = c->n - 1;
-        kinds[c->n - 1] = kind;
+        rg[nr].kind = kind, rg[nr].size = size;
         if (rg[nr].end - rg[nr].begin != (uint64_t)t->count * (uint64_t)size) {
-            fail(err, errlen, "%s: tensor '%s': data_offsets [%llu, %llu) hold %llu bytes, its shape and %s need %llu",
+            ax_net_fail(err, errlen, "%s: tensor '%s': data_offsets [%llu, %llu) hold %llu bytes, its shape and %s need %llu",
                  path, t->name, (unsigned long long)rg[nr].begin, (unsigned long long)rg[nr].end,
                  (unsigned long long)(rg[nr].end - rg[nr].begin), dt->valuestring,
                  (unsigned long long)t->count * (unsigned long long)size);
@@ -362,7 +321,7 @@ int ax_ckpt_load(const char *path, ax_ckpt_t *c, char *err, size_t errlen)
     uint64_t at = 0;
     for (int i = 0; i < nr; i++) {
         if (rg[i].begin != at) {
-            fail(err, errlen, "%s: tensor '%s' starts at byte %llu of the data, expected %llu (%s)", path,
+            ax_net_fail(err, errlen, "%s: tensor '%s' starts at byte %llu of the data, expected %llu (%s)", path,
                  c->t[rg[i].index].name, (unsigned long long)rg[i].begin, (unsigned long long)at,
                  rg[i].begin < at ? "it overlaps another tensor" : "a gap");
             goto done;
@@ -370,20 +329,18 @@ int ax_ckpt_load(const char *path, ax_ckpt_t *c, char *err, size_t errlen)
         at = rg[i].end;
     }
     if (at != data_len) {
-        fail(err, errlen, "%s: the tensors cover %llu bytes but the file holds %llu after the header (%s)", path,
+        ax_net_fail(err, errlen, "%s: the tensors cover %llu bytes but the file holds %llu after the header (%s)", path,
              (unsigned long long)at, (unsigned long long)data_len, at > data_len ? "truncated" : "trailing bytes");
         goto done;
     }
     for (int i = 0; i < nr; i++) {
         ax_ckpt_tensor_t *t = &c->t[rg[i].index];
-        char kind = kinds[rg[i].index];
-        int size = kind == 'f' ? 4 : kind == 'd' ? 8 : 2;
         t->data = malloc((size_t)(t->count ? t->count : 1) * sizeof(float));
         if (!t->data) {
-            fail(err, errlen, "%s: out of memory for tensor '%s'", path, t->name);
+            ax_net_fail(err, errlen, "%s: out of memory for tensor '%s'", path, t->name);
             goto done;
         }
-        for (int64_t j = 0; j < t->count; j++) t->data[j] = decode(data + rg[i].begin + (uint64_t)j * size, kind);
+        for (int64_t j = 0; j < t->count; j++) t->data[j] = ax_net_value(data + rg[i].begin + (uint64_t)j * rg[i].size, rg[i].kind, rg[i].size, 0);
     }
     rc = 0;
 done:
@@ -391,7 +348,6 @@ done:
     free(b);
     free(hs);
     free(rg);
-    free(kinds);
     cJSON_Delete(h);
     if (rc) ax_ckpt_free(c);
     return rc;

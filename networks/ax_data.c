@@ -3,37 +3,26 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
-#include "ax_convert.h"
+#include "ax_net_internal.h"
 #include "ax_rng.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 /* The whole file, decompressed when it is gzip (zlib reads plain files as
  * they are). */
 static int read_all(const char *path, unsigned char **buf, size_t *len, char *err, size_t errlen)
 {
     gzFile f = gzopen(path, "rb");
-    if (!f) return fail(err, errlen, "%s: cannot open: %s", path, errno ? strerror(errno) : "out of memory");
+    if (!f) return ax_net_fail(err, errlen, "%s: cannot open: %s", path, errno ? strerror(errno) : "out of memory");
     size_t cap = 1 << 20, n = 0;
     unsigned char *b = malloc(cap);
     for (;;) {
         if (!b) {
             gzclose(f);
-            return fail(err, errlen, "%s: out of memory after %zu bytes", path, n);
+            return ax_net_fail(err, errlen, "%s: out of memory after %zu bytes", path, n);
         }
         if (n == cap) {
             unsigned char *nb = realloc(b, cap * 2);
@@ -50,7 +39,7 @@ static int read_all(const char *path, unsigned char **buf, size_t *len, char *er
             snprintf(msg, sizeof msg, "%s", e == Z_ERRNO ? strerror(errno) : m);
             free(b);
             gzclose(f);
-            return fail(err, errlen, "%s: read error after %zu bytes: %s (a corrupt or truncated gzip file?)",
+            return ax_net_fail(err, errlen, "%s: read error after %zu bytes: %s (a corrupt or truncated gzip file?)",
                         path, n, msg);
         }
         if (got == 0) break;
@@ -75,54 +64,12 @@ static uint64_t le(const unsigned char *p, int n)
     return v;
 }
 
-/* Element count of dims, or -1 on overflow (limit 2^40 values). */
-static int64_t count_of(const int64_t *dims, int ndim)
-{
-    int64_t c = 1;
-    for (int i = 0; i < ndim; i++) {
-        if (dims[i] < 0 || (dims[i] && c > (INT64_C(1) << 40) / dims[i])) return -1;
-        c *= dims[i];
-    }
-    return c;
-}
-
-/* One value of a decoded element type. kind: 'i' signed, 'u' unsigned, 'f'
- * float, 'b' bool; size in bytes; big-endian or not. */
-static float value_at(const unsigned char *p, char kind, int size, int big)
-{
-    uint64_t u = big ? be(p, size) : le(p, size);
-    switch (kind) {
-    case 'b': return u ? 1.0f : 0.0f;
-    case 'u': return (float)u;
-    case 'i': {
-        int64_t s = size == 8 ? (int64_t)u : (int64_t)(u ^ (UINT64_C(1) << (8 * size - 1))) - (INT64_C(1) << (8 * size - 1));
-        return (float)s;
-    }
-    default:
-        if (size == 2) {
-            float f;
-            uint32_t b = ax_to_f32bits((uint32_t)u, ax_format_make(5, 10));
-            memcpy(&f, &b, 4);
-            return f;
-        }
-        if (size == 4) {
-            float f;
-            uint32_t b = (uint32_t)u;
-            memcpy(&f, &b, 4);
-            return f;
-        }
-        double d;
-        memcpy(&d, &u, 8);
-        return (float)d;
-    }
-}
-
 static int fill(ax_array_t *out, const unsigned char *data, char kind, int size, int big,
                 const char *path, char *err, size_t errlen)
 {
     out->data = malloc((size_t)(out->count ? out->count : 1) * sizeof(float));
-    if (!out->data) return fail(err, errlen, "%s: out of memory for %lld values", path, (long long)out->count);
-    for (int64_t i = 0; i < out->count; i++) out->data[i] = value_at(data + i * size, kind, size, big);
+    if (!out->data) return ax_net_fail(err, errlen, "%s: out of memory for %lld values", path, (long long)out->count);
+    for (int64_t i = 0; i < out->count; i++) out->data[i] = ax_net_value(data + i * size, kind, size, big);
     out->integral = kind != 'f';
     return 0;
 }
@@ -132,12 +79,12 @@ static int check_length(const char *path, size_t len, size_t header, int64_t cou
 {
     uint64_t want = (uint64_t)header + (uint64_t)count * (uint64_t)size;
     if (len < want)
-        return fail(err, errlen,
+        return ax_net_fail(err, errlen,
                     "%s: truncated: the header says %lld values of %d bytes (%llu bytes of data "
                     "after a %zu-byte header), the file has %zu bytes of data",
                     path, (long long)count, size, (unsigned long long)(want - header), header, len - header);
     if (len > want)
-        return fail(err, errlen, "%s: %llu bytes longer than its header says (%lld values of %d bytes)",
+        return ax_net_fail(err, errlen, "%s: %llu bytes longer than its header says (%lld values of %d bytes)",
                     path, (unsigned long long)(len - want), (long long)count, size);
     return 0;
 }
@@ -150,11 +97,11 @@ int ax_idx_load(const char *path, ax_array_t *out, char *err, size_t errlen)
     if (read_all(path, &b, &len, err, errlen)) return -1;
     int rc = -1;
     if (len < 4) {
-        fail(err, errlen, "%s: not an IDX file: %zu bytes, shorter than the 4-byte magic", path, len);
+        ax_net_fail(err, errlen, "%s: not an IDX file: %zu bytes, shorter than the 4-byte magic", path, len);
         goto done;
     }
     if (b[0] || b[1]) {
-        fail(err, errlen, "%s: not an IDX file: magic %02x %02x %02x %02x (want 00 00 <type> <rank>)",
+        ax_net_fail(err, errlen, "%s: not an IDX file: magic %02x %02x %02x %02x (want 00 00 <type> <rank>)",
              path, b[0], b[1], b[2], b[3]);
         goto done;
     }
@@ -168,23 +115,23 @@ int ax_idx_load(const char *path, ax_array_t *out, char *err, size_t errlen)
     case 0x0D: kind = 'f', size = 4; break;
     case 0x0E: kind = 'f', size = 8; break;
     default:
-        fail(err, errlen, "%s: IDX type byte 0x%02x at offset 2 is not one of 08 09 0B 0C 0D 0E", path, b[2]);
+        ax_net_fail(err, errlen, "%s: IDX type byte 0x%02x at offset 2 is not one of 08 09 0B 0C 0D 0E", path, b[2]);
         goto done;
     }
     out->ndim = b[3];
     if (out->ndim < 1 || out->ndim > AX_ARRAY_MAX_DIMS) {
-        fail(err, errlen, "%s: IDX rank %d at offset 3 is outside 1..%d", path, out->ndim, AX_ARRAY_MAX_DIMS);
+        ax_net_fail(err, errlen, "%s: IDX rank %d at offset 3 is outside 1..%d", path, out->ndim, AX_ARRAY_MAX_DIMS);
         goto done;
     }
     size_t header = 4 + 4 * (size_t)out->ndim;
     if (len < header) {
-        fail(err, errlen, "%s: truncated in the header: rank %d needs %zu bytes, the file has %zu",
+        ax_net_fail(err, errlen, "%s: truncated in the header: rank %d needs %zu bytes, the file has %zu",
              path, out->ndim, header, len);
         goto done;
     }
     for (int i = 0; i < out->ndim; i++) out->dims[i] = (int64_t)be(b + 4 + 4 * i, 4);
-    if ((out->count = count_of(out->dims, out->ndim)) < 0) {
-        fail(err, errlen, "%s: IDX dimensions too large", path);
+    if ((out->count = ax_net_count(out->dims, out->ndim)) < 0) {
+        ax_net_fail(err, errlen, "%s: IDX dimensions too large", path);
         goto done;
     }
     /* IDX stores big-endian; a float's bytes are reassembled the same way */
@@ -208,23 +155,23 @@ static int npy_header(const char *h, const char *path, char *descr, size_t dlen,
 {
     const char *d = strstr(h, "'descr'"), *f = strstr(h, "'fortran_order'"), *s = strstr(h, "'shape'");
     if (!d || !f || !s)
-        return fail(err, errlen, "%s: NPY header lacks %s: %s", path,
+        return ax_net_fail(err, errlen, "%s: NPY header lacks %s: %s", path,
                     !d ? "'descr'" : !f ? "'fortran_order'" : "'shape'", h);
     d = strchr(d + 7, ':');
     if (d) d += strspn(d + 1, " ") + 1;
-    if (!d || *d != '\'') return fail(err, errlen, "%s: NPY 'descr' is not a simple type string (structured dtypes are not supported): %s", path, h);
+    if (!d || *d != '\'') return ax_net_fail(err, errlen, "%s: NPY 'descr' is not a simple type string (structured dtypes are not supported): %s", path, h);
     const char *e = strchr(d + 1, '\'');
-    if (!e || (size_t)(e - d - 1) >= dlen) return fail(err, errlen, "%s: NPY 'descr' is malformed: %s", path, h);
+    if (!e || (size_t)(e - d - 1) >= dlen) return ax_net_fail(err, errlen, "%s: NPY 'descr' is malformed: %s", path, h);
     memcpy(descr, d + 1, (size_t)(e - d - 1));
     descr[e - d - 1] = 0;
     f = strchr(f + 15, ':');
     if (f) f += strspn(f + 1, " ") + 1;
     if (f && !strncmp(f, "True", 4)) *fortran = 1;
     else if (f && !strncmp(f, "False", 5)) *fortran = 0;
-    else return fail(err, errlen, "%s: NPY 'fortran_order' is neither True nor False: %s", path, h);
+    else return ax_net_fail(err, errlen, "%s: NPY 'fortran_order' is neither True nor False: %s", path, h);
     s = strchr(s + 7, ':');
     if (s) s += strspn(s + 1, " ") + 1;
-    if (!s || *s != '(') return fail(err, errlen, "%s: NPY 'shape' is not a tuple: %s", path, h);
+    if (!s || *s != '(') return ax_net_fail(err, errlen, "%s: NPY 'shape' is not a tuple: %s", path, h);
     s++;
     out->ndim = 0;
     for (;;) {
@@ -233,12 +180,12 @@ static int npy_header(const char *h, const char *path, char *descr, size_t dlen,
         char *end;
         errno = 0;
         long long v = strtoll(s, &end, 10);
-        if (end == s || v < 0 || errno) return fail(err, errlen, "%s: NPY 'shape' holds a bad dimension: %s", path, h);
-        if (out->ndim == AX_ARRAY_MAX_DIMS) return fail(err, errlen, "%s: NPY rank above %d", path, AX_ARRAY_MAX_DIMS);
+        if (end == s || v < 0 || errno) return ax_net_fail(err, errlen, "%s: NPY 'shape' holds a bad dimension: %s", path, h);
+        if (out->ndim == AX_ARRAY_MAX_DIMS) return ax_net_fail(err, errlen, "%s: NPY rank above %d", path, AX_ARRAY_MAX_DIMS);
         out->dims[out->ndim++] = v;
         s = end + strspn(end, " ");
         if (*s == ',') s++;
-        else if (*s != ')') return fail(err, errlen, "%s: NPY 'shape' is malformed: %s", path, h);
+        else if (*s != ')') return ax_net_fail(err, errlen, "%s: NPY 'shape' is malformed: %s", path, h);
     }
     return 0;
 }
@@ -252,24 +199,24 @@ int ax_npy_load(const char *path, ax_array_t *out, char *err, size_t errlen)
     int rc = -1;
     char *h = NULL;
     if (len < 10 || memcmp(b, "\x93NUMPY", 6)) {
-        fail(err, errlen, "%s: not an NPY file (no \\x93NUMPY magic)", path);
+        ax_net_fail(err, errlen, "%s: not an NPY file (no \\x93NUMPY magic)", path);
         goto done;
     }
     int major = b[6];
     if (major < 1 || major > 3) {
-        fail(err, errlen, "%s: NPY version %d.%d is not 1, 2 or 3", path, major, b[7]);
+        ax_net_fail(err, errlen, "%s: NPY version %d.%d is not 1, 2 or 3", path, major, b[7]);
         goto done;
     }
     size_t hl = major == 1 ? (size_t)le(b + 8, 2) : (len >= 12 ? (size_t)le(b + 8, 4) : SIZE_MAX);
     size_t start = major == 1 ? 10 : 12;
     if (hl == SIZE_MAX || start + hl > len) {
-        fail(err, errlen, "%s: truncated in the NPY header (%zu bytes, the header needs %zu)", path, len,
+        ax_net_fail(err, errlen, "%s: truncated in the NPY header (%zu bytes, the header needs %zu)", path, len,
              hl == SIZE_MAX ? (size_t)12 : start + hl);
         goto done;
     }
     h = malloc(hl + 1);
     if (!h) {
-        fail(err, errlen, "%s: out of memory", path);
+        ax_net_fail(err, errlen, "%s: out of memory", path);
         goto done;
     }
     memcpy(h, b + start, hl);
@@ -277,12 +224,12 @@ int ax_npy_load(const char *path, ax_array_t *out, char *err, size_t errlen)
     char descr[16];
     int fortran = 0;
     if (npy_header(h, path, descr, sizeof descr, &fortran, out, err, errlen)) goto done;
-    if ((out->count = count_of(out->dims, out->ndim)) < 0) {
-        fail(err, errlen, "%s: NPY shape too large", path);
+    if ((out->count = ax_net_count(out->dims, out->ndim)) < 0) {
+        ax_net_fail(err, errlen, "%s: NPY shape too large", path);
         goto done;
     }
     if (fortran && out->ndim > 1) {
-        fail(err, errlen, "%s: Fortran-order arrays are not supported; save with np.ascontiguousarray", path);
+        ax_net_fail(err, errlen, "%s: Fortran-order arrays are not supported; save with np.ascontiguousarray", path);
         goto done;
     }
     char order = descr[0], kind = descr[1];
@@ -291,7 +238,7 @@ int ax_npy_load(const char *path, ax_array_t *out, char *err, size_t errlen)
                 ((kind == 'b' && size == 1) || ((kind == 'i' || kind == 'u') && (size == 1 || size == 2 || size == 4 || size == 8)) ||
                  (kind == 'f' && (size == 2 || size == 4 || size == 8)));
     if (!known || strlen(descr) > 3 + (size >= 10)) {
-        fail(err, errlen, "%s: NPY dtype '%s' is not supported (b1, i1-i8, u1-u8, f2, f4, f8)", path, descr);
+        ax_net_fail(err, errlen, "%s: NPY dtype '%s' is not supported (b1, i1-i8, u1-u8, f2, f4, f8)", path, descr);
         goto done;
     }
     if (check_length(path, len, start + hl, out->count, size, err, errlen) ||
@@ -331,31 +278,31 @@ int ax_dataset_load(const char *images, const char *labels, ax_dataset_t *d, cha
     }
     int rc = -1;
     if (x.ndim < 2 || x.ndim > 4) {
-        fail(err, errlen, "%s: images must have rank 2, 3 or 4 (n, [c,] [h,] w), not %d", images, x.ndim);
+        ax_net_fail(err, errlen, "%s: images must have rank 2, 3 or 4 (n, [c,] [h,] w), not %d", images, x.ndim);
         goto done;
     }
     if (y.ndim != 1) {
-        fail(err, errlen, "%s: labels must have rank 1, not %d", labels, y.ndim);
+        ax_net_fail(err, errlen, "%s: labels must have rank 1, not %d", labels, y.ndim);
         goto done;
     }
     if (x.dims[0] != y.dims[0]) {
-        fail(err, errlen, "%s holds %lld images but %s holds %lld labels", images, (long long)x.dims[0],
+        ax_net_fail(err, errlen, "%s holds %lld images but %s holds %lld labels", images, (long long)x.dims[0],
              labels, (long long)y.dims[0]);
         goto done;
     }
     if (x.dims[0] == 0 || x.count == 0) {
-        fail(err, errlen, "%s: no images", images);
+        ax_net_fail(err, errlen, "%s: no images", images);
         goto done;
     }
     d->y = malloc((size_t)y.count * sizeof *d->y);
     if (!d->y) {
-        fail(err, errlen, "%s: out of memory", labels);
+        ax_net_fail(err, errlen, "%s: out of memory", labels);
         goto done;
     }
     for (int64_t i = 0; i < y.count; i++) {
         float v = y.data[i];
         if (!(v >= 0) || v != floorf(v) || v > 65535) {
-            fail(err, errlen, "%s: label %lld is %g: labels must be integers in 0..65535", labels, (long long)i,
+            ax_net_fail(err, errlen, "%s: label %lld is %g: labels must be integers in 0..65535", labels, (long long)i,
                  (double)v);
             goto done;
         }
@@ -390,7 +337,7 @@ int ax_dataset_load_mnist_dir(const char *dir, int train, ax_dataset_t *d, char 
         }
     }
     memset(d, 0, sizeof *d);
-    return fail(err, errlen, "%s: no %s-images-idx3-ubyte[.gz] here (the MNIST family's file names)", dir, pre);
+    return ax_net_fail(err, errlen, "%s: no %s-images-idx3-ubyte[.gz] here (the MNIST family's file names)", dir, pre);
 }
 
 void ax_dataset_normalize(ax_dataset_t *d, float scale, float mean, float std)
