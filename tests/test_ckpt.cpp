@@ -12,18 +12,9 @@
 #include <vector>
 
 #include "ax_ckpt.h"
+#include "test_util.h"
 
 namespace {
-
-struct tmpdir {
-    std::string dir;
-    tmpdir()
-    {
-        char t[] = "/tmp/axsim-ckpt-XXXXXX";
-        dir = mkdtemp(t);
-    }
-    ~tmpdir() { std::system(("rm -rf '" + dir + "'").c_str()); }
-};
 
 // A safetensors file: the header JSON as given, then the data bytes.
 std::string write_st(const std::string &path, const std::string &json, const std::vector<unsigned char> &data)
@@ -54,7 +45,7 @@ std::string load_error(const std::string &path)
 
 TEST_CASE("ckpt: save and load round trip, metadata, shapes", "[ckpt]")
 {
-    tmpdir d;
+    temp_dir d;
     ax_ckpt_t c{};
     char err[512];
     std::vector<float> w(6), b = {-0.5f, 1e-40f};
@@ -67,7 +58,7 @@ TEST_CASE("ckpt: save and load round trip, metadata, shapes", "[ckpt]")
     REQUIRE(ax_ckpt_set_meta(&c, "model", "lenet5") == 0);
     REQUIRE(ax_ckpt_set_meta(&c, "epoch", "3") == 0);
     REQUIRE(ax_ckpt_set_meta(&c, "epoch", "4") == 0);
-    std::string p = d.dir + "/m.safetensors";
+    std::string p = d.path + "/m.safetensors";
     REQUIRE(ax_ckpt_save(p.c_str(), &c, err, sizeof err) == 0);
     ax_ckpt_free(&c);
     REQUIRE(ax_ckpt_load(p.c_str(), &c, err, sizeof err) == 0);
@@ -87,12 +78,12 @@ TEST_CASE("ckpt: save and load round trip, metadata, shapes", "[ckpt]")
     CHECK_THAT(std::string(err), Catch::Contains("no tensor 'fc.weight'"));
     ax_ckpt_free(&c);
     // no temporary file left behind
-    CHECK(std::system(("ls " + d.dir + " | grep -q tmp").c_str()) != 0);
+    CHECK(std::system(("ls " + d.path + " | grep -q tmp").c_str()) != 0);
 }
 
 TEST_CASE("ckpt: a file written by the format's rules, in every dtype", "[ckpt]")
 {
-    tmpdir d;
+    temp_dir d;
     // a: F32 [2] = {1.5, -2}; h: F16 [1] = 1.5 (0x3E00); bf: BF16 [1] = -1 (0xBF80); x: F64 [] = 0.1
     std::string json = "{\"__metadata__\":{\"format\":\"pt\"},"
                        "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
@@ -101,7 +92,7 @@ TEST_CASE("ckpt: a file written by the format's rules, in every dtype", "[ckpt]"
                        "\"x\":{\"dtype\":\"F64\",\"shape\":[],\"data_offsets\":[12,20]}}    ";
     std::vector<unsigned char> data = {0, 0, 0xC0, 0x3F, 0, 0, 0, 0xC0, 0x00, 0x3E, 0x80, 0xBF,
                                        0x9A, 0x99, 0x99, 0x99, 0x99, 0x99, 0xB9, 0x3F};
-    std::string p = write_st(d.dir + "/pt.safetensors", json, data);
+    std::string p = write_st(d.path + "/pt.safetensors", json, data);
     ax_ckpt_t c;
     char err[512];
     REQUIRE(ax_ckpt_load(p.c_str(), &c, err, sizeof err) == 0);
@@ -117,10 +108,10 @@ TEST_CASE("ckpt: a file written by the format's rules, in every dtype", "[ckpt]"
 
 TEST_CASE("ckpt: corrupt and mismatched files are rejected with the reason", "[ckpt]")
 {
-    tmpdir d;
+    temp_dir d;
     const std::vector<unsigned char> eight(8, 0);
     auto st = [&](const char *name, const std::string &json, const std::vector<unsigned char> &data) {
-        return load_error(write_st(d.dir + "/" + name, json, data));
+        return load_error(write_st(d.path + "/" + name, json, data));
     };
     const std::string a = "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}";
     CHECK(st("ok", "{" + a + "}", eight) == "loaded");
@@ -140,35 +131,35 @@ TEST_CASE("ckpt: corrupt and mismatched files are rejected with the reason", "[c
     CHECK_THAT(st("negdim", "{\"a\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", eight),
                Catch::Contains("shape entry 0"));
     CHECK_THAT(st("meta", "{\"__metadata__\":{\"k\":1}," + a + "}", eight), Catch::Contains("'k' is not a string"));
-    std::string p = d.dir + "/hl";
+    std::string p = d.path + "/hl";
     FILE *f = std::fopen(p.c_str(), "wb");
     unsigned char big[8] = {0xFF, 0xFF, 0, 0, 0, 0, 0, 0};
     std::fwrite(big, 1, 8, f);
     std::fclose(f);
     CHECK_THAT(load_error(p), Catch::Contains("header length 65535 does not fit"));
-    CHECK_THAT(load_error(d.dir + "/nope"), Catch::Contains("cannot open"));
+    CHECK_THAT(load_error(d.path + "/nope"), Catch::Contains("cannot open"));
 }
 
 TEST_CASE("ckpt: a failed save leaves the previous checkpoint whole", "[ckpt]")
 {
-    tmpdir d;
+    temp_dir d;
     ax_ckpt_t c{};
     char err[512];
     float v[2] = {1, 2};
     int64_t dims[1] = {2};
     REQUIRE(ax_ckpt_add(&c, "w", 1, dims, v, err, sizeof err) == 0);
-    std::string p = d.dir + "/keep.safetensors";
+    std::string p = d.path + "/keep.safetensors";
     REQUIRE(ax_ckpt_save(p.c_str(), &c, err, sizeof err) == 0);
     // the target's folder vanishes under a new save: the temporary file cannot be made
-    std::string gone = d.dir + "/sub/x.safetensors";
+    std::string gone = d.path + "/sub/x.safetensors";
     CHECK(ax_ckpt_save(gone.c_str(), &c, err, sizeof err) == -1);
     CHECK_THAT(std::string(err), Catch::Contains("cannot write"));
     // a save whose rename fails (the target is a non-empty folder) keeps it and cleans up
-    std::string dirtarget = d.dir + "/isdir";
+    std::string dirtarget = d.path + "/isdir";
     std::system(("mkdir -p " + dirtarget + "/x").c_str());
     CHECK(ax_ckpt_save(dirtarget.c_str(), &c, err, sizeof err) == -1);
     CHECK_THAT(std::string(err), Catch::Contains("previous file, if any, is unchanged"));
-    CHECK(std::system(("ls " + d.dir + " | grep -q tmp").c_str()) != 0);
+    CHECK(std::system(("ls " + d.path + " | grep -q tmp").c_str()) != 0);
     ax_ckpt_free(&c);
     REQUIRE(ax_ckpt_load(p.c_str(), &c, err, sizeof err) == 0);
     CHECK(ax_ckpt_find(&c, "w")->data[1] == 2.0f);

@@ -16,20 +16,14 @@
 #include <zlib.h>
 
 #include "ax_data.h"
+#include "test_util.h"
 
 namespace {
 
-struct tmp {
-    std::string dir;
-    tmp()
-    {
-        char t[] = "/tmp/axsim-data-XXXXXX";
-        dir = mkdtemp(t);
-    }
-    ~tmp() { std::system(("rm -rf '" + dir + "'").c_str()); }
+struct tmp : temp_dir {
     std::string put(const std::string &name, const std::vector<unsigned char> &bytes, bool gz = false)
     {
-        std::string p = dir + "/" + name;
+        std::string p = path + "/" + name;
         if (gz) {
             gzFile f = gzopen(p.c_str(), "wb");
             gzwrite(f, bytes.data(), (unsigned)bytes.size());
@@ -154,13 +148,13 @@ TEST_CASE("data: malformed and truncated IDX files are rejected with the reason"
     CHECK_THAT(load_error(t.put("rank.idx", bad)), Catch::Contains("rank 0"));
     CHECK_THAT(load_error(t.put("hdr.idx", {0, 0, 8, 3, 0, 0})), Catch::Contains("truncated in the header"));
     CHECK_THAT(load_error(t.put("tiny.idx", {0, 0})), Catch::Contains("shorter than the 4-byte magic"));
-    CHECK_THAT(load_error(t.dir + "/none.idx"), Catch::Contains("none.idx: cannot open"));
+    CHECK_THAT(load_error(t.path + "/none.idx"), Catch::Contains("none.idx: cannot open"));
     // a gzip stream cut in the middle
     std::vector<unsigned char> big = idx_header(0x08, {4096});
     for (int i = 0; i < 4096; i++) big.push_back((unsigned char)(i * 7919 >> 3));
     std::string gz = t.put("big.idx.gz", big, true);
-    std::system(("head -c 200 " + gz + " > " + t.dir + "/half.idx.gz").c_str());
-    CHECK_THAT(load_error(t.dir + "/half.idx.gz"), Catch::Contains("half.idx.gz"));
+    std::system(("head -c 200 " + gz + " > " + t.path + "/half.idx.gz").c_str());
+    CHECK_THAT(load_error(t.path + "/half.idx.gz"), Catch::Contains("half.idx.gz"));
     CHECK(load_error(gz) == "loaded");
 }
 
@@ -258,10 +252,10 @@ TEST_CASE("data: image/label datasets", "[data]")
     CHECK(mean == Approx(0).margin(1e-6));
     CHECK(sd == Approx(1).epsilon(1e-5));
     ax_dataset_free(&d);
-    REQUIRE(ax_dataset_load_mnist_dir(t.dir.c_str(), 1, &d, err, sizeof err) == 0);
+    REQUIRE(ax_dataset_load_mnist_dir(t.path.c_str(), 1, &d, err, sizeof err) == 0);
     CHECK(d.n == 3);
     ax_dataset_free(&d);
-    CHECK(ax_dataset_load_mnist_dir(t.dir.c_str(), 0, &d, err, sizeof err) == -1);
+    CHECK(ax_dataset_load_mnist_dir(t.path.c_str(), 0, &d, err, sizeof err) == -1);
     CHECK_THAT(std::string(err), Catch::Contains("no t10k-images-idx3-ubyte"));
 
     auto fails = [&](const std::string &xp, const std::string &yp, const char *why) {

@@ -346,16 +346,6 @@ TEST_CASE("lut: table path equals the model for every bf16 and fp16 pair", "[lut
 
 namespace {
 
-struct temp_dir {
-    std::string path;
-    temp_dir()
-    {
-        char t[] = "/tmp/axsim-lut-XXXXXX";
-        path = mkdtemp(t);
-    }
-    ~temp_dir() { std::system(("rm -rf '" + path + "'").c_str()); }
-};
-
 void patch(const std::string &path, long at, const void *bytes, size_t n)
 {
     FILE *f = std::fopen(path.c_str(), "r+b");

@@ -5,6 +5,7 @@
 #define AX_TEST_UTIL_H
 
 #include <cfenv>
+#include <cstdlib>
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
@@ -61,5 +62,20 @@ inline uint32_t host_flags(int e)
     return ((e & FE_INEXACT) ? AX_FLAG_INEXACT : 0) | ((e & FE_UNDERFLOW) ? AX_FLAG_UNDERFLOW : 0) |
            ((e & FE_OVERFLOW) ? AX_FLAG_OVERFLOW : 0) | ((e & FE_INVALID) ? AX_FLAG_INVALID : 0);
 }
+
+// A fresh folder under /tmp, removed with everything in it at the end of
+// its scope.
+struct temp_dir {
+    std::string path;
+    temp_dir()
+    {
+        char t[] = "/tmp/axsim-test-XXXXXX";
+        if (!mkdtemp(t)) throw std::runtime_error("mkdtemp failed");
+        path = t;
+    }
+    ~temp_dir() { std::system(("rm -rf '" + path + "'").c_str()); }
+    temp_dir(const temp_dir &) = delete;
+    temp_dir &operator=(const temp_dir &) = delete;
+};
 
 #endif
