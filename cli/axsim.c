@@ -22,7 +22,11 @@ static const struct {
     {"verify", ax_verb_verify, "verify the RTL against the C models (Verilator), or your own unit"},
     {"gemm", ax_verb_gemm, "one GEMM through a MAC configuration on a chosen backend (--check vs ref)"},
     {"bench", ax_verb_bench, "MAC/s of the GEMM/conv backends next to OpenBLAS and cuBLAS"},
-    {"survey", ax_verb_survey, "the main job: units, host-FPU check, metrics of every unit"},
+    {"train", ax_verb_train, "train a DNN with every MAC through the configured unit (checkpoints, --resume)"},
+    {"eval", ax_verb_eval, "test accuracy of a checkpoint under a MAC configuration"},
+    {"retrain", ax_verb_retrain, "approximation-aware fine-tuning of a checkpoint, accuracy before and after"},
+    {"estimate", ax_verb_estimate, "the main job: accuracy of a planned accelerator, unit by unit (RTL checked)"},
+    {"survey", ax_verb_survey, "units, host-FPU check, metrics of every unit"},
 };
 
 static void usage(FILE *out)

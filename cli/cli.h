@@ -46,6 +46,10 @@ int ax_verb_survey(int argc, char **argv);
 int ax_verb_verify(int argc, char **argv);
 int ax_verb_bench(int argc, char **argv);
 int ax_verb_gemm(int argc, char **argv);
+int ax_verb_train(int argc, char **argv);
+int ax_verb_eval(int argc, char **argv);
+int ax_verb_retrain(int argc, char **argv);
+int ax_verb_estimate(int argc, char **argv);
 /* axsim verify --manifest FILE (byo.c); argv[at] is "--manifest" */
 int ax_byo_verify(int argc, char **argv, int at);
 

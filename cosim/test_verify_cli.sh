@@ -31,7 +31,7 @@ expect 2 "--fmt needs a value" --fmt
 expect 0 "^mul_mbm.bf16.bf16 +mul_mbm +bf16 +-> bf16" --list --unit mul_mbm
 grep -q "bug" out && fail "--list shows planted-bug variants"
 expect 0 "^mul_mbm +fp8e4m3 +-> fp8e4m3 +65,536 vectors  ok " --unit mul_mbm --fmt fp8e4m3
-expect 0 "1 ok, 0 failed" --unit mul_mbm --fmt fp8e4m3
+expect 0 "1 ok, 0 failed" --config mul_mbm.fp8e4m3.fp8e4m3
 expect 0 "^add_loa:l=8 +bf16 +-> bf16 .* ok " --unit add_loa,add_eta --fmt bf16
 grep -Eq "^add_eta:l=8 +bf16 +-> bf16 .* ok " out && grep -q " 0 failed;" out || fail "add_loa,add_eta"
 # a planted bug: exit 1, the same report on 1 and 2 jobs, a new VCD each run

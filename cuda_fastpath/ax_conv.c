@@ -270,6 +270,27 @@ int ax_conv2d_fwd(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_conv_shape_t
     gs.trans_b = 1, gs.ldb = p.kf;
     gs.batch = p.g, gs.stride_a = p.p * p.kf, gs.stride_b = p.ocg * p.kf;
     gs.stride_c = p.p * p.ocg;
+    if (p.g == 1) {
+        /* one GEMM over a block of nb images: [nb*p][kf] x w^T -> [nb*p][oc]
+         * (the same folds; fewer, taller GEMMs) */
+        const int64_t nb = p.n < 1 + (INT64_C(1) << 22) / (p.p * p.kf) ? p.n
+                                                                      : 1 + (INT64_C(1) << 22) / (p.p * p.kf);
+        free(col), free(tmp);
+        col = alloc_elems(nb * ncol, "conv2d forward column buffer", err, errlen);
+        tmp = col ? alloc_elems(nb * ntmp, "conv2d forward output block", err, errlen) : NULL;
+        if (!tmp) goto done;
+        for (int64_t b0 = 0; b0 < p.n; b0 += nb) {
+            const int64_t bn = p.n - b0 < nb ? p.n - b0 : nb;
+            im2col(e, &p, x + b0 * p.c * p.hw, p.c * p.hw, bn, col, ax_fmt_zero(0, cfg->in));
+            gs.m = bn * p.p, gs.batch = 1;
+            if (ax_gemm(e, cfg, &gs, col, w, tmp, flags, err, errlen)) goto done;
+            for (int64_t b = 0; b < bn; b++)
+                transpose_blocks(tmp + b * p.p * p.oc, y + (b0 + b) * p.oc * p.p, 1, p.p, p.oc,
+                                 p.oc * p.p);
+        }
+        rc = 0;
+        goto done;
+    }
     for (int64_t b = 0; b < p.n; b++) {
         im2col(e, &p, x + b * p.c * p.hw, p.cg * p.hw, p.g, col, ax_fmt_zero(0, cfg->in));
         if (ax_gemm(e, cfg, &gs, col, w, tmp, flags, err, errlen)) goto done;
@@ -321,6 +342,29 @@ int ax_conv2d_bwd_data(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_conv_sh
     gs.batch = p.g, gs.stride_a = p.hw * p.kb, gs.stride_b = p.kb * p.cg;
     gs.stride_c = p.hw * p.cg;
     gather_ctx_t gc = {&p, NULL, tab, tab + p.h * p.kh, col, ax_fmt_zero(0, cfg->in)};
+    if (p.g == 1) {
+        /* one GEMM over a block of nb images: [nb*hw][kb] x [kb][c] -> [nb*hw][c] */
+        const int64_t lim = 1 + (INT64_C(1) << 22) / (p.hw * p.kb), nb = p.n < lim ? p.n : lim;
+        free(col), free(tmp);
+        col = alloc_elems(nb * ncol, "conv2d input-gradient column buffer", err, errlen);
+        tmp = col ? alloc_elems(nb * (p.nx / p.n), "conv2d input-gradient output block", err,
+                                errlen) : NULL;
+        if (!tmp) goto done;
+        for (int64_t b0 = 0; b0 < p.n; b0 += nb) {
+            const int64_t bn = p.n - b0 < nb ? p.n - b0 : nb;
+            for (int64_t b = 0; b < bn; b++) {
+                gc.dy = dy + (b0 + b) * p.oc * p.p, gc.col = col + b * ncol;
+                ax_parallel_for(e->threads, p.h, gather_task, &gc);
+            }
+            gs.m = bn * p.hw, gs.batch = 1;
+            if (ax_gemm(e, cfg, &gs, col, wt, tmp, flags, err, errlen)) goto done;
+            for (int64_t b = 0; b < bn; b++)
+                transpose_blocks(tmp + b * p.hw * p.c, dx + (b0 + b) * p.c * p.hw, 1, p.hw, p.c,
+                                 p.c * p.hw);
+        }
+        rc = 0;
+        goto done;
+    }
     for (int64_t b = 0; b < p.n; b++) {
         gc.dy = dy + b * p.oc * p.p;
         ax_parallel_for(e->threads, p.g * p.h, gather_task, &gc);

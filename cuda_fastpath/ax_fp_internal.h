@@ -31,6 +31,11 @@ struct ax_engine {
     int ndec;
     void *buf[4];          /* the cpu backend's packed operands, kept between calls */
     size_t buf_cap[4];
+    struct {               /* ax_gemm_cpu_add.c: is every fp32 LUT entry exact? */
+        ax_unit_t u;
+        int m, exact;
+    } fa_exact[8];
+    int nfa_exact;
 };
 
 /* Runs fn(ctx, t) for every task t in [0, ntasks) on up to nthreads threads.
@@ -64,6 +69,30 @@ int ax_gemm_cpu(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *
                 char *err, size_t errlen);
 
 void ax_cpu_release(ax_engine_t *e);
+
+/* Shared by the cpu backend's paths (ax_gemm_cpu.c). A decoder fills v and
+ * idx for one bit pattern x of f; ax_cpu_dec_table returns the table of
+ * (f, kind, param) for formats of at most 16 bits, from the engine's cache or
+ * built with fill (kinds of different decoders must differ), NULL for wider
+ * formats or without memory. ax_cpu_grow: engine buffer i (0..3) of at
+ * least bytes bytes, kept between calls (the paths share them).
+ * ax_cpu_use_avx512: the AVX-512 kernels may run (AVX-512 F, and not
+ * AXSIM_CPU_KERNEL=scalar). */
+typedef void (*ax_dec_fill_fn)(uint32_t x, ax_format_t f, int kind, int param, float *v,
+                               int32_t *idx);
+const ax_dec_table_t *ax_cpu_dec_table(ax_engine_t *e, ax_format_t f, int kind, int param,
+                                       ax_dec_fill_fn fill);
+void *ax_cpu_grow(ax_engine_t *e, int i, size_t bytes);
+int ax_cpu_use_avx512(void);
+int ax_cpu_same_format(ax_format_t a, ax_format_t b);
+int ax_cpu_plain_fp32(ax_format_t f);
+
+/* The fp32 adder path (ax_gemm_cpu_add.c): prod and acc plain fp32, an
+ * adder of the registry, inputs of at most 16 bits. Returns -2 (nothing
+ * written) when the configuration is not one it takes. */
+int ax_gemm_cpu_fa(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
+                   const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags,
+                   char *err, size_t errlen);
 
 /* ax_gemm_cuda.cu (or its stub without CUDA). */
 int ax_cuda_probe(char *why, size_t len);

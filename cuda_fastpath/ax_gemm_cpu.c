@@ -216,8 +216,10 @@ static void nat_decode(uint32_t x, ax_format_t f, int kind, int u_drum_k, float 
 }
 
 /* The decode table of (f, kind) for formats of at most 16 bits, from the
- * engine's cache or built; NULL for wider formats or without memory. */
-static const ax_dec_table_t *dec_table(ax_engine_t *e, ax_format_t f, int kind, int drum_k)
+ * engine's cache or built with fill; NULL for wider formats or without
+ * memory. */
+const ax_dec_table_t *ax_cpu_dec_table(ax_engine_t *e, ax_format_t f, int kind, int drum_k,
+                                       ax_dec_fill_fn fill)
 {
     if (ax_fmt_width(f) > 16) return NULL;
     for (int i = 0; i < e->ndec; i++)
@@ -229,7 +231,7 @@ static const ax_dec_table_t *dec_table(ax_engine_t *e, ax_format_t f, int kind, 
         free(t.v), free(t.idx);
         return NULL;
     }
-    for (size_t x = 0; x < n; x++) nat_decode((uint32_t)x, f, kind, drum_k, &t.v[x], &t.idx[x]);
+    for (size_t x = 0; x < n; x++) fill((uint32_t)x, f, kind, drum_k, &t.v[x], &t.idx[x]);
     if (e->ndec == 8) {
         free(e->dec[0].v), free(e->dec[0].idx);
         memmove(e->dec, e->dec + 1, 7 * sizeof e->dec[0]);
@@ -237,6 +239,11 @@ static const ax_dec_table_t *dec_table(ax_engine_t *e, ax_format_t f, int kind, 
     }
     e->dec[e->ndec] = t;
     return &e->dec[e->ndec++];
+}
+
+static const ax_dec_table_t *dec_table(ax_engine_t *e, ax_format_t f, int kind, int drum_k)
+{
+    return ax_cpu_dec_table(e, f, kind, drum_k, nat_decode);
 }
 
 void ax_cpu_release(ax_engine_t *e)
@@ -520,6 +527,13 @@ static void dec_task(void *p, int64_t t)
     if (t < nrb) {
         for (int64_t i = s->m; i < (t + 1) * KR; i++) /* padding rows: valid zeros */
             memset(&c->va[i * k], 0, (size_t)k * 4), memset(&c->ia[i * k], 0, (size_t)k * 4);
+        if (d->kind == NAT_EXACT && is_plain_fp32(d->f) && !s->trans_a) { /* rows as they are */
+            for (int64_t i = t * KR; i < (t + 1) * KR && i < s->m; i++) {
+                memcpy(&c->va[i * k], &d->A[ax_a_index(s, i, 0)], (size_t)k * 4);
+                memset(&c->ia[i * k], 0, (size_t)k * 4);
+            }
+            return;
+        }
         for (int64_t i = t * KR; i < (t + 1) * KR && i < s->m; i++)
             for (int64_t p = 0; p < k; p++) {
                 ok &= dec_one(d, d->A[ax_a_index(s, i, p)], &c->va[i * k + p], &c->ia[i * k + p]);
@@ -532,8 +546,18 @@ static void dec_task(void *p, int64_t t)
                 size_t at = (size_t)(jp * k * KC + p * KC + j % KC);
                 c->vb[at] = 0.0f, c->ib[at] = 0;
             }
-        for (int64_t j = jp * KC; j < (jp + 1) * KC && j < s->n; j++)
+        const int64_t j1 = (jp + 1) * KC < s->n ? (jp + 1) * KC : s->n;
+        if (d->kind == NAT_EXACT && is_plain_fp32(d->f) && !s->trans_b) { /* rows as they are */
             for (int64_t p = 0; p < k; p++) {
+                size_t at = (size_t)(jp * k * KC + p * KC);
+                memcpy(&c->vb[at], &d->B[ax_b_index(s, p, jp * KC)], (size_t)(j1 - jp * KC) * 4);
+                memset(&c->ib[at], 0, (size_t)(j1 - jp * KC) * 4);
+            }
+            return;
+        }
+        /* p outer: an untransposed B is read along its rows */
+        for (int64_t p = 0; p < k; p++)
+            for (int64_t j = jp * KC; j < j1; j++) {
                 size_t at = (size_t)(jp * k * KC + p * KC + j % KC);
                 ok &= dec_one(d, d->B[ax_b_index(s, p, j)], &c->vb[at], &c->ib[at]);
             }
@@ -611,6 +635,17 @@ int ax_gemm_cpu(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *
         e->last_path = names[kind];
         if (rc != -2) return rc;
     }
+    if (s->k > 0) { /* fp32 products and sums with any adder (ax_gemm_cpu_add.c) */
+        int rc = ax_gemm_cpu_fa(e, cfg, s, A, B, C, flags, err, errlen);
+        if (rc != -2) return rc;
+    }
     e->last_path = "cpu generic";
     return gemm_generic(e, cfg, s, A, B, C, flags, err, errlen);
 }
+
+/* ---- shared with the fp32 adder path (ax_fp_internal.h) ---------------------------- */
+
+void *ax_cpu_grow(ax_engine_t *e, int i, size_t bytes) { return grow(e, i, bytes); }
+int ax_cpu_use_avx512(void) { return use_avx512(); }
+int ax_cpu_same_format(ax_format_t a, ax_format_t b) { return same_format(a, b); }
+int ax_cpu_plain_fp32(ax_format_t f) { return is_plain_fp32(f); }

@@ -69,7 +69,10 @@ static int fill(ax_array_t *out, const unsigned char *data, char kind, int size,
 {
     out->data = malloc((size_t)(out->count ? out->count : 1) * sizeof(float));
     if (!out->data) return ax_net_fail(err, errlen, "%s: out of memory for %lld values", path, (long long)out->count);
-    for (int64_t i = 0; i < out->count; i++) out->data[i] = ax_net_value(data + i * size, kind, size, big);
+    if (kind == 'u' && size == 1) /* bytes, the MNIST family's pixels: the common case */
+        for (int64_t i = 0; i < out->count; i++) out->data[i] = (float)data[i];
+    else
+        for (int64_t i = 0; i < out->count; i++) out->data[i] = ax_net_value(data + i * size, kind, size, big);
     out->integral = kind != 'f';
     return 0;
 }

@@ -104,7 +104,7 @@ metrics)
   [ $rc -eq 2 ] || fail "negative seed: exit $rc" ;;
 info)
   run "$AX" --version; [ $rc -eq 0 ] || fail "--version"; has out "^axsim [0-9]"
-  for v in formats units calc metrics hostcheck survey; do
+  for v in formats units calc metrics hostcheck survey train eval retrain estimate; do
     run "$AX" $v --help; [ $rc -eq 0 ] || fail "$v --help: exit $rc"; has out "usage: axsim $v"
   done
   run "$AX" units; for u in mul_exact mul_trunc mul_drum mul_mitchell mul_mbm mul_realm \
@@ -123,6 +123,63 @@ survey)
   for u in mul_mitchell mul_mbm "mul_realm:m=8,q=6" "add_loa:l=8"; do has out "^$u "; done
   run "$AX" survey --random 1000 --stride 30000 --json
   [ $rc -eq 0 ] || fail "json: exit $rc"; has out '"hostcheck_passed":[[:space:]]*true' ;;
+train)
+  # a short run on Fashion-MNIST: checkpoint, JSON, resume, refusal to overwrite
+  D=/usr/share/datasets/fashion-mnist
+  run "$AX" train --model mlp --epochs 2 --limit 2000 --test-limit 500 --out "$T/a.st" --json "$T/a.json"
+  [ $rc -eq 0 ] || { cat "$T/out" "$T/err"; fail "train: exit $rc"; }
+  has out "^mlp: test accuracy"; has err "^epoch 2/2 "; [ -s "$T/a.st" ] || fail "no checkpoint"
+  grep -q '"test_accuracy"' "$T/a.json" || fail "JSON lacks test_accuracy"
+  acc=$(sed -n 's/^mlp: test accuracy \([0-9.]*\)%.*/\1/p' "$T/out")
+  awk -v a="$acc" 'BEGIN { exit !(a > 60) }' || fail "accuracy $acc% after 2 epochs of 2000 images"
+  cp "$T/a.st" "$T/keep.st"
+  run "$AX" train --model mlp --epochs 2 --limit 2000 --test-limit 500 --out "$T/a.st"
+  [ $rc -eq 2 ] || fail "existing --out without --resume: exit $rc"; has err "exists"
+  cmp -s "$T/a.st" "$T/keep.st" || fail "the refused run changed the checkpoint"
+  # --resume on a new file starts afresh: the same options give the same bytes
+  run "$AX" train --model mlp --epochs 2 --limit 2000 --test-limit 500 --out "$T/b.st" --resume --json "$T/b1.json"
+  [ $rc -eq 0 ] || fail "b: exit $rc"
+  cmp -s "$T/a.st" "$T/b.st" || fail "same options, different checkpoint"
+  run "$AX" train --model mlp --epochs 2 --limit 2000 --test-limit 500 --out "$T/b.st" --resume
+  [ $rc -eq 0 ] || fail "finished resume: exit $rc"; has err "already holds all 2 epochs"
+  run "$AX" train --model mlp --epochs 2 --limit 2000 --seed 9 --out "$T/b.st" --resume
+  [ $rc -eq 2 ] || fail "resume with another seed: exit $rc"; has err "cannot resume.*seed"
+  # eval of the checkpoint: the accuracy train reported, on the same 500 images
+  run "$AX" eval --model mlp --weights "$T/a.st" --test-limit 500
+  [ $rc -eq 0 ] || fail "eval: exit $rc"; has out "accuracy $acc%"
+  run "$AX" eval --model lenet5 --weights "$T/a.st"
+  [ $rc -eq 2 ] || fail "eval of another model: exit $rc"; has err "holds a mlp model"
+  run "$AX" retrain --model mlp --weights "$T/a.st" --mac mul=mbm,in=bf16 --limit 500 --test-limit 500
+  [ $rc -eq 0 ] || fail "retrain: exit $rc"; has out "^before "; has out "^after .*points" ;;
+train_bad_input)
+  run "$AX" train --model nosuch --out "$T/x.st"; [ $rc -eq 2 ] || fail "model: exit $rc"; has err "unknown"
+  run "$AX" train --mac mul=nosuch --out "$T/x.st"; [ $rc -eq 2 ] || fail "mac: exit $rc"; has err "nosuch"
+  run "$AX" train --data "$T/nodir" --out "$T/x.st"; [ $rc -eq 2 ] || fail "data: exit $rc"; has err "nodir"
+  run "$AX" train --model mlp; [ $rc -eq 2 ] || fail "no --out: exit $rc"; has err "out CKPT is required"
+  printf 'garbage' >"$T/bad.st"
+  run "$AX" eval --weights "$T/bad.st"; [ $rc -eq 2 ] || fail "bad checkpoint: exit $rc"; has err "bad.st"
+  run "$AX" eval --weights "$T/bad.st" --epochs 3; [ $rc -eq 2 ] || fail "--epochs on eval: exit $rc"
+  [ ! -e "$T/x.st" ] || fail "a failed run left a checkpoint" ;;
+estimate)
+  # the main job, narrowed: the shipped weights, two units, one format
+  run "$AX" estimate --units mul_exact,mul_mitchell --formats bf16 --adder none \
+      --test-limit 1000 --retrain-limit 500 --out "$T/est" --quiet
+  [ $rc -eq 0 ] || { cat "$T/out" "$T/err"; fail "estimate: exit $rc"; }
+  has out "exact fp32: "
+  has out "^mul_exact  *bf16  *0.000e+00 "; has out "^mul_mitchell  *bf16 "
+  grep -Eq "^mul_mitchell .* (verified|not built) " "$T/out" || fail "no RTL verdict"
+  [ "$(wc -l <"$T/est/results.csv")" -eq 3 ] || fail "CSV: want a header and 2 rows"
+  grep -q '"accuracy_retrained"' "$T/est/results.json" || fail "JSON lacks accuracy_retrained"
+  if command -v gnuplot >/dev/null; then
+    head -c 8 "$T/est/accuracy.png" | od -An -tx1 | grep -q "89 50 4e 47" || fail "not a PNG"
+  fi
+  # the exact bf16 MAC loses little against fp32 on the shipped LeNet-5
+  fp=$(sed -n 's/.*exact fp32: \([0-9.]*\)%.*/\1/p' "$T/out")
+  bf=$(awk '/^mul_exact/ { sub("%", "", $5); print $5 }' "$T/out")
+  awk -v a="$fp" -v b="$bf" 'BEGIN { exit !(a > 85 && b > a - 1) }' || fail "fp32 $fp%, bf16 $bf%"
+  run "$AX" estimate --units mul_nosuch; [ $rc -eq 2 ] || fail "bad unit: exit $rc"
+  run "$AX" estimate --units add_loa; [ $rc -eq 2 ] || fail "adder as --units: exit $rc"; has err "not a multiplier"
+  run "$AX" estimate --model vgg; [ $rc -eq 2 ] || fail "no shipped vgg: exit $rc"; has err "weights" ;;
 gemm)
   # same seed and configuration, same checksum on ref and cpu; --check compares every bit
   for mac in "mul=mbm,in=bf16" "mul=exact,in=fp32" "mul=realm,in=fp16,add=loa:l=6,acc=fp16,prod=fp16"; do

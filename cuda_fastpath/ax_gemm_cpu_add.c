@@ -1,0 +1,634 @@
+/* ax_gemm_cpu_add.c — the cpu backend's fp32 adder path (docs/fastpath.md,
+ * "fp32 adder path"): GEMMs whose products and accumulator are plain fp32
+ * (RNE, no :ftz/:sat) under any adder of the registry (add_trunc,
+ * add_loa:l, add_eta:l, add_exact when flags are asked for), inputs of at
+ * most 16 bits.
+ *
+ * The accumulator stays an fp32 bit pattern; each MAC step is the model's
+ * ax_mul into fp32 and ax_add written out on uint32 lanes (16 at a time with
+ * AVX-512, one at a time in portable C):
+ *
+ *   product  a normal fp32, exactly the model's bits, when both operands
+ *            are finite, nonzero and of exponent within [-62, 62]: the
+ *            exact product of the decoded values (mul_exact, mul_trunc,
+ *            mul_drum, M <= 11: at most 24 bits), or the fp32 significand
+ *            table T[xa][xb] (in [1/4, 8)) with ea + eb added to its
+ *            exponent field. A zero operand times a finite one is a zero
+ *            product, which leaves the accumulator as it is (x + 0 = x for
+ *            every adder, and a fold from +0 never holds -0).
+ *   sum      acc + a normal product: ax_align, the unit's significand adder
+ *            and ax_round_pack on the W-bit datapath (W = 27, or 24 for
+ *            add_trunc), for results that are normal (acc inf or NaN stays).
+ *
+ * Every other case is a "slow lane" that the models decide, per lane, from
+ * the original operands: an operand inf, NaN, or of exponent outside
+ * [-62, 62]; a sum that is tiny or overflows; a chunk's partial sum that
+ * is not +0 or normal. So the result is the model's on every lane, and the
+ * flags too (fast lanes raise only inexact). */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ax_fp_internal.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define FA_HAVE_AVX512 1
+#endif
+
+enum { FA_R = 4, FA_KC = 32 }; /* rows x columns of one task */
+
+/* Operand classes, in the key's top bits: X needs the model, Z is a zero. */
+enum { FA_X = 1 << 30, FA_Z = 1 << 29, FA_IDX = (1 << 29) - 1 };
+
+/* Adder datapaths (FA_PLAIN: add_exact, and loa/eta with l = 0), product
+ * sources, decoder kinds (ax_cpu_dec_table; distinct from the native ones). */
+enum { FA_PLAIN, FA_TRUNC, FA_LOA, FA_ETA };
+enum { FA_VALUE, FA_PERM, FA_GATHER };
+enum { FA_DEC_VALUE = 32, FA_DEC_LUT = 33 };
+
+typedef struct fa_ctx {
+    const ax_mac_cfg_t *cfg;
+    const ax_gemm_shape_t *s;
+    int add, prod, l, want_flags;
+    uint32_t rnd;              /* RNE: a half (bit 7) goes up when it meets one of these bits:
+                                * 0x17F = the lsb (bit 8) or below; 0x1FF plants a bug */
+    int64_t mpad, npad, k, chunk;
+    int32_t *akey, *bkey;      /* op(A) [mpad][k]; op(B) panels [npad/KC][k][KC] */
+    uint32_t *aval, *bval;     /* the value's bits (FA_VALUE) or (e << 23) + (sign << 31) */
+    const float *lut;          /* FA_PERM: rows of 128; FA_GATHER: the 2^(2M) table */
+    const uint32_t *A, *B;     /* this batch item, for the slow lanes */
+    uint32_t *C;
+    uint32_t flags;            /* ORed by every task */
+    int avx512;
+} fa_ctx_t;
+
+/* ---- decoding -------------------------------------------------------------------- */
+
+/* One bit pattern x of f: idx = the class bits, or the fraction (FA_DEC_LUT;
+ * 0 for FA_DEC_VALUE); v holds the bits of the exact value (FA_DEC_VALUE:
+ * the operand, or its DRUM cut for param = k > 0) or (e << 23) + (sign << 31)
+ * (FA_DEC_LUT), which added to T's bits scales T by 2^e and signs it. */
+static void fa_decode(uint32_t x, ax_format_t f, int kind, int param, float *v, int32_t *idx)
+{
+    ax_unpacked_t u = ax_unpack(x, f);
+    uint32_t bits = 0;
+    if (u.cls == AX_CLS_ZERO) {
+        *idx = FA_Z;
+    } else if (u.cls != AX_CLS_FINITE || u.exp < -62 || u.exp > 62) {
+        *idx = FA_X;
+    } else if (kind == FA_DEC_LUT) {
+        *idx = (int32_t)(u.sig & ax_fmt_mmask(f));
+        bits = ((uint32_t)u.exp << 23) + (u.sign << 31);
+    } else {
+        *idx = 0;
+        if (param > 0) { /* the cut significand, exact in fp32 */
+            float m = (float)ax_drum_cut(u.sig, f.mbits, param);
+            float y = ldexpf(u.sign ? -m : m, u.exp - (int)f.mbits);
+            memcpy(&bits, &y, 4);
+        } else {
+            bits = ax_to_f32bits(x, f);
+        }
+    }
+    memcpy(v, &bits, 4);
+}
+
+/* ---- one step on one lane (the portable kernel, and the reading of the SIMD one) ---- */
+
+/* The unit's significand adder on the aligned x >= y (effective addition):
+ * ax_sig_add_loa / ax_sig_add_eta with the upper part (x >> l) + (y >> l)
+ * written as (x & ~mask) + (y & ~mask), l in 1..27. */
+static inline __attribute__((always_inline)) uint32_t fa_sig_add(int add, uint32_t x, uint32_t y, int l)
+{
+    const uint32_t mask = (1u << l) - 1, hi = (x & ~mask) + (y & ~mask);
+    if (add == FA_LOA) /* low l bits OR, carry x_(l-1) & y_(l-1) into the exact upper part */
+        return hi + ((x & y & (1u << (l - 1))) << 1) + ((x | y) & mask);
+    if (add == FA_ETA) { /* upper part without carry-in; low part XOR down to the first 1 & 1 */
+        const uint32_t both = x & y & mask;
+        return hi | ((x ^ y) & mask) | ((0xFFFFFFFFu >> __builtin_clz(both | 1)) & -(uint32_t)(both != 0));
+    }
+    return x + y;
+}
+
+/* acc + t for any acc and t a normal fp32: the model's bits, or *slow = 1
+ * when the model must decide (a result that is tiny or overflows). Inexact
+ * ORed into *inx. With t normal the larger operand is normal; the smaller
+ * may be zero or subnormal, which aligns as a significand without its
+ * hidden bit at exponent field 1 (the same bits, shifted the same, as
+ * ax_align's normalized form). Reading aid for fa_add16, which does the
+ * same on 16 lanes:
+ *   order    |t| > |acc| swaps (ties keep acc: ax_align); the sign is the larger's
+ *   align    both significands << G (3, add_trunc 0); the smaller >> d, the bits
+ *            shifted out jammed into bit 0 (G = 3) or dropped (add_trunc)
+ *   sum      x - y (effective subtraction, exact; 0 gives +0) or the unit's adder
+ *   round    s << clz(s): the kept 24 bits on top, 8 below; RNE adds 1 when
+ *            bit 7 (half) is set and so is any of bits 0-6 or the lsb (bit 8)
+ *   pack     ((e_big - clz(s) + 7 - G) << 23) + the rounded 24-bit significand
+ *            (which carries into the exponent when it reaches 2^24); normal
+ *            when that is in [2^23, 0x7F800000) */
+static inline __attribute__((always_inline)) uint32_t fa_add1(int add, int l, uint32_t rnd, uint32_t A,
+                                                              uint32_t T, int *slow, uint32_t *inx)
+{
+    /* branch-free: selects, not jumps (the signs and magnitudes are data) */
+    const int g = add == FA_TRUNC ? 0 : 3;
+    const uint32_t aa = A & 0x7FFFFFFFu, ta = T & 0x7FFFFFFFu;
+    const int swap = ta > aa;
+    const uint32_t big = swap ? ta : aa, small = swap ? aa : ta;
+    const uint32_t sign = (swap ? T : A) & 0x80000000u;
+    const uint32_t eb = big >> 23, esf = small >> 23, d = eb - esf - (esf == 0);
+    const uint32_t x = ((big & 0x7FFFFFu) | 0x800000u) << g;
+    const uint32_t y0 = ((small & 0x7FFFFFu) | (uint32_t)(esf != 0) << 23) << g;
+    const uint32_t dd = d < 31 ? d : 31; /* y0 < 2^27: 31 shifts everything out */
+    uint32_t y = y0 >> dd;
+    if (g) y |= (y << dd) != y0;
+    const uint32_t s = (A ^ T) >> 31 ? x - y : fa_sig_add(add, x, y, l);
+    const int lz = __builtin_clz(s | 1);
+    const uint32_t sal = s << lz;
+    uint32_t q = sal >> 8;
+    if (add != FA_TRUNC) q += (sal >> 7) & ((sal & rnd) != 0);
+    const uint32_t mag = ((eb - (uint32_t)lz + 7 - (uint32_t)g) << 23) + q;
+    const int keep = aa >= 0x7F800000u;                          /* inf + finite, NaN + anything */
+    const int out = !keep && s && mag - 0x00800000u >= 0x7F000000u; /* tiny or overflow */
+    *slow |= out;
+    *inx |= (uint32_t)(!keep && !out) & (sal & 0xFFu ? 1u : 0u);
+    const uint32_t r = s ? mag | sign : 0; /* exact cancellation: +0 */
+    return keep || out ? A : r;
+}
+
+/* The product of two operands of class P (see the file comment). */
+static inline __attribute__((always_inline)) uint32_t fa_prod1(const fa_ctx_t *c, int prod, int32_t ka,
+                                                               uint32_t va, int32_t kb, uint32_t vb)
+{
+    if (prod == FA_VALUE) {
+        float x, y, z;
+        memcpy(&x, &va, 4), memcpy(&y, &vb, 4);
+        z = x * y;
+        uint32_t r;
+        memcpy(&r, &z, 4);
+        return r;
+    }
+    uint32_t t;
+    memcpy(&t, &c->lut[ka + kb], 4);
+    return t + va + vb;
+}
+
+/* ---- slow lanes: the models ------------------------------------------------------ */
+
+static uint32_t fa_slow_mac(const fa_ctx_t *c, uint32_t acc, int64_t i, int64_t j, int64_t p,
+                            uint32_t *fl)
+{
+    const ax_mac_cfg_t *g = c->cfg;
+    uint32_t t = ax_mul(g->mul, c->A[ax_a_index(c->s, i, p)], c->B[ax_b_index(c->s, p, j)], g->in,
+                        g->prod, fl);
+    return ax_add(g->add, acc, t, g->acc, g->acc, fl);
+}
+
+static uint32_t fa_slow_add(const fa_ctx_t *c, uint32_t acc, uint32_t t, uint32_t *fl)
+{
+    return ax_add(c->cfg->add, acc, t, c->cfg->acc, c->cfg->acc, fl);
+}
+
+/* ---- the portable kernel ---------------------------------------------------------- */
+
+static inline __attribute__((always_inline)) void
+fa_kernel_c_body(fa_ctx_t *c, int add, int prod, int64_t rb, int64_t jp, uint32_t out[FA_R][FA_KC],
+                 uint32_t *fl)
+{
+    const int64_t k = c->k, i0 = rb * FA_R, j0 = jp * FA_KC;
+    const ax_gemm_shape_t *s = c->s;
+    const int32_t *ka = c->akey + i0 * k, *kb = c->bkey + jp * k * FA_KC;
+    const uint32_t *va = c->aval + i0 * k, *vb = c->bval + jp * k * FA_KC;
+    const int l = c->l;
+    const uint32_t rnd = c->rnd;
+    uint32_t inx = 0;
+    uint32_t acc[FA_R][FA_KC];
+    for (int r = 0; r < FA_R; r++)
+        for (int j = 0; j < FA_KC; j++) out[r][j] = 0;
+    for (int64_t k0 = 0; k0 < k; k0 += c->chunk) {
+        const int64_t k1 = k0 + c->chunk < k ? k0 + c->chunk : k;
+        for (int r = 0; r < FA_R; r++)
+            for (int j = 0; j < FA_KC; j++) acc[r][j] = 0;
+        for (int64_t p = k0; p < k1; p++)
+            for (int r = 0; r < FA_R; r++) {
+                const int32_t a = ka[r * k + p];
+                const uint32_t av = va[r * k + p];
+                for (int j = 0; j < FA_KC; j++) {
+                    const int32_t b = kb[p * FA_KC + j];
+                    int slow = ((a | b) & FA_X) != 0;
+                    if (!slow && ((a | b) & FA_Z)) continue; /* a zero product: acc unchanged */
+                    uint32_t A = acc[r][j], n = A;
+                    if (!slow) n = fa_add1(add, l, rnd, A, fa_prod1(c, prod, a, av, b, vb[p * FA_KC + j]), &slow, &inx);
+                    if (slow && i0 + r < s->m && j0 + j < s->n) n = fa_slow_mac(c, A, i0 + r, j0 + j, p, fl);
+                    acc[r][j] = n;
+                }
+            }
+        if (k0 == 0 && k1 == k) { /* one chunk: the plain fold */
+            memcpy(out, acc, sizeof acc);
+            break;
+        }
+        for (int r = 0; r < FA_R; r++)
+            for (int j = 0; j < FA_KC; j++) { /* total = ADD(total, partial) */
+                const uint32_t T = acc[r][j], ta = T & 0x7FFFFFFFu;
+                if (T == 0) continue;
+                int slow = ta < 0x00800000u || ta >= 0x7F800000u;
+                uint32_t n = out[r][j];
+                if (!slow) n = fa_add1(add, l, rnd, out[r][j], T, &slow, &inx);
+                if (slow) n = fa_slow_add(c, out[r][j], T, fl);
+                out[r][j] = n;
+            }
+    }
+    if (inx) *fl |= AX_FLAG_INEXACT;
+}
+
+static void fa_kernel_c(fa_ctx_t *c, int64_t rb, int64_t jp, uint32_t out[FA_R][FA_KC], uint32_t *fl)
+{
+#define FA_C(a, p) fa_kernel_c_body(c, a, p, rb, jp, out, fl)
+    if (c->prod == FA_VALUE) {
+        switch (c->add) {
+        case FA_TRUNC: FA_C(FA_TRUNC, FA_VALUE); break;
+        case FA_LOA: FA_C(FA_LOA, FA_VALUE); break;
+        case FA_ETA: FA_C(FA_ETA, FA_VALUE); break;
+        default: FA_C(FA_PLAIN, FA_VALUE); break;
+        }
+    } else {
+        switch (c->add) {
+        case FA_TRUNC: FA_C(FA_TRUNC, FA_GATHER); break;
+        case FA_LOA: FA_C(FA_LOA, FA_GATHER); break;
+        case FA_ETA: FA_C(FA_ETA, FA_GATHER); break;
+        default: FA_C(FA_PLAIN, FA_GATHER); break;
+        }
+    }
+#undef FA_C
+}
+
+/* ---- the AVX-512 kernel ---------------------------------------------------------- */
+
+#ifdef FA_HAVE_AVX512
+#define FA_TARGET __attribute__((target("avx512f,avx512cd")))
+#define FA_INLINE FA_TARGET static inline __attribute__((always_inline))
+#define V1(x) _mm512_set1_epi32((int)(x))
+
+/* fa_add1 on 16 lanes: acc A + products T on the lanes of fast (the rest
+ * keep A). Lanes the models must decide are ORed into *slow (their result
+ * here is A); inexact lanes into *inx. */
+FA_INLINE __m512i fa_add16(int add, int l, __m512i rnd, __m512i A, __m512i T, __mmask16 fast,
+                           __mmask16 *slow, __mmask16 *inx, int want_flags)
+{
+    const int g = add == FA_TRUNC ? 0 : 3;
+    const __m512i SIGN = V1(0x80000000u), ONE = V1(1), HID = V1(0x800000), MANT = V1(0x7FFFFF);
+    const __m512i aa = _mm512_andnot_si512(SIGN, A), ta = _mm512_andnot_si512(SIGN, T);
+    const __mmask16 go = fast & _mm512_cmplt_epu32_mask(aa, V1(0x7F800000)); /* acc inf, NaN: kept */
+    const __mmask16 swap = _mm512_cmpgt_epu32_mask(ta, aa);
+    const __m512i big = _mm512_max_epu32(aa, ta), small = _mm512_min_epu32(aa, ta);
+    const __mmask16 sub = _mm512_test_epi32_mask(_mm512_xor_si512(A, T), SIGN);
+    const __m512i eb = _mm512_srli_epi32(big, 23);
+    const __m512i d = _mm512_sub_epi32(eb, _mm512_max_epu32(_mm512_srli_epi32(small, 23), ONE));
+    /* (m & 0x7FFFFF) | 0x800000: ternary logic (a & b) | c = 0xEA; the smaller's
+     * hidden bit only when it is normal */
+    const __m512i x = _mm512_slli_epi32(_mm512_ternarylogic_epi32(big, MANT, HID, 0xEA), g);
+    const __m512i sm = _mm512_and_si512(small, MANT);
+    const __m512i y0 = _mm512_slli_epi32(_mm512_mask_or_epi32(sm, _mm512_cmpge_epu32_mask(small, HID), sm, HID), g);
+    __m512i y = _mm512_srlv_epi32(y0, d); /* counts >= 32 give 0 */
+    if (g) y = _mm512_mask_or_epi32(y, _mm512_cmpneq_epi32_mask(_mm512_sllv_epi32(y, d), y0), y, ONE);
+    __m512i s;
+    if (add == FA_LOA || add == FA_ETA) { /* ternary logic: a&b&c 0x80, (a|b)&c 0xA8, (a^b)&c 0x28, a|b|c 0xFE */
+        const __m512i mask = V1((1u << l) - 1);
+        const __m512i hi = _mm512_add_epi32(_mm512_andnot_si512(mask, x), _mm512_andnot_si512(mask, y));
+        if (add == FA_LOA) {
+            const __m512i carry = _mm512_slli_epi32(_mm512_ternarylogic_epi32(x, y, V1(1u << (l - 1)), 0x80), 1);
+            s = _mm512_add_epi32(_mm512_add_epi32(hi, carry), _mm512_ternarylogic_epi32(x, y, mask, 0xA8));
+        } else {
+            const __m512i fill = _mm512_srlv_epi32(V1(0xFFFFFFFFu), _mm512_lzcnt_epi32(_mm512_ternarylogic_epi32(x, y, mask, 0x80)));
+            s = _mm512_ternarylogic_epi32(hi, _mm512_ternarylogic_epi32(x, y, mask, 0x28), fill, 0xFE);
+        }
+    } else {
+        s = _mm512_add_epi32(x, y);
+    }
+    s = _mm512_mask_sub_epi32(s, sub, x, y);
+    const __mmask16 nz = _mm512_test_epi32_mask(s, s);
+    const __m512i lz = _mm512_lzcnt_epi32(s);
+    const __m512i sal = _mm512_sllv_epi32(s, lz);
+    /* the significand plus the exponent's constant part; +1 rounds up */
+    __m512i q = _mm512_add_epi32(_mm512_srli_epi32(sal, 8), V1((uint32_t)(7 - g) << 23));
+    if (add != FA_TRUNC)
+        q = _mm512_mask_add_epi32(q, _mm512_test_epi32_mask(sal, V1(0x80)) & _mm512_test_epi32_mask(sal, rnd), q, ONE);
+    const __m512i mag = _mm512_add_epi32(_mm512_slli_epi32(_mm512_sub_epi32(eb, lz), 23), q);
+    const __mmask16 dp = go & nz;
+    const __mmask16 out = _mm512_mask_cmpge_epu32_mask(dp, _mm512_sub_epi32(mag, HID), V1(0x7F000000));
+    *slow |= out;
+    if (want_flags) *inx |= _mm512_mask_test_epi32_mask(dp & ~out, sal, V1(0xFF));
+    /* mag | (sign of the larger & SIGN): ternary logic a | (b & c) = 0xF8; +0 when s = 0 */
+    const __m512i res = _mm512_maskz_ternarylogic_epi32(nz, mag, _mm512_mask_blend_epi32(swap, A, T), SIGN, 0xF8);
+    return _mm512_mask_mov_epi32(A, go, res);
+}
+
+/* t[16 q + i] for each lane's fraction x < 128 (as lut128 in ax_gemm_cpu.c). */
+FA_INLINE __m512i fa_lut128(const float *row, __m512i x, __mmask16 m5, __mmask16 m6)
+{
+    __m512 t[8];
+    for (int q = 0; q < 8; q++) t[q] = _mm512_loadu_ps(row + 16 * q);
+    return _mm512_castps_si512(_mm512_mask_blend_ps(
+        m6,
+        _mm512_mask_blend_ps(m5, _mm512_permutex2var_ps(t[0], x, t[1]), _mm512_permutex2var_ps(t[2], x, t[3])),
+        _mm512_mask_blend_ps(m5, _mm512_permutex2var_ps(t[4], x, t[5]), _mm512_permutex2var_ps(t[6], x, t[7]))));
+}
+
+/* Slow lanes of one step: the models on the original operands. */
+FA_TARGET __attribute__((noinline)) static void fa_patch(const fa_ctx_t *c, int64_t i, int64_t j0, int64_t p,
+                                                         uint32_t lanes, __m512i old0, __m512i old1,
+                                                         __m512i *new0, __m512i *new1, uint32_t *fl)
+{
+    uint32_t o[32], n[32];
+    _mm512_storeu_si512(o, old0), _mm512_storeu_si512(o + 16, old1);
+    _mm512_storeu_si512(n, *new0), _mm512_storeu_si512(n + 16, *new1);
+    if (i < c->s->m)
+        for (; lanes; lanes &= lanes - 1) {
+            const int j = __builtin_ctz(lanes);
+            if (j0 + j < c->s->n) n[j] = fa_slow_mac(c, o[j], i, j0 + j, p, fl);
+        }
+    *new0 = _mm512_loadu_si512(n), *new1 = _mm512_loadu_si512(n + 16);
+}
+
+FA_TARGET __attribute__((noinline)) static void fa_patch_add(const fa_ctx_t *c, uint32_t lanes, __m512i old0,
+                                                             __m512i old1, __m512i t0, __m512i t1,
+                                                             __m512i *new0, __m512i *new1, uint32_t *fl)
+{
+    uint32_t o[32], t[32], n[32];
+    _mm512_storeu_si512(o, old0), _mm512_storeu_si512(o + 16, old1);
+    _mm512_storeu_si512(t, t0), _mm512_storeu_si512(t + 16, t1);
+    _mm512_storeu_si512(n, *new0), _mm512_storeu_si512(n + 16, *new1);
+    for (; lanes; lanes &= lanes - 1) {
+        const int j = __builtin_ctz(lanes);
+        n[j] = fa_slow_add(c, o[j], t[j], fl);
+    }
+    *new0 = _mm512_loadu_si512(n), *new1 = _mm512_loadu_si512(n + 16);
+}
+
+FA_INLINE void fa_kernel_avx512_body(fa_ctx_t *c, int add, int prod, int want_flags, int64_t rb, int64_t jp,
+                                     uint32_t out[FA_R][FA_KC], uint32_t *fl)
+{
+    const int64_t k = c->k, i0 = rb * FA_R, j0 = jp * FA_KC;
+    const int32_t *ka = c->akey + i0 * k, *kb = c->bkey + jp * k * FA_KC;
+    const uint32_t *va = c->aval + i0 * k, *vb = c->bval + jp * k * FA_KC;
+    const int l = c->l;
+    const __m512i rnd = V1(c->rnd), XB = V1(FA_X), ZB = V1(FA_Z), B5 = V1(32), B6 = V1(64);
+    __mmask16 inx = 0;
+    __m512i tot[FA_R][2];
+    for (int r = 0; r < FA_R; r++) tot[r][0] = tot[r][1] = _mm512_setzero_si512();
+    for (int64_t k0 = 0; k0 < k; k0 += c->chunk) {
+        const int64_t k1 = k0 + c->chunk < k ? k0 + c->chunk : k;
+        __m512i acc[FA_R][2];
+        for (int r = 0; r < FA_R; r++) acc[r][0] = acc[r][1] = _mm512_setzero_si512();
+        for (int64_t p = k0; p < k1; p++) {
+            const __m512i kb0 = _mm512_loadu_si512(kb + p * FA_KC), kb1 = _mm512_loadu_si512(kb + p * FA_KC + 16);
+            const __m512i vb0 = _mm512_loadu_si512(vb + p * FA_KC), vb1 = _mm512_loadu_si512(vb + p * FA_KC + 16);
+            const __mmask16 bx0 = _mm512_test_epi32_mask(kb0, XB), bx1 = _mm512_test_epi32_mask(kb1, XB);
+            const __mmask16 bz0 = _mm512_test_epi32_mask(kb0, ZB), bz1 = _mm512_test_epi32_mask(kb1, ZB);
+            __mmask16 m50 = 0, m60 = 0, m51 = 0, m61 = 0;
+            if (prod == FA_PERM) {
+                m50 = _mm512_test_epi32_mask(kb0, B5), m60 = _mm512_test_epi32_mask(kb0, B6);
+                m51 = _mm512_test_epi32_mask(kb1, B5), m61 = _mm512_test_epi32_mask(kb1, B6);
+            }
+            for (int r = 0; r < FA_R; r++) {
+                const int32_t a = ka[r * k + p];
+                const __mmask16 ax = (__mmask16)-(int)((a >> 30) & 1), az = (__mmask16)-(int)((a >> 29) & 1);
+                __mmask16 sl0 = bx0 | ax, sl1 = bx1 | ax;
+                const __mmask16 f0 = (__mmask16) ~(sl0 | bz0 | az), f1 = (__mmask16) ~(sl1 | bz1 | az);
+                __m512i t0, t1;
+                if (prod == FA_VALUE) {
+                    const __m512 x = _mm512_castsi512_ps(V1(va[r * k + p]));
+                    t0 = _mm512_castps_si512(_mm512_mul_ps(x, _mm512_castsi512_ps(vb0)));
+                    t1 = _mm512_castps_si512(_mm512_mul_ps(x, _mm512_castsi512_ps(vb1)));
+                } else {
+                    const __m512i sa = V1(va[r * k + p]);
+                    if (prod == FA_PERM) {
+                        const float *row = c->lut + (a & FA_IDX);
+                        t0 = fa_lut128(row, kb0, m50, m60), t1 = fa_lut128(row, kb1, m51, m61);
+                    } else {
+                        const __m512i ai = V1(a & FA_IDX);
+                        t0 = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), f0, _mm512_add_epi32(ai, kb0), c->lut, 4);
+                        t1 = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), f1, _mm512_add_epi32(ai, kb1), c->lut, 4);
+                    }
+                    t0 = _mm512_add_epi32(t0, _mm512_add_epi32(sa, vb0));
+                    t1 = _mm512_add_epi32(t1, _mm512_add_epi32(sa, vb1));
+                }
+                const __m512i o0 = acc[r][0], o1 = acc[r][1];
+                acc[r][0] = fa_add16(add, l, rnd, o0, t0, f0, &sl0, &inx, want_flags);
+                acc[r][1] = fa_add16(add, l, rnd, o1, t1, f1, &sl1, &inx, want_flags);
+                if (__builtin_expect((sl0 | sl1) != 0, 0))
+                    fa_patch(c, i0 + r, j0, p, (uint32_t)sl0 | (uint32_t)sl1 << 16, o0, o1, &acc[r][0], &acc[r][1], fl);
+            }
+        }
+        if (k0 == 0 && k1 == k) { /* one chunk: the plain fold */
+            for (int r = 0; r < FA_R; r++) tot[r][0] = acc[r][0], tot[r][1] = acc[r][1];
+            break;
+        }
+        for (int r = 0; r < FA_R; r++) { /* total = ADD(total, partial) */
+            __mmask16 fv[2], sl[2];
+            for (int v = 0; v < 2; v++) {
+                const __m512i ta = _mm512_andnot_si512(V1(0x80000000u), acc[r][v]);
+                const __mmask16 tz = _mm512_cmpeq_epi32_mask(acc[r][v], _mm512_setzero_si512());
+                fv[v] = _mm512_cmplt_epu32_mask(_mm512_sub_epi32(ta, V1(0x00800000)), V1(0x7F000000));
+                sl[v] = (__mmask16) ~(tz | fv[v]);
+            }
+            const __m512i o0 = tot[r][0], o1 = tot[r][1];
+            tot[r][0] = fa_add16(add, l, rnd, o0, acc[r][0], fv[0], &sl[0], &inx, want_flags);
+            tot[r][1] = fa_add16(add, l, rnd, o1, acc[r][1], fv[1], &sl[1], &inx, want_flags);
+            if (sl[0] | sl[1])
+                fa_patch_add(c, (uint32_t)sl[0] | (uint32_t)sl[1] << 16, o0, o1, acc[r][0], acc[r][1], &tot[r][0],
+                             &tot[r][1], fl);
+        }
+    }
+    for (int r = 0; r < FA_R; r++) {
+        _mm512_storeu_si512(out[r], tot[r][0]);
+        _mm512_storeu_si512(out[r] + 16, tot[r][1]);
+    }
+    if (inx) *fl |= AX_FLAG_INEXACT;
+}
+
+/* One instance per adder x product source x flags. */
+#define FA_K(a, p, w)                                                                              \
+    FA_TARGET static void fa_k_##a##_##p##_##w(fa_ctx_t *c, int64_t rb, int64_t jp,             \
+                                               uint32_t out[FA_R][FA_KC], uint32_t *fl)         \
+    {                                                                                              \
+        fa_kernel_avx512_body(c, FA_##a, FA_##p, w, rb, jp, out, fl);                             \
+    }
+#define FA_K_ADDERS(p, w) FA_K(PLAIN, p, w) FA_K(TRUNC, p, w) FA_K(LOA, p, w) FA_K(ETA, p, w)
+FA_K_ADDERS(VALUE, 0)
+FA_K_ADDERS(VALUE, 1)
+FA_K_ADDERS(PERM, 0)
+FA_K_ADDERS(PERM, 1)
+FA_K_ADDERS(GATHER, 0)
+FA_K_ADDERS(GATHER, 1)
+#undef FA_K_ADDERS
+#undef FA_K
+
+typedef void (*fa_kernel_fn)(fa_ctx_t *, int64_t, int64_t, uint32_t (*)[FA_KC], uint32_t *);
+#define FA_ROW(p, w) {fa_k_PLAIN_##p##_##w, fa_k_TRUNC_##p##_##w, fa_k_LOA_##p##_##w, fa_k_ETA_##p##_##w}
+static const fa_kernel_fn fa_kernels[3][2][4] = {
+    {FA_ROW(VALUE, 0), FA_ROW(VALUE, 1)},
+    {FA_ROW(PERM, 0), FA_ROW(PERM, 1)},
+    {FA_ROW(GATHER, 0), FA_ROW(GATHER, 1)},
+};
+#undef FA_ROW
+#undef V1
+#endif
+
+/* ---- tasks, packing, the entry point ------------------------------------------------ */
+
+static void fa_task(void *p, int64_t t)
+{
+    fa_ctx_t *c = p;
+    const int64_t nrb = c->mpad / FA_R, rb = t % nrb, jp = t / nrb;
+    const ax_gemm_shape_t *s = c->s;
+    uint32_t out[FA_R][FA_KC], fl = 0;
+#ifdef FA_HAVE_AVX512
+    if (c->avx512) fa_kernels[c->prod][c->want_flags][c->add](c, rb, jp, out, &fl);
+    else
+#endif
+        fa_kernel_c(c, rb, jp, out, &fl);
+    for (int r = 0; r < FA_R && rb * FA_R + r < s->m; r++)
+        for (int j = 0; j < FA_KC && jp * FA_KC + j < s->n; j++)
+            c->C[(rb * FA_R + r) * s->ldc + jp * FA_KC + j] = out[r][j];
+    if (fl) __atomic_fetch_or(&c->flags, fl, __ATOMIC_RELAXED);
+}
+
+typedef struct fa_pack {
+    fa_ctx_t *c;
+    const ax_dec_table_t *t;
+    int ashift; /* A's fraction: the table row's offset */
+} fa_pack_t;
+
+/* op(A) rows (tasks below mpad/R) and op(B) panels (the rest); padding is +0. */
+static void fa_pack_task(void *p, int64_t t)
+{
+    const fa_pack_t *d = p;
+    fa_ctx_t *c = d->c;
+    const ax_gemm_shape_t *s = c->s;
+    const int64_t k = c->k, nrb = c->mpad / FA_R;
+    if (t < nrb) {
+        for (int64_t i = t * FA_R; i < (t + 1) * FA_R; i++)
+            for (int64_t p = 0; p < k; p++) {
+                int32_t key = FA_Z;
+                uint32_t v = 0;
+                if (i < s->m) {
+                    uint32_t x = c->A[ax_a_index(s, i, p)];
+                    key = d->t->idx[x], memcpy(&v, &d->t->v[x], 4);
+                    if (!(key & (FA_X | FA_Z))) key <<= d->ashift;
+                }
+                c->akey[i * k + p] = key, c->aval[i * k + p] = v;
+            }
+    } else {
+        const int64_t jp = t - nrb;
+        for (int64_t p = 0; p < k; p++) /* p outer: an untransposed B is read along its rows */
+            for (int64_t j = jp * FA_KC; j < (jp + 1) * FA_KC; j++) {
+                const size_t at = (size_t)(jp * k * FA_KC + p * FA_KC + j % FA_KC);
+                int32_t key = FA_Z;
+                uint32_t v = 0;
+                if (j < s->n) {
+                    uint32_t x = c->B[ax_b_index(s, p, j)];
+                    key = d->t->idx[x], memcpy(&v, &d->t->v[x], 4);
+                }
+                c->bkey[at] = key, c->bval[at] = v;
+            }
+    }
+}
+
+/* 1 when every fp32 table entry of (u, m) rounds exactly (so a fast lane's
+ * product raises no flag); cached in the engine. */
+static int fa_lut_exact(ax_engine_t *e, ax_lut_t *l)
+{
+    for (int i = 0; i < e->nfa_exact; i++)
+        if (e->fa_exact[i].u.id == l->unit.id && e->fa_exact[i].u.p[0] == l->unit.p[0] &&
+            e->fa_exact[i].u.p[1] == l->unit.p[1] && e->fa_exact[i].m == l->m)
+            return e->fa_exact[i].exact;
+    const ax_format_t fp32 = ax_fmt_fp32();
+    const ax_unpacked_t one = {AX_CLS_FINITE, 0, 0, 0};
+    uint32_t fl = 0;
+    for (size_t i = 0; i < (size_t)1 << (2 * l->m) && !fl; i++)
+        ax_lut_finish(l->unit, one, one, l->sig[i], l->m, l->shift, fp32, &fl);
+    if (e->nfa_exact == 8) memmove(e->fa_exact, e->fa_exact + 1, 7 * sizeof e->fa_exact[0]), e->nfa_exact--;
+    e->fa_exact[e->nfa_exact].u = l->unit, e->fa_exact[e->nfa_exact].m = l->m;
+    e->fa_exact[e->nfa_exact].exact = fl == 0;
+    return e->fa_exact[e->nfa_exact++].exact;
+}
+
+static int fa_have_avx512(void)
+{
+#ifdef FA_HAVE_AVX512
+    return ax_cpu_use_avx512() && __builtin_cpu_supports("avx512cd");
+#else
+    return 0;
+#endif
+}
+
+int ax_gemm_cpu_fa(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
+                   const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags,
+                   char *err, size_t errlen)
+{
+    /* which configurations: fp32 products and sums, an adder of the registry */
+    if (!ax_cpu_plain_fp32(cfg->prod) || !ax_cpu_plain_fp32(cfg->acc) || ax_fmt_width(cfg->in) > 16)
+        return -2;
+    const char *force = getenv("AXSIM_CPU_PATH");
+    if (force && !strcmp(force, "generic")) return -2;
+    fa_ctx_t c;
+    memset(&c, 0, sizeof c);
+    switch (cfg->add.id) {
+    case AX_ADD_EXACT: c.add = FA_PLAIN; break;
+    case AX_ADD_TRUNC: c.add = FA_TRUNC; break;
+    case AX_ADD_LOA: c.add = FA_LOA; break;
+    case AX_ADD_ETA: c.add = FA_ETA; break;
+    default: return -2;
+    }
+    c.l = cfg->add.p[0] < 27 ? cfg->add.p[0] : 27; /* clamped to the datapath, W = 27 */
+    if ((c.add == FA_LOA || c.add == FA_ETA) && c.l <= 0) c.add = FA_PLAIN;
+    const char *bug = getenv("AXSIM_PLANT_BUG"); /* tests: ties of even lsb round up */
+    c.rnd = bug && !strcmp(bug, "cpu-adder-tie") ? 0x1FF : 0x17F;
+    c.want_flags = flags != NULL;
+
+    /* where the products come from: the decoded values, or the table (rows
+     * of 128 looked up by permutes on AVX-512 for M <= 7, else indexed) */
+    const int id = cfg->mul.id, m = cfg->in.mbits;
+    const int lut_forced = force && !strcmp(force, "lut") && ax_lut_supported(cfg->mul, cfg->in);
+    int dec = FA_DEC_VALUE, param = 0, ashift = 0;
+    c.avx512 = fa_have_avx512();
+    if ((id == AX_MUL_EXACT || id == AX_MUL_TRUNC || id == AX_MUL_DRUM) && m <= 11 && !lut_forced) {
+        c.prod = FA_VALUE;
+        param = id == AX_MUL_DRUM ? cfg->mul.p[0] : 0;
+    } else {
+        if (!ax_lut_supported(cfg->mul, cfg->in)) return -2;
+        ax_lut_t *l = ax_lut_get(&e->luts, cfg->mul, m);
+        if (!l || !ax_lut_fits(l, cfg->prod) || !ax_lut_f32(l) || !(l->f32_min >= 0.25f)) return -2;
+        if (c.want_flags && !fa_lut_exact(e, l)) return -2;
+        dec = FA_DEC_LUT;
+        if (c.avx512 && m <= 7 && ax_lut_f32_rows128(l)) c.prod = FA_PERM, c.lut = l->f32p, ashift = 7;
+        else c.prod = FA_GATHER, c.lut = l->f32, ashift = m;
+    }
+    const ax_dec_table_t *t = ax_cpu_dec_table(e, cfg->in, dec, param, fa_decode);
+    if (!t) return -2;
+    static const char *const names[2][3] = {
+        {"cpu fp32 adder (portable C, product: value)", "-", "cpu fp32 adder (portable C, product: LUT)"},
+        {"cpu fp32 adder (AVX-512, product: value)", "cpu fp32 adder (AVX-512, product: LUT permute)",
+         "cpu fp32 adder (AVX-512, product: LUT gather)"}};
+    e->last_path = names[c.avx512][c.prod];
+
+    c.cfg = cfg, c.s = s, c.k = s->k;
+    c.mpad = (s->m + FA_R - 1) / FA_R * FA_R;
+    c.npad = (s->n + FA_KC - 1) / FA_KC * FA_KC;
+    c.chunk = s->chunk > 0 && s->chunk < s->k ? s->chunk : s->k;
+    const size_t na = (size_t)(c.mpad * c.k) + 1, nb = (size_t)(c.npad * c.k) + 1;
+    c.akey = ax_cpu_grow(e, 0, na * 4), c.aval = ax_cpu_grow(e, 1, na * 4);
+    c.bkey = ax_cpu_grow(e, 2, nb * 4), c.bval = ax_cpu_grow(e, 3, nb * 4);
+    if (!c.akey || !c.aval || !c.bkey || !c.bval)
+        return ax_fp_fail(err, errlen, "out of memory (GEMM %lldx%lldx%lld)", (long long)s->m,
+                          (long long)s->n, (long long)s->k);
+    fa_pack_t d = {&c, t, ashift};
+    for (int64_t bi = 0; bi < s->batch; bi++) {
+        c.A = A + bi * s->stride_a, c.B = B + bi * s->stride_b, c.C = C + bi * s->stride_c;
+        ax_parallel_for(e->threads, c.mpad / FA_R + c.npad / FA_KC, fa_pack_task, &d);
+        ax_parallel_for(e->threads, (c.mpad / FA_R) * (c.npad / FA_KC), fa_task, &c);
+    }
+    if (flags) *flags |= c.flags;
+    return 0;
+}

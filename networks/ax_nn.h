@@ -1,0 +1,166 @@
+/* ax_nn.h — DNN models whose every multiply-accumulate goes through a
+ * configured MAC (docs/networks.md).
+ *
+ * A model is a list of nodes in execution order; each reads one or two
+ * earlier nodes (or the network input) and writes one float32 NCHW tensor.
+ * Linear and conv2d nodes run their forward, input-gradient and
+ * weight-gradient GEMMs on the fast path (ax_fastpath.h): operands are
+ * quantized from float32 to the MAC's input format, every product and sum is
+ * the MAC's, the results (in the accumulator format) are read back exactly.
+ * Everything that is not a multiply-accumulate — bias, batchnorm, pooling,
+ * relu, softmax, the optimizer — is plain float32/double host code in a fixed
+ * order, as an accelerator's vector unit would do it. So the same seed and
+ * configuration give the same bits on every backend.
+ *
+ *   ax_model_t *m = ax_model_create("lenet5", 1, 28, 28, 10, err, sizeof err);
+ *   ax_model_init(m, seed);
+ *   ax_model_set_mac(m, eng, &fwd, &bwd);
+ *   ax_model_forward(m, x, n, 1, err, sizeof err);        // logits: ax_model_output
+ */
+#ifndef AX_NN_H
+#define AX_NN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ax_ckpt.h"
+#include "ax_fastpath.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum ax_layer {
+    AX_LAYER_LINEAR,  /* y = x W^T + b over c*h*w inputs; output (n, out, 1, 1) */
+    AX_LAYER_CONV,    /* ax_conv2d_* (+ bias per channel) */
+    AX_LAYER_RELU,
+    AX_LAYER_MAXPOOL, /* k x k, stride s, no padding */
+    AX_LAYER_AVGPOOL, /* k x k, stride s; k = 0: global (output 1 x 1) */
+    AX_LAYER_BN,      /* batchnorm over (n, h, w) per channel */
+    AX_LAYER_FLATTEN, /* (n, c*h*w, 1, 1) */
+    AX_LAYER_DROPOUT, /* inverted dropout with probability p while training */
+    AX_LAYER_ADD      /* residual: y = a + b */
+} ax_layer_t;
+
+/* A parameter or a buffer (batchnorm's running statistics), PyTorch's names:
+ * "conv1.weight", "bn1.running_var". */
+typedef struct ax_param {
+    char name[80];
+    int ndim;
+    int64_t dims[4];
+    int64_t count;
+    float *w;      /* value */
+    float *g;      /* gradient of the last backward */
+    float *m, *v;  /* optimizer state (momentum; Adam's moments) */
+    int trainable; /* 0 for running statistics */
+    int decay;     /* weight decay applies (weights, not biases or batchnorm) */
+} ax_param_t;
+
+typedef struct ax_node {
+    ax_layer_t kind;
+    char name[64];
+    int in[2];              /* producers; -1 is the network input */
+    int64_t c, h, w;        /* output shape per image */
+    int64_t in_c, in_h, in_w;
+    int64_t out, k, stride, pad, groups; /* linear out; conv/pool geometry */
+    float p;                /* dropout probability */
+    int weight, bias;       /* parameter indices, -1 none (bn: gamma, beta) */
+    int run_mean, run_var;  /* bn buffers */
+    float *y, *dy;          /* output and its gradient, batch_cap images */
+    float *aux;             /* bn: xhat; dropout: mask */
+    int32_t *arg;           /* maxpool: argmax */
+    double *stat;           /* bn: mean, invstd per channel */
+} ax_node_t;
+
+typedef struct ax_model {
+    char arch[32];
+    int64_t in_c, in_h, in_w;
+    int classes;
+    int nnodes;
+    ax_node_t *node;
+    int nparams;
+    ax_param_t *param;
+    int64_t batch_cap; /* images the node buffers hold */
+    int64_t batch;     /* images of the last forward */
+    const float *input; /* ... and their pixels (backward reads them) */
+    /* the MAC */
+    ax_engine_t *eng;
+    ax_mac_cfg_t fwd, bwd;
+    /* scratch for quantized operands and GEMM results */
+    uint32_t *qa, *qb, *qc;
+    size_t qa_cap, qb_cap, qc_cap;
+    float *tmp;
+    size_t tmp_cap;
+    uint64_t dropout_seed; /* set by the trainer per step */
+    int64_t macs_fwd;      /* multiply-accumulates of one image's forward */
+} ax_model_t;
+
+/* The architectures: "mlp" (LeNet-300-100), "lenet5", "vgg" (a small
+ * VGG-style CNN with dropout), "resnet8", "resnet20" (CIFAR-style ResNets
+ * with batchnorm and projection shortcuts), "mobilenet" (depthwise-separable
+ * blocks with batchnorm). One line each for help texts. */
+extern const char *const ax_model_archs[];
+const char *ax_model_describe(const char *arch);
+
+/* A model for images c x h x w and classes outputs; NULL with a message for an
+ * unknown architecture or an input too small for it. Parameters are zero
+ * until ax_model_init or ax_model_load. */
+ax_model_t *ax_model_create(const char *arch, int64_t c, int64_t h, int64_t w, int classes,
+                            char *err, size_t errlen);
+void ax_model_free(ax_model_t *m);
+
+/* He-uniform weights (bound sqrt(6 / fan_in)) from seed, zero biases,
+ * batchnorm gamma 1, beta 0, running mean 0, variance 1. */
+void ax_model_init(ax_model_t *m, uint64_t seed);
+int64_t ax_model_param_count(const ax_model_t *m); /* trainable values */
+
+/* The engine and MAC configurations for the forward GEMMs and for both
+ * gradient GEMMs. The model keeps the pointer to eng, not the engine. */
+void ax_model_set_mac(ax_model_t *m, ax_engine_t *eng, const ax_mac_cfg_t *fwd,
+                      const ax_mac_cfg_t *bwd);
+
+/* x: n images (n * c * h * w floats), kept by the caller until the
+ * backward. train = 1 uses batch statistics and dropout. 0, or -1 with a message (a GEMM error, out of memory). */
+int ax_model_forward(ax_model_t *m, const float *x, int64_t n, int train, char *err,
+                     size_t errlen);
+/* The logits of the last forward: n x classes. */
+const float *ax_model_output(const ax_model_t *m);
+
+/* Softmax cross-entropy of the last forward's logits against labels: the mean
+ * loss over the batch (double, fixed order); the number of correct top-1
+ * predictions in *correct (may be NULL). With dlogits (n x classes, may be
+ * NULL) the gradient of the mean loss. */
+double ax_softmax_xent(const float *logits, const int32_t *labels, int64_t n, int classes,
+                       float *dlogits, int64_t *correct);
+
+/* Gradients of every trainable parameter (into param[i].g) from the gradient
+ * of the logits (n x classes) of the last training forward. */
+int ax_model_backward(ax_model_t *m, const float *dlogits, char *err, size_t errlen);
+
+/* ---- optimizers --------------------------------------------------------- */
+typedef enum ax_opt_kind { AX_OPT_SGD, AX_OPT_ADAM } ax_opt_kind_t;
+typedef struct ax_opt {
+    ax_opt_kind_t kind;
+    float lr, momentum, weight_decay; /* SGD (PyTorch's semantics, dampening 0) */
+    float beta1, beta2, eps;          /* Adam (PyTorch's, L2 weight decay) */
+    int64_t t;                        /* Adam's step count */
+} ax_opt_t;
+/* One update of every trainable parameter from its gradient at rate lr. */
+void ax_opt_step(ax_model_t *m, ax_opt_t *o, float lr);
+
+/* ---- checkpoints -------------------------------------------------------- */
+/* Every parameter and buffer (and, with opt, the optimizer state as
+ * "<name>.momentum_buffer" / ".exp_avg" / ".exp_avg_sq") into c. */
+int ax_model_to_ckpt(const ax_model_t *m, const ax_opt_t *opt, ax_ckpt_t *c, char *err,
+                     size_t errlen);
+/* Loads every parameter and buffer from c (path names the file in messages);
+ * with opt, the optimizer state too. Nothing changes unless every tensor is
+ * present with the right shape. */
+int ax_model_from_ckpt(ax_model_t *m, ax_opt_t *opt, const ax_ckpt_t *c, const char *path,
+                       char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AX_NN_H */
