@@ -1,4 +1,4 @@
-/* ax_gemm_cpu.c — the cpu backend: every core, two paths (docs/fastpath.md).
+/* ax_gemm_cpu.c — the cpu backend: every core, three paths (docs/fastpath.md).
  *
  * Native path: prod and acc are plain fp32 (RNE, no :ftz/:sat), add is
  * add_exact, and no flags are asked for. Then ADD is the IEEE fp32 addition
@@ -15,8 +15,11 @@
  * NaN never leaves the fold). tests/test_fastpath.cpp proves each kind
  * against ref, on both kernels (AVX-512 and portable C).
  *
- * Generic path: everything else, flags included: the models' own stages on
- * pre-unpacked operands, the significand LUT where it fits. */
+ * fp32 adder path (ax_gemm_cpu_add.c): prod and acc plain fp32 under any
+ * adder, flags or not: the adders written out on integer SIMD lanes.
+ *
+ * Generic path: everything else: the models' own stages on pre-unpacked
+ * operands, the significand LUT where it fits. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdlib.h>

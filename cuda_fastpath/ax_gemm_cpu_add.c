@@ -54,8 +54,10 @@ typedef struct fa_ctx {
     int add, prod, l, want_flags;
     uint32_t rnd;              /* RNE: a half (bit 7) goes up when it meets one of these bits:
                                 * 0x17F = the lsb (bit 8) or below; 0x1FF plants a bug */
-    int64_t mpad, npad, k, chunk;
-    int32_t *akey, *bkey;      /* op(A) [mpad][k]; op(B) panels [npad/KC][k][KC] */
+    int swap;                  /* 0: rows of op(A) x lanes along n; 1: rows of op(B)^T x lanes along m */
+    int64_t rows, lanes;       /* m, n (swap: n, m) */
+    int64_t mpad, npad, k, chunk; /* rows and lanes padded to R and KC */
+    int32_t *akey, *bkey;      /* the rows [mpad][k]; the lanes in panels [npad/KC][k][KC] */
     uint32_t *aval, *bval;     /* the value's bits (FA_VALUE) or (e << 23) + (sign << 31) */
     const float *lut;          /* FA_PERM: rows of 128; FA_GATHER: the 2^(2M) table */
     const uint32_t *A, *B;     /* this batch item, for the slow lanes */
@@ -175,10 +177,11 @@ static inline __attribute__((always_inline)) uint32_t fa_prod1(const fa_ctx_t *c
 
 /* ---- slow lanes: the models ------------------------------------------------------ */
 
-static uint32_t fa_slow_mac(const fa_ctx_t *c, uint32_t acc, int64_t i, int64_t j, int64_t p,
+static uint32_t fa_slow_mac(const fa_ctx_t *c, uint32_t acc, int64_t row, int64_t lane, int64_t p,
                             uint32_t *fl)
 {
     const ax_mac_cfg_t *g = c->cfg;
+    const int64_t i = c->swap ? lane : row, j = c->swap ? row : lane;
     uint32_t t = ax_mul(g->mul, c->A[ax_a_index(c->s, i, p)], c->B[ax_b_index(c->s, p, j)], g->in,
                         g->prod, fl);
     return ax_add(g->add, acc, t, g->acc, g->acc, fl);
@@ -196,7 +199,6 @@ fa_kernel_c_body(fa_ctx_t *c, int add, int prod, int64_t rb, int64_t jp, uint32_
                  uint32_t *fl)
 {
     const int64_t k = c->k, i0 = rb * FA_R, j0 = jp * FA_KC;
-    const ax_gemm_shape_t *s = c->s;
     const int32_t *ka = c->akey + i0 * k, *kb = c->bkey + jp * k * FA_KC;
     const uint32_t *va = c->aval + i0 * k, *vb = c->bval + jp * k * FA_KC;
     const int l = c->l;
@@ -219,7 +221,7 @@ fa_kernel_c_body(fa_ctx_t *c, int add, int prod, int64_t rb, int64_t jp, uint32_
                     if (!slow && ((a | b) & FA_Z)) continue; /* a zero product: acc unchanged */
                     uint32_t A = acc[r][j], n = A;
                     if (!slow) n = fa_add1(add, l, rnd, A, fa_prod1(c, prod, a, av, b, vb[p * FA_KC + j]), &slow, &inx);
-                    if (slow && i0 + r < s->m && j0 + j < s->n) n = fa_slow_mac(c, A, i0 + r, j0 + j, p, fl);
+                    if (slow && i0 + r < c->rows && j0 + j < c->lanes) n = fa_slow_mac(c, A, i0 + r, j0 + j, p, fl);
                     acc[r][j] = n;
                 }
             }
@@ -342,10 +344,10 @@ FA_TARGET __attribute__((noinline)) static void fa_patch(const fa_ctx_t *c, int6
     uint32_t o[32], n[32];
     _mm512_storeu_si512(o, old0), _mm512_storeu_si512(o + 16, old1);
     _mm512_storeu_si512(n, *new0), _mm512_storeu_si512(n + 16, *new1);
-    if (i < c->s->m)
+    if (i < c->rows)
         for (; lanes; lanes &= lanes - 1) {
             const int j = __builtin_ctz(lanes);
-            if (j0 + j < c->s->n) n[j] = fa_slow_mac(c, o[j], i, j0 + j, p, fl);
+            if (j0 + j < c->lanes) n[j] = fa_slow_mac(c, o[j], i, j0 + j, p, fl);
         }
     *new0 = _mm512_loadu_si512(n), *new1 = _mm512_loadu_si512(n + 16);
 }
@@ -488,47 +490,61 @@ static void fa_task(void *p, int64_t t)
     else
 #endif
         fa_kernel_c(c, rb, jp, out, &fl);
-    for (int r = 0; r < FA_R && rb * FA_R + r < s->m; r++)
-        for (int j = 0; j < FA_KC && jp * FA_KC + j < s->n; j++)
-            c->C[(rb * FA_R + r) * s->ldc + jp * FA_KC + j] = out[r][j];
+    for (int r = 0; r < FA_R && rb * FA_R + r < c->rows; r++)
+        for (int j = 0; j < FA_KC && jp * FA_KC + j < c->lanes; j++) {
+            const int64_t i = rb * FA_R + r, l = jp * FA_KC + j;
+            c->C[c->swap ? l * s->ldc + i : i * s->ldc + l] = out[r][j];
+        }
     if (fl) __atomic_fetch_or(&c->flags, fl, __ATOMIC_RELAXED);
 }
 
 typedef struct fa_pack {
     fa_ctx_t *c;
     const ax_dec_table_t *t;
-    int ashift; /* A's fraction: the table row's offset */
+    int ashift; /* op(A)'s fraction: its offset in the table (the row's, or (xa << M) + xb) */
 } fa_pack_t;
 
-/* op(A) rows (tasks below mpad/R) and op(B) panels (the rest); padding is +0. */
+/* Element p of row i and of lane j: op(A) and op(B), or op(B)^T and op(A)^T. */
+static inline uint32_t fa_row_elem(const fa_ctx_t *c, int64_t i, int64_t p)
+{
+    return c->swap ? c->B[ax_b_index(c->s, p, i)] : c->A[ax_a_index(c->s, i, p)];
+}
+static inline uint32_t fa_lane_elem(const fa_ctx_t *c, int64_t j, int64_t p)
+{
+    return c->swap ? c->A[ax_a_index(c->s, j, p)] : c->B[ax_b_index(c->s, p, j)];
+}
+
+/* The rows (tasks below mpad/R) and the lane panels (the rest); padding is +0. */
 static void fa_pack_task(void *p, int64_t t)
 {
     const fa_pack_t *d = p;
     fa_ctx_t *c = d->c;
-    const ax_gemm_shape_t *s = c->s;
     const int64_t k = c->k, nrb = c->mpad / FA_R;
     if (t < nrb) {
+        const int shift = c->swap ? 0 : d->ashift;
         for (int64_t i = t * FA_R; i < (t + 1) * FA_R; i++)
             for (int64_t p = 0; p < k; p++) {
                 int32_t key = FA_Z;
                 uint32_t v = 0;
-                if (i < s->m) {
-                    uint32_t x = c->A[ax_a_index(s, i, p)];
+                if (i < c->rows) {
+                    uint32_t x = fa_row_elem(c, i, p);
                     key = d->t->idx[x], memcpy(&v, &d->t->v[x], 4);
-                    if (!(key & (FA_X | FA_Z))) key <<= d->ashift;
+                    if (!(key & (FA_X | FA_Z))) key <<= shift;
                 }
                 c->akey[i * k + p] = key, c->aval[i * k + p] = v;
             }
     } else {
         const int64_t jp = t - nrb;
+        const int shift = c->swap ? d->ashift : 0;
         for (int64_t p = 0; p < k; p++) /* p outer: an untransposed B is read along its rows */
             for (int64_t j = jp * FA_KC; j < (jp + 1) * FA_KC; j++) {
                 const size_t at = (size_t)(jp * k * FA_KC + p * FA_KC + j % FA_KC);
                 int32_t key = FA_Z;
                 uint32_t v = 0;
-                if (j < s->n) {
-                    uint32_t x = c->B[ax_b_index(s, p, j)];
+                if (j < c->lanes) {
+                    uint32_t x = fa_lane_elem(c, j, p);
                     key = d->t->idx[x], memcpy(&v, &d->t->v[x], 4);
+                    if (!(key & (FA_X | FA_Z))) key <<= shift;
                 }
                 c->bkey[at] = key, c->bval[at] = v;
             }
@@ -587,13 +603,23 @@ int ax_gemm_cpu_fa(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_
     c.rnd = bug && !strcmp(bug, "cpu-adder-tie") ? 0x1FF : 0x17F;
     c.want_flags = flags != NULL;
 
+    /* lanes along n, or along m when that pads fewer of them (thin GEMMs:
+     * conv1 of LeNet-5 has n = 6); the multiplier's operands keep their order */
+    const int64_t pad4m = (s->m + FA_R - 1) / FA_R * FA_R, pad32n = (s->n + FA_KC - 1) / FA_KC * FA_KC;
+    const int64_t pad32m = (s->m + FA_KC - 1) / FA_KC * FA_KC, pad4n = (s->n + FA_R - 1) / FA_R * FA_R;
+    c.swap = pad32m * pad4n < pad4m * pad32n;
+
     /* where the products come from: the decoded values, or the table (rows
-     * of 128 looked up by permutes on AVX-512 for M <= 7, else indexed) */
+     * of 128 looked up by permutes on AVX-512 for M <= 7 when the lanes hold
+     * op(B), else indexed by (xa << M) + xb) */
     const int id = cfg->mul.id, m = cfg->in.mbits;
     const int lut_forced = force && !strcmp(force, "lut") && ax_lut_supported(cfg->mul, cfg->in);
+    const int value = (id == AX_MUL_EXACT || id == AX_MUL_TRUNC || id == AX_MUL_DRUM) && m <= 11 && !lut_forced;
     int dec = FA_DEC_VALUE, param = 0, ashift = 0;
     c.avx512 = fa_have_avx512();
-    if ((id == AX_MUL_EXACT || id == AX_MUL_TRUNC || id == AX_MUL_DRUM) && m <= 11 && !lut_forced) {
+    if (c.swap && !value && c.avx512 && m <= 7) /* flipping trades permutes for gathers */
+        c.swap = 3 * pad32m * pad4n < 2 * pad4m * pad32n;
+    if (value) {
         c.prod = FA_VALUE;
         param = id == AX_MUL_DRUM ? cfg->mul.p[0] : 0;
     } else {
@@ -602,20 +628,23 @@ int ax_gemm_cpu_fa(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_
         if (!l || !ax_lut_fits(l, cfg->prod) || !ax_lut_f32(l) || !(l->f32_min >= 0.25f)) return -2;
         if (c.want_flags && !fa_lut_exact(e, l)) return -2;
         dec = FA_DEC_LUT;
-        if (c.avx512 && m <= 7 && ax_lut_f32_rows128(l)) c.prod = FA_PERM, c.lut = l->f32p, ashift = 7;
+        if (c.avx512 && !c.swap && m <= 7 && ax_lut_f32_rows128(l)) c.prod = FA_PERM, c.lut = l->f32p, ashift = 7;
         else c.prod = FA_GATHER, c.lut = l->f32, ashift = m;
     }
     const ax_dec_table_t *t = ax_cpu_dec_table(e, cfg->in, dec, param, fa_decode);
     if (!t) return -2;
-    static const char *const names[2][3] = {
-        {"cpu fp32 adder (portable C, product: value)", "-", "cpu fp32 adder (portable C, product: LUT)"},
-        {"cpu fp32 adder (AVX-512, product: value)", "cpu fp32 adder (AVX-512, product: LUT permute)",
-         "cpu fp32 adder (AVX-512, product: LUT gather)"}};
-    e->last_path = names[c.avx512][c.prod];
+    static const char *const names[2][3][2] = {
+        {{"cpu fp32 adder (portable C, product: value)", "cpu fp32 adder (portable C, product: value, lanes along m)"},
+         {"-", "-"},
+         {"cpu fp32 adder (portable C, product: LUT)", "cpu fp32 adder (portable C, product: LUT, lanes along m)"}},
+        {{"cpu fp32 adder (AVX-512, product: value)", "cpu fp32 adder (AVX-512, product: value, lanes along m)"},
+         {"cpu fp32 adder (AVX-512, product: LUT permute)", "-"},
+         {"cpu fp32 adder (AVX-512, product: LUT gather)", "cpu fp32 adder (AVX-512, product: LUT gather, lanes along m)"}}};
+    e->last_path = names[c.avx512][c.prod][c.swap];
 
     c.cfg = cfg, c.s = s, c.k = s->k;
-    c.mpad = (s->m + FA_R - 1) / FA_R * FA_R;
-    c.npad = (s->n + FA_KC - 1) / FA_KC * FA_KC;
+    c.rows = c.swap ? s->n : s->m, c.lanes = c.swap ? s->m : s->n;
+    c.mpad = c.swap ? pad4n : pad4m, c.npad = c.swap ? pad32m : pad32n;
     c.chunk = s->chunk > 0 && s->chunk < s->k ? s->chunk : s->k;
     const size_t na = (size_t)(c.mpad * c.k) + 1, nb = (size_t)(c.npad * c.k) + 1;
     c.akey = ax_cpu_grow(e, 0, na * 4), c.aval = ax_cpu_grow(e, 1, na * 4);

@@ -141,10 +141,12 @@ const char *const adders[] = {"trunc", "loa:l=8", "loa:l=1", "loa:l=4", "loa:l=2
                               "eta:l=1", "eta:l=5", "eta:l=27", "loa:l=0", "exact"};
 
 // Multipliers and input formats: products from the decoded values
-// (exact, trunc, drum) or from the LUT (permutes for M <= 7, indexed above).
+// (exact, trunc, drum) or from the LUT (permutes for M <= 7, indexed above);
+// e5m0 has no mantissa bits (and no inf), :ftz inputs flush subnormals.
 const char *const muls[] = {"mul=exact,in=bf16", "mul=mbm,in=bf16", "mul=mitchell,in=fp8e4m3",
                             "mul=realm:m=4,q=5,in=fp16", "mul=drum:k=3,in=fp8e5m2", "mul=trunc,in=fp16",
-                            "mul=exact,in=fp8e4m3:ftz", "mul=realm,in=bf16"};
+                            "mul=exact,in=fp8e4m3:ftz", "mul=realm,in=bf16", "mul=mbm,in=e5m0",
+                            "mul=trunc,in=bf16:ftz"};
 
 std::string spec(const char *mul, const char *add) { return std::string(mul) + ",prod=fp32,add=" + add + ",acc=fp32"; }
 
@@ -164,13 +166,16 @@ TEST_CASE("fastpath adders: the fp32 adder path equals ref, bits and flags", "[f
                 for (int d : {(int)NEAR_ONE, (int)SPECIALS, (int)SPECIALS_NORMAL, (int)RAW, (int)WIDE, (int)ZEROS,
                               (int)ONE_HUGE, (int)CANCEL, (int)HUGE_EXP, (int)TINY_EXP}) {
                     if ((d == HUGE_EXP || d == TINY_EXP) && !bf16) continue; // fp16, fp8: WIDE covers their range
-                    const int variant = runs % 4;
+                    // variants 4 and 5 are thin (n < 8): the lanes run along m
+                    const int variant = runs % 6;
                     const int ta = variant & 1, tb = variant >> 1 & 1;
                     ax_gemm_shape_t s = variant == 0 ? shape(7, 33, 29, 0, 0, 1, false, 0)
+                                      : variant == 4 ? shape(70, 5, 23, 1, 0, 2, false, 0)
+                                      : variant == 5 ? shape(45, 3, 31, 0, 1, 1, false, 6)
                                                      : shape(5, 35, 23, ta, tb, 2, variant == 2, variant == 3 ? 4 : 0);
                     auto A = operands(&r, c.in, d == CANCEL ? NEAR_ONE : d, a_size(s));
                     auto B = operands(&r, c.in, d, b_size(s));
-                    if (d == CANCEL && !tb) // pairs along k: B's rows as stored
+                    if (d == CANCEL && !s.trans_b) // pairs along k: B's rows as stored
                         for (int64_t p = 1; p < s.k; p += 2)
                             for (int64_t j = 0; j < s.n; j++)
                                 B[p * s.ldb + j] = B[(p - 1) * s.ldb + j] ^ ax_fmt_signbit(c.in);
@@ -204,6 +209,14 @@ TEST_CASE("fastpath adders: the path and product source taken", "[fastpath][adde
         {"mul=drum:k=4,in=fp16,prod=fp32,add=eta:l=3,acc=fp32", "cpu fp32 adder (AVX-512, product: value)",
          "cpu fp32 adder (portable C, product: value)"},
     };
+    struct {
+        const char *spec, *avx512, *portable;
+    } thin[] = { // n = 6: the lanes run along m
+        {"mul=exact,in=bf16,prod=fp32,add=loa:l=8,acc=fp32", "cpu fp32 adder (AVX-512, product: value, lanes along m)",
+         "cpu fp32 adder (portable C, product: value, lanes along m)"},
+        {"mul=mbm,in=bf16,prod=fp32,add=eta:l=8,acc=fp32", "cpu fp32 adder (AVX-512, product: LUT gather, lanes along m)",
+         "cpu fp32 adder (portable C, product: LUT, lanes along m)"},
+    };
     const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd");
     for (const auto &cc : cases)
         for (const char *kernel : {"", "scalar"}) {
@@ -212,6 +225,16 @@ TEST_CASE("fastpath adders: the path and product source taken", "[fastpath][adde
             ax_gemm_shape_t s = shape(9, 40, 17, 0, 0, 1, false, 0);
             auto A = operands(&r, c.in, NEAR_ONE, a_size(s)), B = operands(&r, c.in, NEAR_ONE, b_size(s));
             CHECK(compare(cpu.e, c, s, A, B, false, kernel) == 0);
+            INFO(cc.spec << " kernel '" << kernel << "'");
+            CHECK(std::string(ax_engine_last_path(cpu.e)) == (avx512 && !kernel[0] ? cc.avx512 : cc.portable));
+        }
+    for (const auto &cc : thin)
+        for (const char *kernel : {"", "scalar"}) {
+            env k("AXSIM_CPU_KERNEL", kernel);
+            ax_mac_cfg_t c = mac(cc.spec);
+            ax_gemm_shape_t s = shape(100, 6, 25, 0, 0, 1, false, 0);
+            auto A = operands(&r, c.in, SPECIALS, a_size(s)), B = operands(&r, c.in, NEAR_ONE, b_size(s));
+            CHECK(compare(cpu.e, c, s, A, B, true, kernel) == 0);
             INFO(cc.spec << " kernel '" << kernel << "'");
             CHECK(std::string(ax_engine_last_path(cpu.e)) == (avx512 && !kernel[0] ? cc.avx512 : cc.portable));
         }
@@ -272,6 +295,10 @@ TEST_CASE("fastpath adders: huge K, chunks and larger problems", "[fastpath][add
             ax_gemm_shape_t s = shape(64, 64, 256, 1, 0, 1, false, 0);
             auto A = operands(&r, c.in, SPECIALS_NORMAL, a_size(s)), B = operands(&r, c.in, NEAR_ONE, b_size(s));
             CHECK(compare(cpu.e, c, s, A, B, true, "64x64x256") == 0);
+            // thin: the lanes along m, a long fold
+            ax_gemm_shape_t thin = shape(200, 6, 700, 1, 1, 1, false, 90);
+            auto At = operands(&r, c.in, SPECIALS, a_size(thin)), Bt = operands(&r, c.in, CANCEL, b_size(thin));
+            CHECK(compare(cpu.e, c, thin, At, Bt, true, "200x6x700") == 0);
             // single elements, one row, one column
             for (auto mnk : {std::vector<int64_t>{1, 1, 1}, {1, 40, 7}, {33, 1, 9}, {2, 2, 2}}) {
                 ax_gemm_shape_t t = shape(mnk[0], mnk[1], mnk[2], 0, 0, 1, false, 0);

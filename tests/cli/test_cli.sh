@@ -224,7 +224,7 @@ bench)
   has out "^OpenBLAS sgemm"
   has out "mul=mul_mbm,in=bf16.* cpu "
   has out "path: cpu native fp32 (mul_mbm)"
-  has out "path: cpu generic"
+  has out "path: cpu fp32 adder"
   for b in openblas ref cpu; do has b.json "\"backend\":[[:space:]]*\"$b\""; done
   grep -q '"macs_per_s":[[:space:]]*[1-9]' "$T/b.json" || fail "bench JSON lacks rates"
   run "$AX" bench conv --conv 2,4,7,6,6,3,2,1,2 --mac mul=realm,in=fp16 --min-time 0
