@@ -50,6 +50,15 @@ ax_engine_t *net_engine(const net_opts_t *o);
 /* The progress callback of ax_train: a bar on a TTY, lines otherwise. */
 void net_progress(void *ctx, const ax_train_progress_t *p);
 
+/* The normalization (where o->norm is NaN) and the class count (0 when
+ * absent) stored in o->weights, read before the data. 0, or exit code 2
+ * with the checkpoint's error printed. */
+int net_peek_weights(net_opts_t *o, int *classes);
+
+/* Writes text to path through a temporary file and a rename: a failure
+ * leaves what was at path untouched. 0, or -1. */
+int net_write_atomic(const char *path, const char *text);
+
 /* The canonical text of a MAC configuration. */
 const char *net_mac_name(const ax_mac_cfg_t *c, char *buf, size_t len);
 

@@ -63,7 +63,7 @@ static const char *help =
     "while running, 2 bad usage or input.\n";
 
 typedef struct row {
-    char name[200], unit[160], fmt[24], mac[160], rtl[200];
+    char name[200], unit[160], fmt[24], mac[160], rtl[256];
     int is_adder;
     ax_mac_cfg_t cfg;
     int have_metrics;
@@ -129,21 +129,6 @@ static int split(char *s, char **out, int max)
     int n = 0;
     for (char *t = strtok(s, ","); t && n < max; t = strtok(NULL, ",")) out[n++] = t;
     return n;
-}
-
-static int write_file_atomic(const char *path, const char *text)
-{
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) return -1;
-    int ok = fputs(text, f) >= 0;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        remove(tmp);
-        return -1;
-    }
-    return 0;
 }
 
 int ax_verb_estimate(int argc, char **argv)
@@ -303,21 +288,9 @@ int ax_verb_estimate(int argc, char **argv)
 
     /* data, weights, engine */
     int classes = 0, rc;
-    {
-        ax_ckpt_t c = {0};
-        if (ax_ckpt_load(o.weights, &c, err, sizeof err)) {
-            ax_cli_error(verb, "%s", err);
-            free(rows);
-            return AX_EXIT_USAGE;
-        }
-        static const char *const keys[3] = {"norm_scale", "norm_mean", "norm_std"};
-        for (int i = 0; i < 3; i++) {
-            const char *v = ax_ckpt_meta(&c, keys[i]);
-            if (v) o.norm[i] = strtod(v, NULL);
-        }
-        const char *k = ax_ckpt_meta(&c, "classes");
-        classes = k ? atoi(k) : 0;
-        ax_ckpt_free(&c);
+    if ((rc = net_peek_weights(&o, &classes))) {
+        free(rows);
+        return rc;
     }
     ax_dataset_t tr, te;
     if ((rc = net_load_data(&o, &tr, &te, epochs ? NO_TRAINSET : 0))) {
@@ -342,7 +315,7 @@ int ax_verb_estimate(int argc, char **argv)
     ax_mac_parse("mul=exact,in=fp32", &f32, err, sizeof err);
     double t0 = wall(), base_acc, loss;
     rc = AX_EXIT_FAIL;
-    if (ax_model_load(m, o.weights, NULL, err, sizeof err)) {
+    if (ax_model_load(m, o.weights, err, sizeof err)) {
         ax_cli_error(verb, "%s", err);
         rc = AX_EXIT_USAGE;
         goto out;
@@ -372,7 +345,7 @@ int ax_verb_estimate(int argc, char **argv)
             r->verified = verify_config(r->rtl, (int)o.threads);
         }
         mismatch |= r->verified == 0;
-        if (ax_model_load(m, o.weights, NULL, err, sizeof err)) goto fail;
+        if (ax_model_load(m, o.weights, err, sizeof err)) goto fail;
         ax_model_set_mac(m, e, &r->cfg, &f32);
         if (ax_evaluate(m, &te, (int64_t)o.test_limit, 256, &loss, &r->acc0, err, sizeof err)) goto fail;
         r->acc1 = NAN;
@@ -450,9 +423,9 @@ int ax_verb_estimate(int argc, char **argv)
         }
         char *js = cJSON_Print(root);
         snprintf(path, sizeof path, "%s/results.csv", outdir);
-        int bad = write_file_atomic(path, csv);
+        int bad = net_write_atomic(path, csv);
         snprintf(path, sizeof path, "%s/results.json", outdir);
-        bad |= !js || write_file_atomic(path, js);
+        bad |= !js || net_write_atomic(path, js);
         if (bad) ax_cli_error(verb, "cannot write the results into %s", outdir);
         free(csv), free(js);
         cJSON_Delete(root);

@@ -288,6 +288,21 @@ void net_progress(void *ctx, const ax_train_progress_t *p)
 
 /* ---- JSON ---------------------------------------------------------------------------- */
 
+int net_write_atomic(const char *path, const char *text)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f) return -1;
+    int ok = fputs(text, f) >= 0;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        remove(tmp);
+        return -1;
+    }
+    return 0;
+}
+
 static int write_json(const char *verb, const char *path, cJSON *root)
 {
     char *s = cJSON_Print(root);
@@ -295,15 +310,9 @@ static int write_json(const char *verb, const char *path, cJSON *root)
     if (!s) return AX_EXIT_FAIL;
     if (!strcmp(path, "-")) {
         printf("%s\n", s);
-    } else {
-        char tmp[4096];
-        snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
-        FILE *f = fopen(tmp, "w");
-        if (!f || fprintf(f, "%s\n", s) < 0 || fclose(f) != 0 || rename(tmp, path) != 0) {
-            ax_cli_error(verb, "cannot write %s", path);
-            remove(tmp);
-            rc = AX_EXIT_USAGE;
-        }
+    } else if (net_write_atomic(path, s) != 0) {
+        ax_cli_error(verb, "cannot write %s", path);
+        rc = AX_EXIT_USAGE;
     }
     free(s);
     return rc;
@@ -498,7 +507,7 @@ static ax_model_t *load_weights(net_opts_t *o, int classes_hint, const ax_datase
     char err[1024];
     ax_model_t *m = make_model(o, shape, classes_hint);
     if (!m) return NULL;
-    if (ax_model_load(m, o->weights, NULL, err, sizeof err)) {
+    if (ax_model_load(m, o->weights, err, sizeof err)) {
         ax_cli_error(o->verb, "%s", err);
         ax_model_free(m);
         return NULL;
@@ -506,8 +515,7 @@ static ax_model_t *load_weights(net_opts_t *o, int classes_hint, const ax_datase
     return m;
 }
 
-/* The normalization and class count stored in --weights, before the data. */
-static int peek_weights(net_opts_t *o, int *classes)
+int net_peek_weights(net_opts_t *o, int *classes)
 {
     char err[1024];
     ax_ckpt_t c = {0};
@@ -567,7 +575,7 @@ int ax_verb_eval(int argc, char **argv)
         return AX_EXIT_USAGE;
     }
     int classes;
-    if ((rc = peek_weights(&o, &classes))) return rc;
+    if ((rc = net_peek_weights(&o, &classes))) return rc;
     ax_dataset_t tr, te;
     if ((rc = net_load_data(&o, &tr, &te, 0))) return rc;
     ax_model_t *m = load_weights(&o, classes ? classes : classes_of(&te, &te), &te);
@@ -609,7 +617,7 @@ int ax_verb_retrain(int argc, char **argv)
     }
     if ((rc = check_out(&o))) return rc;
     int classes;
-    if ((rc = peek_weights(&o, &classes))) return rc;
+    if ((rc = net_peek_weights(&o, &classes))) return rc;
     ax_dataset_t tr, te;
     if ((rc = net_load_data(&o, &tr, &te, NO_TRAINSET))) return rc;
     ax_model_t *m = load_weights(&o, classes ? classes : classes_of(&tr, &te), &tr);

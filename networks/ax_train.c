@@ -160,7 +160,7 @@ int ax_train_save(const char *path, const ax_model_t *m, const ax_opt_t *opt,
     return rc;
 }
 
-int ax_model_load(ax_model_t *m, const char *path, double norm[3], char *err, size_t errlen)
+int ax_model_load(ax_model_t *m, const char *path, char *err, size_t errlen)
 {
     ax_ckpt_t c = {0};
     if (ax_ckpt_load(path, &c, err, errlen)) return -1;
@@ -169,11 +169,6 @@ int ax_model_load(ax_model_t *m, const char *path, double norm[3], char *err, si
     if (arch && strcmp(arch, m->arch))
         rc = ax_net_fail(err, errlen, "%s: holds a %s model, not %s", path, arch, m->arch);
     if (!rc) rc = ax_model_from_ckpt(m, NULL, &c, path, err, errlen);
-    static const char *const keys[3] = {"norm_scale", "norm_mean", "norm_std"};
-    for (int i = 0; !rc && norm && i < 3; i++) {
-        const char *v = ax_ckpt_meta(&c, keys[i]);
-        norm[i] = v ? strtod(v, NULL) : NAN;
-    }
     ax_ckpt_free(&c);
     return rc;
 }

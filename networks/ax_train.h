@@ -80,10 +80,8 @@ int ax_train_save(const char *path, const ax_model_t *m, const ax_opt_t *opt,
                   const ax_train_cfg_t *cfg, int64_t epoch, char *err, size_t errlen);
 
 /* Loads the weights of a checkpoint into m (optimizer state ignored): the
- * file's "model" metadata, when present, must name m's architecture. With
- * norm non-NULL, the normalization stored in the file: scale, mean, std (NaN
- * when absent). */
-int ax_model_load(ax_model_t *m, const char *path, double norm[3], char *err, size_t errlen);
+ * file's "model" metadata, when present, must name m's architecture. */
+int ax_model_load(ax_model_t *m, const char *path, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

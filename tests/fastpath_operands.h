@@ -1,5 +1,6 @@
-// fastpath_operands.h — seeded operand matrices for the fast-path tests (cpu
-// in test_fastpath.cpp, cuda in gpu/test_fastpath_gpu.cu): values near 1,
+// fastpath_operands.h — seeded operand matrices and GEMM shapes for the
+// fast-path tests (cpu in test_fastpath.cpp and test_fastpath_adders.cpp,
+// cuda in gpu/test_fastpath_gpu.cu): values near 1,
 // special values sprinkled in, raw bit patterns, any exponent, all zeros, and
 // one exponent far outside the native paths' range.
 #ifndef AX_FASTPATH_OPERANDS_H
@@ -8,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "ax_fastpath.h"
 #include "ax_format.h"
 #include "ax_rng.h"
 
@@ -53,5 +55,23 @@ inline std::vector<uint32_t> matrix(ax_rng_t *r, ax_format_t f, dist d, size_t n
         v[n / 2] = ax_pack(0, ax_fmt_emax_field(f), 1, f);
     return v;
 }
+
+// Operands sized for shape s (batch strides: A and C packed, B per flag).
+inline ax_gemm_shape_t shape(int64_t m, int64_t n, int64_t k, int ta, int tb, int64_t batch,
+                             bool share_b, int64_t chunk)
+{
+    ax_gemm_shape_t s = ax_gemm_shape(m, n, k);
+    s.trans_a = ta, s.trans_b = tb;
+    s.lda = (ta ? m : k) + 3, s.ldb = (tb ? k : n) + 1, s.ldc = n + 2;
+    s.batch = batch;
+    s.stride_a = (ta ? k : m) * s.lda;
+    s.stride_b = share_b ? 0 : (tb ? n : k) * s.ldb;
+    s.stride_c = m * s.ldc;
+    s.chunk = chunk;
+    return s;
+}
+
+inline size_t a_size(const ax_gemm_shape_t &s) { return (size_t)(s.stride_a * (s.batch - 1) + (s.trans_a ? s.k : s.m) * s.lda); }
+inline size_t b_size(const ax_gemm_shape_t &s) { return (size_t)(s.stride_b * (s.batch - 1) + (s.trans_b ? s.n : s.k) * s.ldb); }
 
 #endif

@@ -29,14 +29,6 @@ namespace {
 
 using Tensor = std::vector<uint32_t>;
 
-ax_mac_cfg_t mac(const char *spec)
-{
-    ax_mac_cfg_t c;
-    char err[256];
-    if (ax_mac_parse(spec, &c, err, sizeof err) != 0) throw std::runtime_error(err);
-    return c;
-}
-
 struct Config {
     const char *spec;
     bool native; // the cpu backend takes its native path when no flags are asked for

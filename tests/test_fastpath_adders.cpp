@@ -16,27 +16,9 @@
 #include "ax_fastpath.h"
 #include "ax_rng.h"
 #include "fastpath_operands.h"
+#include "test_util.h"
 
 namespace {
-
-ax_mac_cfg_t mac(const std::string &spec)
-{
-    ax_mac_cfg_t c;
-    char err[256];
-    if (ax_mac_parse(spec.c_str(), &c, err, sizeof err)) throw std::runtime_error(err);
-    return c;
-}
-
-struct engine {
-    ax_engine_t *e;
-    explicit engine(ax_backend_t b, int threads = 2)
-    {
-        char err[256];
-        e = ax_engine_create(b, threads, err, sizeof err);
-        if (!e) throw std::runtime_error(err);
-    }
-    ~engine() { ax_engine_free(e); }
-};
 
 // Environment variables set for one scope.
 struct env {
@@ -45,22 +27,6 @@ struct env {
     ~env() { unsetenv(name.c_str()); }
 };
 
-ax_gemm_shape_t shape(int64_t m, int64_t n, int64_t k, int ta, int tb, int64_t batch, bool share_b,
-                      int64_t chunk)
-{
-    ax_gemm_shape_t s = ax_gemm_shape(m, n, k);
-    s.trans_a = ta, s.trans_b = tb;
-    s.lda = (ta ? m : k) + 3, s.ldb = (tb ? k : n) + 1, s.ldc = n + 2;
-    s.batch = batch;
-    s.stride_a = (ta ? k : m) * s.lda;
-    s.stride_b = share_b ? 0 : (tb ? n : k) * s.ldb;
-    s.stride_c = m * s.ldc;
-    s.chunk = chunk;
-    return s;
-}
-
-size_t a_size(const ax_gemm_shape_t &s) { return (size_t)(s.stride_a * (s.batch - 1) + (s.trans_a ? s.k : s.m) * s.lda); }
-size_t b_size(const ax_gemm_shape_t &s) { return (size_t)(s.stride_b * (s.batch - 1) + (s.trans_b ? s.n : s.k) * s.ldb); }
 
 std::string show(const ax_mac_cfg_t &c, const ax_gemm_shape_t &s, const char *what)
 {

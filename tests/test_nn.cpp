@@ -17,25 +17,6 @@
 
 namespace {
 
-ax_mac_cfg_t mac(const char *spec)
-{
-    ax_mac_cfg_t c;
-    char err[256];
-    if (ax_mac_parse(spec, &c, err, sizeof err)) throw std::runtime_error(err);
-    return c;
-}
-
-struct Engine {
-    ax_engine_t *e;
-    Engine(ax_backend_t b, int threads)
-    {
-        char err[256];
-        e = ax_engine_create(b, threads, err, sizeof err);
-        if (!e) throw std::runtime_error(err);
-    }
-    ~Engine() { ax_engine_free(e); }
-};
-
 struct Model {
     ax_model_t *m;
     Model(const char *arch, int c, int h, int w, int classes)
@@ -158,7 +139,7 @@ ax_train_cfg_t train_cfg(int64_t epochs, const char *out)
 
 TEST_CASE("gradients of every architecture match finite differences", "[nn]")
 {
-    Engine e(AX_BACKEND_CPU, 2);
+    engine e(AX_BACKEND_CPU, 2);
     const ax_mac_cfg_t f32 = mac("mul=exact,in=fp32");
     struct {
         const char *arch;
@@ -240,7 +221,7 @@ TEST_CASE("training gives the same bits on ref and cpu and on any thread count",
                     int t;
                 } runs[] = {{AX_BACKEND_REF, 1}, {AX_BACKEND_CPU, 1}, {AX_BACKEND_CPU, 2}};
                 for (auto &r : runs) {
-                    Engine e(r.b, r.t);
+                    engine e(r.b, r.t);
                     Model m(arch, 1, 12, 12, 4);
                     ax_model_init(m.m, 9);
                     ax_model_set_mac(m.m, e.e, &f, &bw);
@@ -265,7 +246,7 @@ TEST_CASE("training gives the same bits on ref and cpu and on any thread count",
 TEST_CASE("a resumed run equals the uninterrupted run, bit for bit", "[nn]")
 {
     auto d = synthetic(48, 4, 12, 4);
-    Engine e(AX_BACKEND_CPU, 2);
+    engine e(AX_BACKEND_CPU, 2);
     const ax_mac_cfg_t f = mac("mul=mbm,in=bf16");
     temp_dir tmp;
     const std::string dir = tmp.path;
@@ -322,7 +303,7 @@ TEST_CASE("a resumed run equals the uninterrupted run, bit for bit", "[nn]")
     }
     {   // another architecture's weights are refused by name
         Model m("lenet5", 1, 12, 12, 4);
-        CHECK(ax_model_load(m.m, one.c_str(), nullptr, err, sizeof err) == -1);
+        CHECK(ax_model_load(m.m, one.c_str(), err, sizeof err) == -1);
         CHECK_THAT(err, Catch::Contains("vgg"));
     }
     ax_dataset_free(&d);

@@ -12,7 +12,9 @@
 #include <string>
 
 #include "ax_flags.h"
+#include "ax_fastpath.h"
 #include "ax_format.h"
+#include "ax_mac.h"
 #include "ax_registry.h"
 
 inline ax_format_t fmt(const char *name)
@@ -30,6 +32,30 @@ inline ax_unit_t unit(const std::string &spec)
     if (ax_unit_parse(spec.c_str(), &u, err, sizeof err) != 0) throw std::runtime_error(err);
     return u;
 }
+
+// A MAC configuration from its compact string (a bad one throws with the
+// parser's message).
+inline ax_mac_cfg_t mac(const std::string &spec)
+{
+    ax_mac_cfg_t c;
+    char err[256];
+    if (ax_mac_parse(spec.c_str(), &c, err, sizeof err) != 0) throw std::runtime_error(err);
+    return c;
+}
+
+// A fast-path engine freed at the end of its scope.
+struct engine {
+    ax_engine_t *e;
+    explicit engine(ax_backend_t b, int threads = 2)
+    {
+        char err[256];
+        e = ax_engine_create(b, threads, err, sizeof err);
+        if (!e) throw std::runtime_error(err);
+    }
+    ~engine() { ax_engine_free(e); }
+    engine(const engine &) = delete;
+    engine &operator=(const engine &) = delete;
+};
 
 inline float u2f(uint32_t u)
 {

@@ -81,15 +81,6 @@ ax_gemm_shape_t shape_of(const gemm_case &c)
     return s;
 }
 
-size_t a_size(const ax_gemm_shape_t &s)
-{
-    return (size_t)(s.stride_a * (s.batch - 1) + (s.trans_a ? s.k : s.m) * s.lda);
-}
-size_t b_size(const ax_gemm_shape_t &s)
-{
-    return (size_t)(s.stride_b * (s.batch - 1) + (s.trans_b ? s.n : s.k) * s.ldb);
-}
-
 std::string describe(const ax_mac_cfg_t &c, const ax_gemm_shape_t &s, dist d)
 {
     char b[400], name[200];
