@@ -110,6 +110,16 @@ int ax_cli_u64(const char *verb, const char *opt, const char *s, uint64_t *v)
     return 0;
 }
 
+int ax_cli_split(char *s, char **out, int max)
+{
+    int n = 0;
+    for (char *t = strtok(s, ","); t; t = strtok(NULL, ",")) {
+        if (n == max) return -1;
+        out[n++] = t;
+    }
+    return n;
+}
+
 int ax_cli_hexdigits(ax_format_t f) { return (ax_fmt_width(f) + 3) / 4; }
 
 double ax_cli_value(uint32_t x, ax_format_t f)

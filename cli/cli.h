@@ -23,6 +23,9 @@ int ax_cli_unit(const char *verb, const char *s, ax_unit_t *u);
 
 /* Parses a non-negative decimal integer option value; -1 on error. */
 int ax_cli_u64(const char *verb, const char *opt, const char *s, uint64_t *v);
+/* Splits a comma list in place (empty entries skipped): the count, or -1
+ * when it has more than max entries. */
+int ax_cli_split(char *s, char **out, int max);
 
 /* Human decoding of a bit pattern: "0x3fc0 = +1.1000000b * 2^0 = 1.5". */
 const char *ax_cli_decode(uint32_t x, ax_format_t f, char *buf, size_t len);
@@ -34,7 +37,8 @@ double ax_cli_value(uint32_t x, ax_format_t f);
 /* Metrics of one unit as a JSON object (verb_metrics.c). */
 struct cJSON;
 struct ax_metrics;
-struct cJSON *ax_metrics_json(ax_unit_t u, ax_format_t f, const struct ax_metrics *m);
+struct cJSON *ax_metrics_json(ax_unit_t u, ax_format_t f, ax_format_t fo,
+                              const struct ax_metrics *m);
 
 /* Verbs. argv[0] is the verb name. */
 int ax_verb_formats(int argc, char **argv);
@@ -45,6 +49,7 @@ int ax_verb_hostcheck(int argc, char **argv);
 int ax_verb_survey(int argc, char **argv);
 int ax_verb_verify(int argc, char **argv);
 int ax_verb_bench(int argc, char **argv);
+int ax_bench_train(int argc, char **argv); /* bench_train.c: argv[0] = "train" */
 int ax_verb_gemm(int argc, char **argv);
 int ax_verb_train(int argc, char **argv);
 int ax_verb_eval(int argc, char **argv);

@@ -48,6 +48,7 @@ enum { CBLAS_ROW_MAJOR = 101, CBLAS_NO_TRANS = 111 };
 static const char *bench_help =
     "usage: axsim bench gemm [options]\n"
     "       axsim bench conv [options]\n"
+    "       axsim bench train [options]   (network training; its own --help)\n"
     "\n"
     "Multiply-accumulates per second of each backend on the same problem, next to\n"
     "OpenBLAS sgemm (CPU) and cuBLAS sgemm (GPU, fp32, no tensor cores). The\n"
@@ -251,8 +252,9 @@ int ax_verb_bench(int argc, char **argv)
         return argc < 2 ? AX_EXIT_USAGE : AX_EXIT_OK;
     }
     const char *what = argv[1];
+    if (!strcmp(what, "train")) return ax_bench_train(argc - 1, argv + 1);
     if (strcmp(what, "gemm") && strcmp(what, "conv")) {
-        ax_cli_error("bench", "unknown benchmark '%s' (choose gemm or conv)", what);
+        ax_cli_error("bench", "unknown benchmark '%s' (choose gemm, conv or train)", what);
         return AX_EXIT_USAGE;
     }
     const int conv = !strcmp(what, "conv");

@@ -190,9 +190,9 @@ int ax_verb_survey(int argc, char **argv)
             if (id == AX_MUL_EXACT || id == AX_ADD_EXACT) continue;
             ax_unit_t u = ax_unit_default((ax_unit_id_t)id);
             ax_metrics_t m;
-            ax_metrics_compute(u, f, AX_METRICS_MAX_ENUM, AX_METRICS_SAMPLE, seed, &m);
+            ax_metrics_compute(u, f, f, AX_METRICS_MAX_ENUM, AX_METRICS_SAMPLE, seed, &m);
             if (json) {
-                cJSON_AddItemToArray(jm, ax_metrics_json(u, f, &m));
+                cJSON_AddItemToArray(jm, ax_metrics_json(u, f, f, &m));
                 continue;
             }
             char un[64];

@@ -52,7 +52,7 @@ static const char *help =
     "                     mul=exact,in=bf16,prod=fp32,add=loa:l=8,acc=fp32; none: skip)\n"
     "  --retrain-epochs N epochs of retraining (default 1; 0: none)\n"
     "  --retrain-limit N  training images per retraining epoch (default 10000)\n"
-    "  --lr R             retraining learning rate (default 0.005, cosine)\n"
+    "  --lr R             retraining learning rate (default 0.001, cosine)\n"
     "  --test-limit N     test images (default: all)\n"
     "  --no-verify        do not run the RTL checks\n"
     "  --out DIR          where results.* and accuracy.png go (default axsim-estimate)\n"
@@ -69,8 +69,16 @@ typedef struct row {
     int have_metrics;
     ax_metrics_t met;
     int verified; /* 1 ok, 0 mismatch, -1 not built, -2 not run */
-    double acc0, acc1, secs;
+    int diverged; /* retraining stopped at an inf or NaN loss or gradient */
+    double acc0, acc1, secs; /* acc1 NaN: no retraining, or it diverged */
+    char plot[400];          /* its label in the plot, with the rows it coincides with */
+    int merged;              /* 1: drawn as part of an earlier row's point */
 } row_t;
+
+static const char *retrain_text(const row_t *r)
+{
+    return r->diverged ? "diverged" : isnan(r->acc1) ? "none" : "done";
+}
 
 static double wall(void)
 {
@@ -123,14 +131,6 @@ static void rtl_unit_name(ax_unit_t u, char *buf, size_t len)
     snprintf(buf, len, "%s", dflt ? bare : full);
 }
 
-/* Splits a comma list in place. */
-static int split(char *s, char **out, int max)
-{
-    int n = 0;
-    for (char *t = strtok(s, ","); t && n < max; t = strtok(NULL, ",")) out[n++] = t;
-    return n;
-}
-
 int ax_verb_estimate(int argc, char **argv)
 {
     static const char verb[] = "estimate";
@@ -147,7 +147,7 @@ int ax_verb_estimate(int argc, char **argv)
     char fmts_s[512] = "bf16,fp16,fp8e4m3";
     const char *adder = "mul=exact,in=bf16,prod=fp32,add=loa:l=8,acc=fp32", *outdir = "axsim-estimate";
     uint64_t epochs = 1, rlimit = 10000;
-    double lr = 0.005;
+    double lr = 0.001;
     int no_verify = 0;
     enum { O_UNITS = 256, O_FMTS, O_ADDER, O_EP, O_RL, O_LR, O_TL, O_NV };
     static const struct option lo[] = {
@@ -217,9 +217,9 @@ int ax_verb_estimate(int argc, char **argv)
 
     /* the rows: every unit x format, then the adder MAC */
     char *units[64], *fmts[32];
-    int nu = split(units_s, units, 64), nf = split(fmts_s, fmts, 32);
-    if (nu == 0 || nf == 0) {
-        ax_cli_error(verb, "--units and --formats need at least one entry");
+    int nu = ax_cli_split(units_s, units, 64), nf = ax_cli_split(fmts_s, fmts, 32);
+    if (nu <= 0 || nf <= 0) {
+        ax_cli_error(verb, "--units and --formats need 1 to 64 and 1 to 32 entries");
         return AX_EXIT_USAGE;
     }
     int adder_row = strcmp(adder, "none") != 0;
@@ -254,7 +254,7 @@ int ax_verb_estimate(int argc, char **argv)
             char ru[64];
             rtl_unit_name(u, ru, sizeof ru);
             snprintf(r->rtl, sizeof r->rtl, "%s.%s.fp32", ru, r->fmt);
-            r->have_metrics = ax_metrics_compute(u, f, AX_METRICS_MAX_ENUM, AX_METRICS_SAMPLE, o.seed, &r->met) == 0;
+            r->have_metrics = ax_metrics_compute(u, f, r->cfg.prod, AX_METRICS_MAX_ENUM, AX_METRICS_SAMPLE, o.seed, &r->met) == 0;
             nr++;
         }
     if (adder_row) {
@@ -281,7 +281,7 @@ int ax_verb_estimate(int argc, char **argv)
         rtl_unit_name(r->cfg.mul, rm, sizeof rm);
         rtl_unit_name(r->cfg.add, ra, sizeof ra);
         snprintf(r->rtl, sizeof r->rtl, "%s.%s.%s %s.%s.%s", ra, facc, facc, rm, fin, prod);
-        r->have_metrics = ax_metrics_compute(r->cfg.add, r->cfg.acc, AX_METRICS_MAX_ENUM,
+        r->have_metrics = ax_metrics_compute(r->cfg.add, r->cfg.acc, r->cfg.acc, AX_METRICS_MAX_ENUM,
                                              AX_METRICS_SAMPLE, o.seed, &r->met) == 0;
         nr++;
     }
@@ -356,8 +356,13 @@ int ax_verb_estimate(int argc, char **argv)
             c.opt.kind = AX_OPT_SGD, c.opt.momentum = 0.9f, c.opt.weight_decay = 5e-4f;
             c.seed = o.seed, c.limit = (int64_t)rlimit, c.test_limit = (int64_t)o.test_limit;
             ax_train_result_t res;
-            if (ax_train(m, &tr, &te, &c, &res, err, sizeof err)) goto fail;
-            r->acc1 = res.test_acc;
+            if (ax_train(m, &tr, &te, &c, &res, err, sizeof err)) {
+                if (!res.diverged) goto fail;
+                r->diverged = 1; /* a result of the unit, not a failure of the job */
+                fprintf(stderr, "axsim estimate: %s: %s\n", r->name, err);
+            } else {
+                r->acc1 = res.test_acc;
+            }
         }
         r->secs = wall() - ts;
         char mred[16];
@@ -365,6 +370,7 @@ int ax_verb_estimate(int argc, char **argv)
         else snprintf(mred, sizeof mred, "-");
         char after[16] = "-", delta[16];
         if (!isnan(r->acc1)) snprintf(after, sizeof after, "%.2f%%", 100 * r->acc1);
+        else if (r->diverged) snprintf(after, sizeof after, "diverged");
         snprintf(delta, sizeof delta, "%+.2f", 100 * ((isnan(r->acc1) ? r->acc0 : r->acc1) - base_acc));
         printf("%-30s %-9s %-9s %-10s %7.2f%% %9s %8s %7.1f\n", r->unit, r->fmt, mred,
                rtl_text(r->verified), 100 * r->acc0, after, delta, r->secs);
@@ -380,7 +386,7 @@ int ax_verb_estimate(int argc, char **argv)
         if (!csv) goto fail;
         len += (size_t)snprintf(csv + len, cap - len,
                                 "unit,format,mac,mred,nmed,wcre,bias,error_rate,rtl,rtl_config,"
-                                "accuracy,accuracy_retrained,fp32_accuracy,seconds\n");
+                                "accuracy,retraining,accuracy_retrained,fp32_accuracy,seconds\n");
         cJSON *root = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(root, "rows");
         cJSON_AddStringToObject(root, "model", o.model);
         cJSON_AddStringToObject(root, "weights", o.weights);
@@ -396,27 +402,44 @@ int ax_verb_estimate(int argc, char **argv)
         int np = 0;
         for (int i = 0; i < nr; i++) {
             row_t *r = &rows[i];
-            len += (size_t)snprintf(csv + len, cap - len, "%s,%s,\"%s\",%.6e,%.6e,%.6e,%.6e,%.6e,%s,%s,%.6f,%.6f,%.6f,%.2f\n",
+            char a1[32] = ""; /* empty without a retrained accuracy */
+            if (!isnan(r->acc1)) snprintf(a1, sizeof a1, "%.6f", r->acc1);
+            len += (size_t)snprintf(csv + len, cap - len, "%s,%s,\"%s\",%.6e,%.6e,%.6e,%.6e,%.6e,%s,%s,%.6f,%s,%s,%.6f,%.2f\n",
                                     r->unit, r->fmt, r->mac, r->met.mred, r->met.nmed, r->met.wcre,
                                     r->met.bias, r->met.error_rate, rtl_text(r->verified), r->rtl,
-                                    r->acc0, r->acc1, base_acc, r->secs);
+                                    r->acc0, retrain_text(r), a1, base_acc, r->secs);
             cJSON *j = cJSON_CreateObject();
             cJSON_AddStringToObject(j, "unit", r->unit);
             cJSON_AddStringToObject(j, "format", r->fmt);
             cJSON_AddStringToObject(j, "mac", r->mac);
             if (r->have_metrics) {
                 cJSON *mt = ax_metrics_json(r->is_adder ? r->cfg.add : r->cfg.mul,
-                                            r->is_adder ? r->cfg.acc : r->cfg.in, &r->met);
+                                            r->is_adder ? r->cfg.acc : r->cfg.in,
+                                            r->is_adder ? r->cfg.acc : r->cfg.prod, &r->met);
                 cJSON_AddItemToObject(j, "metrics", mt);
             }
             cJSON_AddStringToObject(j, "rtl", rtl_text(r->verified));
             cJSON_AddStringToObject(j, "rtl_config", r->rtl);
             cJSON_AddNumberToObject(j, "accuracy", r->acc0);
+            cJSON_AddStringToObject(j, "retraining", retrain_text(r));
             if (!isnan(r->acc1)) cJSON_AddNumberToObject(j, "accuracy_retrained", r->acc1);
             cJSON_AddNumberToObject(j, "seconds", r->secs);
             cJSON_AddItemToArray(arr, j);
-            if (pts && r->have_metrics && !r->is_adder) {
-                pts[np++] = (ax_plot_point_t){r->met.mred, 100 * r->acc0, r->name, "before retraining"};
+            if (pts && r->have_metrics && !r->is_adder && !r->merged) {
+                /* rows with the same MRED and accuracies (mul_trunc and mul_exact with an
+                 * fp32 product) are one point labelled with every unit */
+                snprintf(r->plot, sizeof r->plot, "%s", r->name);
+                for (int k = i + 1; k < nr; k++) {
+                    row_t *q = &rows[k];
+                    if (q->is_adder || !q->have_metrics || q->met.mred != r->met.mred ||
+                        q->acc0 != r->acc0 || !(q->acc1 == r->acc1 || (isnan(q->acc1) && isnan(r->acc1))))
+                        continue;
+                    size_t at = strlen(r->plot);
+                    snprintf(r->plot + at, sizeof r->plot - at, " = %s",
+                             strcmp(q->fmt, r->fmt) ? q->name : q->unit);
+                    q->merged = 1;
+                }
+                pts[np++] = (ax_plot_point_t){r->met.mred, 100 * r->acc0, r->plot, "before retraining"};
                 if (!isnan(r->acc1))
                     pts[np++] = (ax_plot_point_t){r->met.mred, 100 * r->acc1, NULL, "after retraining"};
             }
@@ -431,14 +454,16 @@ int ax_verb_estimate(int argc, char **argv)
         cJSON_Delete(root);
         snprintf(path, sizeof path, "%s/accuracy.png", outdir);
         char title[256];
-        snprintf(title, sizeof title, "%s on Fashion-MNIST: test accuracy against the multiplier's MRED", o.model);
+        const char *dn = strrchr(o.data, '/');
+        dn = !strcmp(o.data, AX_DEFAULT_DATA) ? "Fashion-MNIST" : dn && dn[1] ? dn + 1 : o.data;
+        snprintf(title, sizeof title, "%s on %s: test accuracy against the multiplier's MRED", o.model, dn);
         ax_plot_t pl = {title, "mean relative error of the multiplier (MRED)", "test accuracy (%)", 0,
                         100 * base_acc, "exact fp32"};
         int plotted = pts && ax_plot_scatter(path, &pl, pts, np, err, sizeof err) == 0;
         if (!plotted) fprintf(stderr, "axsim estimate: no plot: %s\n", pts ? err : "out of memory");
         free(pts);
-        printf("\n%d configurations in %.0f s; %s/results.csv, results.json%s\n", nr, total, outdir,
-               plotted ? ", accuracy.png" : "");
+        printf("\n%d configuration%s in %.0f s; %s/results.csv, results.json%s\n", nr,
+               nr == 1 ? "" : "s", total, outdir, plotted ? ", accuracy.png" : "");
         if (bad) goto fail;
     }
     rc = mismatch ? AX_EXIT_FAIL : AX_EXIT_OK;

@@ -9,9 +9,11 @@
 #include "cli.h"
 
 static const char *metrics_help =
-    "usage: axsim metrics --unit U --fmt F [--seed S] [--json]\n"
+    "usage: axsim metrics --unit U --fmt F [--out-fmt F2] [--seed S] [--json]\n"
     "\n"
-    "Error metrics of unit U against the exact unit of its kind, in format F:\n"
+    "Error metrics of unit U against the exact unit of its kind, operands in\n"
+    "format F, results in F2 (default F; a MAC's product format, e.g. fp32, shows\n"
+    "the error before it is rounded into F):\n"
     "  error rate  share of results whose bits differ from the exact result\n"
     "  MED         mean error distance |approx - exact|\n"
     "  MRED        mean relative error distance |approx - exact| / |exact|\n"
@@ -24,15 +26,17 @@ static const char *metrics_help =
     "most 2^24 pairs, else a seeded sample of 2^22 pairs (its size and seed are\n"
     "printed). Definitions: docs/units.md, section 'Error metrics'.\n"
     "\n"
-    "  --seed S   sample seed (default 1)\n"
-    "  --json     print the metrics as JSON\n";
+    "  --out-fmt F2  result format (default: F)\n"
+    "  --seed S      sample seed (default 1)\n"
+    "  --json        print the metrics as JSON\n";
 
-cJSON *ax_metrics_json(ax_unit_t u, ax_format_t f, const ax_metrics_t *m)
+cJSON *ax_metrics_json(ax_unit_t u, ax_format_t f, ax_format_t fo, const ax_metrics_t *m)
 {
     char un[64], fn[64];
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "unit", ax_unit_name(u, un, sizeof un));
     cJSON_AddStringToObject(o, "format", ax_format_name(f, fn, sizeof fn));
+    cJSON_AddStringToObject(o, "out_format", ax_format_name(fo, fn, sizeof fn));
     cJSON_AddNumberToObject(o, "domain_pairs", (double)m->domain);
     cJSON_AddNumberToObject(o, "pairs", (double)m->n);
     cJSON_AddBoolToObject(o, "sampled", m->sampled);
@@ -51,11 +55,12 @@ int ax_verb_metrics(int argc, char **argv)
 {
     static const struct option lo[] = {{"unit", required_argument, 0, 'u'},
                                        {"fmt", required_argument, 0, 'f'},
+                                       {"out-fmt", required_argument, 0, 'o'},
                                        {"seed", required_argument, 0, 's'},
                                        {"json", no_argument, 0, 'j'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
-    const char *unit = NULL, *fmt = NULL;
+    const char *unit = NULL, *fmt = NULL, *ofmt = NULL;
     uint64_t seed = 1;
     int json = 0, c;
     opterr = 0;
@@ -64,6 +69,7 @@ int ax_verb_metrics(int argc, char **argv)
         switch (c) {
         case 'u': unit = optarg; break;
         case 'f': fmt = optarg; break;
+        case 'o': ofmt = optarg; break;
         case 's':
             if (ax_cli_u64("metrics", "--seed", optarg, &seed)) return AX_EXIT_USAGE;
             break;
@@ -84,22 +90,24 @@ int ax_verb_metrics(int argc, char **argv)
         return AX_EXIT_USAGE;
     }
     ax_unit_t u;
-    ax_format_t f;
-    if (ax_cli_unit("metrics", unit, &u) || ax_cli_format("metrics", "--fmt", fmt, &f))
+    ax_format_t f, fo;
+    if (ax_cli_unit("metrics", unit, &u) || ax_cli_format("metrics", "--fmt", fmt, &f) ||
+        ax_cli_format("metrics", "--out-fmt", ofmt ? ofmt : fmt, &fo))
         return AX_EXIT_USAGE;
     ax_metrics_t m;
-    ax_metrics_compute(u, f, AX_METRICS_MAX_ENUM, AX_METRICS_SAMPLE, seed, &m);
+    ax_metrics_compute(u, f, fo, AX_METRICS_MAX_ENUM, AX_METRICS_SAMPLE, seed, &m);
     if (json) {
-        cJSON *o = ax_metrics_json(u, f, &m);
+        cJSON *o = ax_metrics_json(u, f, fo, &m);
         char *s = cJSON_Print(o);
         puts(s);
         cJSON_free(s);
         cJSON_Delete(o);
         return AX_EXIT_OK;
     }
-    char un[64], fn[64];
-    printf("unit %s, format %s, %s %s\n", ax_unit_name(u, un, sizeof un),
-           ax_format_name(f, fn, sizeof fn),
+    char un[64], fn[64], fon[64], res[80] = "";
+    if (!ax_fmt_eq(f, fo)) snprintf(res, sizeof res, ", results in %s", ax_format_name(fo, fon, sizeof fon));
+    printf("unit %s, format %s%s, %s %s\n", ax_unit_name(u, un, sizeof un),
+           ax_format_name(f, fn, sizeof fn), res,
            ax_unit_kind(u) == AX_KIND_MUL ? "multiplier" : "adder",
            ax_unit_kind(u) == AX_KIND_MUL ? "(a = 1.x, b = 1.y)" : "(a = 1.x, b = +-1.y * 2^-d)");
     if (m.sampled)

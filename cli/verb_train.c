@@ -599,14 +599,14 @@ int ax_verb_retrain(int argc, char **argv)
 {
     net_opts_t o;
     defaults(&o, "retrain");
-    o.epochs = 1, o.lr = 0.005;
+    o.epochs = 1, o.lr = 0.001;
     if (ax_cli_wants_help(argc, argv)) {
         print_help("usage: axsim retrain --weights CKPT --mac CFG [options]\n\n"
                    "Approximation-aware fine-tuning: loads an (exact) checkpoint, reports its\n"
                    "test accuracy under --mac, trains with --mac in the forward GEMMs (and\n"
                    "--bwd-mac in the gradient GEMMs), and reports the accuracy after.\n\n"
                    "  --weights CKPT     the checkpoint to start from\n",
-                   1, "1", "0.005");
+                   1, "1", "0.001");
         return AX_EXIT_OK;
     }
     int rc = net_opts_parse(&o, argc, argv, NO_TRAIN | NO_WEIGHTS | NO_TRAINSET, "");

@@ -34,6 +34,11 @@ AX_HD uint32_t ax_fmt_mmask(ax_format_t f) { return (UINT32_C(1) << f.mbits) - 1
 AX_HD uint32_t ax_fmt_emask(ax_format_t f) { return (UINT32_C(1) << f.ebits) - 1; }
 AX_HD uint32_t ax_fmt_signbit(ax_format_t f) { return UINT32_C(1) << (f.ebits + f.mbits); }
 AX_HD int32_t ax_fmt_emin(ax_format_t f) { return 1 - f.bias; }
+/* The same format: fields, flags and rounding (the bias follows from E). */
+AX_HD int ax_fmt_eq(ax_format_t a, ax_format_t b)
+{
+    return a.ebits == b.ebits && a.mbits == b.mbits && a.flags == b.flags && a.round == b.round;
+}
 
 /* Field access on a bit pattern. */
 AX_HD uint32_t ax_sign(uint32_t x, ax_format_t f) { return (x >> (f.ebits + f.mbits)) & 1; }

@@ -34,8 +34,8 @@ static void domain_pair(int kind, ax_format_t f, uint64_t i, uint32_t *a, uint32
     *b = ax_round_pack(s, -(int32_t)d - m, (uint64_t)y | (UINT64_C(1) << m), f, AX_RNE, &fl);
 }
 
-int ax_metrics_compute(ax_unit_t u, ax_format_t f, uint64_t max_enum, uint64_t sample,
-                       uint64_t seed, ax_metrics_t *out)
+int ax_metrics_compute(ax_unit_t u, ax_format_t f, ax_format_t fo, uint64_t max_enum,
+                       uint64_t sample, uint64_t seed, ax_metrics_t *out)
 {
     if (u.id < 0 || u.id >= AX_UNIT_COUNT) return -1;
     memset(out, 0, sizeof *out);
@@ -54,10 +54,10 @@ int ax_metrics_compute(ax_unit_t u, ax_format_t f, uint64_t max_enum, uint64_t s
         uint64_t i = out->sampled ? ax_rng_next(&rng) % domain : k;
         uint32_t a, b, fl = 0;
         domain_pair(kind, f, i, &a, &b);
-        uint32_t r = ax_unit_apply(u, a, b, f, f, &fl);
-        uint32_t e = ax_unit_apply(ex, a, b, f, f, &fl);
+        uint32_t r = ax_unit_apply(u, a, b, f, fo, &fl);
+        uint32_t e = ax_unit_apply(ex, a, b, f, fo, &fl);
         if (r != e) out->errors++;
-        double vr = value_of(r, f), ve = value_of(e, f);
+        double vr = value_of(r, fo), ve = value_of(e, fo);
         double ed = fabs(vr - ve);
         sum_ed += ed;
         sum_sq += (vr - ve) * (vr - ve);

@@ -36,9 +36,11 @@ typedef struct ax_metrics {
 #define AX_METRICS_MAX_ENUM (UINT64_C(1) << 24)
 #define AX_METRICS_SAMPLE (UINT64_C(1) << 22)
 
-/* Fills *out; returns 0, or -1 if the unit is unknown. */
-int ax_metrics_compute(ax_unit_t u, ax_format_t f, uint64_t max_enum, uint64_t sample,
-                       uint64_t seed, ax_metrics_t *out);
+/* Operands in f (the domain above), results in fo (f itself for a unit on
+ * one format; the product format for a multiplier inside a MAC). Fills *out;
+ * returns 0, or -1 if the unit is unknown. */
+int ax_metrics_compute(ax_unit_t u, ax_format_t f, ax_format_t fo, uint64_t max_enum,
+                       uint64_t sample, uint64_t seed, ax_metrics_t *out);
 
 #ifdef __cplusplus
 }

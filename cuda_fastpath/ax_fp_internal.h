@@ -84,7 +84,6 @@ const ax_dec_table_t *ax_cpu_dec_table(ax_engine_t *e, ax_format_t f, int kind, 
                                        ax_dec_fill_fn fill);
 void *ax_cpu_grow(ax_engine_t *e, int i, size_t bytes);
 int ax_cpu_use_avx512(void);
-int ax_cpu_same_format(ax_format_t a, ax_format_t b);
 int ax_cpu_plain_fp32(ax_format_t f);
 
 /* The fp32 adder path (ax_gemm_cpu_add.c): prod and acc plain fp32, an

@@ -39,11 +39,6 @@ static int is_plain_fp32(ax_format_t f)
     return f.ebits == 8 && f.mbits == 23 && f.flags == 0 && f.round == AX_RNE;
 }
 
-static int same_format(ax_format_t a, ax_format_t b)
-{
-    return a.ebits == b.ebits && a.mbits == b.mbits && a.flags == b.flags && a.round == b.round;
-}
-
 /* ---- generic path ------------------------------------------------------------ */
 
 typedef struct gen_ctx {
@@ -76,7 +71,7 @@ static uint32_t gen_fold(const gen_ctx_t *g, const ax_unpacked_t *a, const ax_un
                          int64_t k0, int64_t k1, uint32_t *fl)
 {
     const ax_mac_cfg_t *c = g->cfg;
-    const int conv = !same_format(c->prod, c->acc);
+    const int conv = !ax_fmt_eq(c->prod, c->acc);
     uint32_t acc = ax_fmt_zero(0, c->acc);
     for (int64_t p = k0; p < k1; p++) {
         uint32_t t = gen_mul(g, a[p], b[p], fl);
@@ -226,7 +221,7 @@ const ax_dec_table_t *ax_cpu_dec_table(ax_engine_t *e, ax_format_t f, int kind, 
 {
     if (ax_fmt_width(f) > 16) return NULL;
     for (int i = 0; i < e->ndec; i++)
-        if (same_format(e->dec[i].f, f) && e->dec[i].kind == kind && e->dec[i].param == drum_k)
+        if (ax_fmt_eq(e->dec[i].f, f) && e->dec[i].kind == kind && e->dec[i].param == drum_k)
             return &e->dec[i];
     size_t n = (size_t)1 << ax_fmt_width(f);
     ax_dec_table_t t = {f, kind, drum_k, malloc(n * sizeof(float)), malloc(n * sizeof(int32_t))};
@@ -650,5 +645,4 @@ int ax_gemm_cpu(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *
 
 void *ax_cpu_grow(ax_engine_t *e, int i, size_t bytes) { return grow(e, i, bytes); }
 int ax_cpu_use_avx512(void) { return use_avx512(); }
-int ax_cpu_same_format(ax_format_t a, ax_format_t b) { return same_format(a, b); }
 int ax_cpu_plain_fp32(ax_format_t f) { return is_plain_fp32(f); }

@@ -577,11 +577,6 @@ static int is_plain_fp32(ax_format_t f)
     return f.ebits == 8 && f.mbits == 23 && f.flags == 0 && f.round == AX_RNE;
 }
 
-static int same_format(ax_format_t a, ax_format_t b)
-{
-    return a.ebits == b.ebits && a.mbits == b.mbits && a.flags == b.flags && a.round == b.round;
-}
-
 static int64_t round_up(int64_t x, int64_t q) { return (x + q - 1) / q * q; }
 
 typedef void (*nat_fn)(nat_args);
@@ -779,7 +774,7 @@ static int plan_generic(ax_engine_t *e, cuda_state_t *st, const ax_mac_cfg_t *cf
     g->C = (uint32_t *)st->C.p;
     g->flags = want_flags ? st->words : NULL;
     g->cfg = *cfg;
-    g->conv = !same_format(cfg->prod, cfg->acc);
+    g->conv = !ax_fmt_eq(cfg->prod, cfg->acc);
     g->ta = s->trans_a, g->tb = s->trans_b;
     g->chunked = s->chunk > 0 && s->chunk < s->k;
     g->chunk = g->chunked ? s->chunk : s->k;

@@ -448,6 +448,15 @@ void ax_opt_step(ax_model_t *m, ax_opt_t *o, float lr)
     }
 }
 
+void ax_opt_reset(ax_model_t *m)
+{
+    for (int p = 0; p < m->nparams; p++) {
+        ax_param_t *q = &m->param[p];
+        if (q->m) memset(q->m, 0, (size_t)q->count * sizeof(float));
+        if (q->v) memset(q->v, 0, (size_t)q->count * sizeof(float));
+    }
+}
+
 /* ---- checkpoints --------------------------------------------------------- */
 
 static const char *state_suffix[2][2] = {{".momentum_buffer", NULL}, {".exp_avg", ".exp_avg_sq"}};

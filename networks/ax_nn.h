@@ -147,6 +147,9 @@ typedef struct ax_opt {
 } ax_opt_t;
 /* One update of every trainable parameter from its gradient at rate lr. */
 void ax_opt_step(ax_model_t *m, ax_opt_t *o, float lr);
+/* Zeroes the optimizer state of every parameter (a new optimizer, as PyTorch
+ * starts one: no momentum, no moments). */
+void ax_opt_reset(ax_model_t *m);
 
 /* ---- checkpoints -------------------------------------------------------- */
 /* Every parameter and buffer (and, with opt, the optimizer state as

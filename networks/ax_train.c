@@ -208,6 +208,18 @@ static int resume_from(ax_model_t *m, ax_opt_t *opt, const ax_train_cfg_t *cfg, 
 
 /* ---- the training loop ------------------------------------------------------ */
 
+/* The name of the first trainable parameter with an inf or NaN gradient. */
+static const char *nonfinite_grad(const ax_model_t *m)
+{
+    for (int p = 0; p < m->nparams; p++) {
+        const ax_param_t *q = &m->param[p];
+        if (!q->trainable) continue;
+        for (int64_t i = 0; i < q->count; i++)
+            if (!isfinite(q->g[i])) return q->name;
+    }
+    return NULL;
+}
+
 int ax_train(ax_model_t *m, const ax_dataset_t *train, const ax_dataset_t *test,
              const ax_train_cfg_t *cfg, ax_train_result_t *res, char *err, size_t errlen)
 {
@@ -220,6 +232,7 @@ int ax_train(ax_model_t *m, const ax_dataset_t *train, const ax_dataset_t *test,
         return ax_net_fail(err, errlen, "training needs epochs >= 1 and batch >= 1");
     ax_opt_t opt = cfg->opt;
     opt.t = 0;
+    ax_opt_reset(m);
     int64_t done = 0;
     if (cfg->resume && cfg->out && resume_from(m, &opt, cfg, &done, err, errlen)) return -1;
     res->first_epoch = done + 1;
@@ -249,10 +262,31 @@ int ax_train(ax_model_t *m, const ax_dataset_t *train, const ax_dataset_t *test,
                 rc = -1;
                 break;
             }
-            loss += ax_softmax_xent(ax_model_output(m), y, b, m->classes, dl, &c) * (double)b;
+            double bl = ax_softmax_xent(ax_model_output(m), y, b, m->classes, dl, &c);
+            if (!isfinite(bl)) {
+                res->diverged = 1;
+                rc = ax_net_fail(err, errlen,
+                                 "training diverged: the loss of epoch %lld, step %lld of %lld is "
+                                 "%s (the forward produced inf or NaN: values beyond the range of "
+                                 "the MAC's formats? the :sat suffix saturates; or lower --lr)",
+                                 (long long)(epoch + 1), (long long)(s + 1), (long long)steps,
+                                 isnan(bl) ? "NaN" : "infinite");
+                break;
+            }
+            loss += bl * (double)b;
             ok += c, seen += b;
             if (ax_model_backward(m, dl, err, errlen)) {
                 rc = -1;
+                break;
+            }
+            const char *bad = nonfinite_grad(m);
+            if (bad) {
+                res->diverged = 1;
+                rc = ax_net_fail(err, errlen,
+                                 "training diverged: the gradient of %s in epoch %lld, step %lld "
+                                 "of %lld holds inf or NaN (values beyond the range of the "
+                                 "backward MAC's formats? the :sat suffix saturates; or lower --lr)",
+                                 bad, (long long)(epoch + 1), (long long)(s + 1), (long long)steps);
                 break;
             }
             ax_opt_step(m, &opt, lr);

@@ -61,11 +61,16 @@ typedef struct ax_train_result {
     double test_loss, test_acc;   /* after the last epoch (NaN without a test set) */
     double seconds;         /* training passes, this call */
     double images_per_s;
+    int diverged;           /* 1: stopped at a batch whose loss or gradient was not finite */
 } ax_train_result_t;
 
 /* Trains m (initialised, engine and MAC set) on train; evaluates on test
- * (may be NULL) after each epoch. 0, or -1 with a message (a checkpoint
- * that does not belong to this run, a GEMM error, a failed save). */
+ * (may be NULL) after each epoch. A run that does not resume starts with a
+ * new optimizer (ax_opt_reset), whatever state m holds. 0, or -1 with a
+ * message (a checkpoint that does not belong to this run, a GEMM error, a
+ * failed save, or divergence: a batch whose loss or a gradient is inf or NaN
+ * stops the run before its update, with res->diverged set; the weights are those of the
+ * step before, and the checkpoint of the last finished epoch stays). */
 int ax_train(ax_model_t *m, const ax_dataset_t *train, const ax_dataset_t *test,
              const ax_train_cfg_t *cfg, ax_train_result_t *res, char *err, size_t errlen);
 

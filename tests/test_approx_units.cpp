@@ -631,7 +631,7 @@ double bias_indep(const MulRef &r)
 ax_metrics_t metrics(const char *spec, const char *f)
 {
     ax_metrics_t m;
-    REQUIRE(ax_metrics_compute(unit(spec), fmt(f), AX_METRICS_MAX_ENUM, AX_METRICS_SAMPLE, 1, &m) ==
+    REQUIRE(ax_metrics_compute(unit(spec), fmt(f), fmt(f), AX_METRICS_MAX_ENUM, AX_METRICS_SAMPLE, 1, &m) ==
             0);
     REQUIRE(m.sampled == 0);
     REQUIRE(m.n == m.domain);

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "ax_nn.h"
 #include "ax_rng.h"
 #include "ax_train.h"
@@ -308,4 +310,94 @@ TEST_CASE("a resumed run equals the uninterrupted run, bit for bit", "[nn]")
     }
     ax_dataset_free(&d);
     CHECK_FALSE(straight.empty());
+}
+
+TEST_CASE("every run starts a new optimizer, whatever state the model holds", "[nn]")
+{
+    // axsim estimate retrains one model after another from the same weights:
+    // the momentum of the previous run must not leak into the next.
+    auto d = synthetic(32, 4, 12, 6);
+    engine e(AX_BACKEND_CPU, 2);
+    const ax_mac_cfg_t f = mac("mul=mbm,in=bf16"), bw = mac("mul=exact,in=fp32");
+    char err[512];
+    ax_train_result_t res;
+    for (ax_opt_kind_t kind : {AX_OPT_SGD, AX_OPT_ADAM}) {
+        DYNAMIC_SECTION((kind == AX_OPT_SGD ? "sgd" : "adam"))
+        {
+            ax_train_cfg_t c = train_cfg(1, nullptr);
+            c.opt.kind = kind, c.opt.beta1 = 0.9f, c.opt.beta2 = 0.999f, c.opt.eps = 1e-8f;
+            if (kind == AX_OPT_ADAM) c.lr = 1e-3f;
+            Model once("lenet5", 1, 12, 12, 4);
+            ax_model_init(once.m, 4);
+            ax_model_set_mac(once.m, e.e, &f, &bw);
+            REQUIRE(ax_train(once.m, &d, nullptr, &c, &res, err, sizeof err) == 0);
+
+            Model twice("lenet5", 1, 12, 12, 4);
+            ax_model_init(twice.m, 4);
+            ax_model_set_mac(twice.m, e.e, &f, &bw);
+            const auto start = all_weights(twice.m);
+            REQUIRE(ax_train(twice.m, &d, nullptr, &c, &res, err, sizeof err) == 0);
+            // back to the start weights; the optimizer state of the first run stays
+            size_t at = 0;
+            for (int p = 0; p < twice.m->nparams; p++) {
+                ax_param_t *q = &twice.m->param[p];
+                std::memcpy(q->w, start.data() + at, (size_t)q->count * sizeof(float));
+                at += (size_t)q->count;
+            }
+            bool state = false;
+            for (int p = 0; p < twice.m->nparams; p++)
+                for (int64_t i = 0; i < twice.m->param[p].count && twice.m->param[p].m; i++)
+                    state |= twice.m->param[p].m[i] != 0.0f;
+            REQUIRE(state); // there is state to leak
+            REQUIRE(ax_train(twice.m, &d, nullptr, &c, &res, err, sizeof err) == 0);
+            CHECK(same_bits(all_weights(twice.m), all_weights(once.m)));
+        }
+    }
+    ax_dataset_free(&d);
+}
+
+TEST_CASE("training stops at an inf or NaN loss or gradient, before the update", "[nn]")
+{
+    engine e(AX_BACKEND_CPU, 2);
+    char err[512];
+    ax_train_result_t res;
+    temp_dir tmp;
+    const std::string out = std::string(tmp.path) + "/run.safetensors";
+    SECTION("a forward that overflows")
+    {
+        auto d = synthetic(32, 4, 12, 7);
+        const ax_mac_cfg_t f = mac("mul=exact,in=fp32");
+        Model m("mlp", 1, 12, 12, 4);
+        ax_model_init(m.m, 4);
+        ax_model_set_mac(m.m, e.e, &f, &f);
+        for (int64_t i = 0; i < m.m->param[0].count; i++) m.m->param[0].w[i] = INFINITY;
+        const auto before = all_weights(m.m);
+        ax_train_cfg_t c = train_cfg(2, out.c_str());
+        REQUIRE(ax_train(m.m, &d, &d, &c, &res, err, sizeof err) == -1);
+        CHECK(res.diverged == 1);
+        CHECK_THAT(err, Catch::Contains("diverged") && Catch::Contains("epoch 1, step 1 of 2"));
+        CHECK(same_bits(all_weights(m.m), before)); // no update from that batch
+        CHECK(access(out.c_str(), F_OK) != 0);      // no checkpoint of an unfinished epoch
+        ax_dataset_free(&d);
+    }
+    SECTION("a gradient beyond the backward MAC's format")
+    {
+        auto d = synthetic(32, 4, 12, 7);
+        for (int64_t i = 0; i < d.n * 144; i++) d.x[i] *= 100.0f; // beyond e2m3's max, 3.75
+        const ax_mac_cfg_t f = mac("mul=exact,in=fp32"), bw = mac("mul=exact,in=e2m3");
+        Model m("mlp", 1, 12, 12, 4);
+        ax_model_init(m.m, 4);
+        ax_model_set_mac(m.m, e.e, &f, &bw);
+        const auto before = all_weights(m.m);
+        ax_train_cfg_t c = train_cfg(1, nullptr);
+        REQUIRE(ax_train(m.m, &d, nullptr, &c, &res, err, sizeof err) == -1);
+        CHECK(res.diverged == 1);
+        CHECK_THAT(err, Catch::Contains("diverged") && Catch::Contains("gradient of"));
+        CHECK(same_bits(all_weights(m.m), before));
+        // the same data trains with an exact backward MAC: the check is not vacuous
+        ax_model_set_mac(m.m, e.e, &f, &f);
+        CHECK(ax_train(m.m, &d, nullptr, &c, &res, err, sizeof err) == 0);
+        CHECK(res.diverged == 0);
+        ax_dataset_free(&d);
+    }
 }

@@ -101,7 +101,15 @@ metrics)
   run "$AX" metrics --unit mul_exact --fmt bf16
   has out "error rate  0.000000"
   run "$AX" metrics --unit mul_exact --fmt bf16 --seed -3
-  [ $rc -eq 2 ] || fail "negative seed: exit $rc" ;;
+  [ $rc -eq 2 ] || fail "negative seed: exit $rc"
+  # truncation only rounds: in bf16 it errs, into fp32 (16-bit products fit) it cannot
+  run "$AX" metrics --unit mul_trunc --fmt bf16
+  grep -q "error rate  0.000000" "$T/out" && fail "mul_trunc in bf16 shows no error"
+  run "$AX" metrics --unit mul_trunc --fmt bf16 --out-fmt fp32 --json
+  [ $rc -eq 0 ] || fail "--out-fmt: exit $rc"
+  has out '"out_format":[[:space:]]*"fp32"'; has out '"error_rate":[[:space:]]*0[,}]'
+  run "$AX" metrics --unit mul_trunc --fmt bf16 --out-fmt fp99
+  [ $rc -eq 2 ] || fail "bad --out-fmt: exit $rc"; has err "out-fmt" ;;
 info)
   run "$AX" --version; [ $rc -eq 0 ] || fail "--version"; has out "^axsim [0-9]"
   for v in formats units calc metrics hostcheck survey train eval retrain estimate; do
@@ -150,7 +158,12 @@ train)
   run "$AX" eval --model lenet5 --weights "$T/a.st"
   [ $rc -eq 2 ] || fail "eval of another model: exit $rc"; has err "holds a mlp model"
   run "$AX" retrain --model mlp --weights "$T/a.st" --mac mul=mbm,in=bf16 --limit 500 --test-limit 500
-  [ $rc -eq 0 ] || fail "retrain: exit $rc"; has out "^before "; has out "^after .*points" ;;
+  [ $rc -eq 0 ] || fail "retrain: exit $rc"; has out "^before "; has out "^after .*points"
+  # e3m2 (largest finite 14) overflows in training: stopped and named, exit 1, no checkpoint
+  run "$AX" retrain --model mlp --weights "$T/a.st" --mac mul=exact,in=e3m2 --limit 2000 --test-limit 200 \
+      --lr 0.5 --out "$T/div.st"
+  [ $rc -eq 1 ] || fail "diverging retrain: exit $rc"; has err "training diverged: .* epoch 1, step"
+  [ ! -e "$T/div.st" ] || fail "a diverged run left a checkpoint" ;;
 train_bad_input)
   run "$AX" train --model nosuch --out "$T/x.st"; [ $rc -eq 2 ] || fail "model: exit $rc"; has err "unknown"
   run "$AX" train --mac mul=nosuch --out "$T/x.st"; [ $rc -eq 2 ] || fail "mac: exit $rc"; has err "nosuch"
@@ -177,6 +190,13 @@ estimate)
   fp=$(sed -n 's/.*exact fp32: \([0-9.]*\)%.*/\1/p' "$T/out")
   bf=$(awk '/^mul_exact/ { sub("%", "", $5); print $5 }' "$T/out")
   awk -v a="$fp" -v b="$bf" 'BEGIN { exit !(a > 85 && b > a - 1) }' || fail "fp32 $fp%, bf16 $bf%"
+  # a row whose retraining overflows e3m2 is reported as diverged; the job goes on
+  run "$AX" estimate --units mul_mitchell,mul_exact --formats e3m2 --adder none --test-limit 200 \
+      --retrain-limit 2000 --no-verify --out "$T/est2" --quiet
+  [ $rc -eq 0 ] || { cat "$T/err"; fail "estimate with a diverging row: exit $rc"; }
+  has out "^mul_mitchell  *e3m2 .* diverged "; has err "mul_mitchell e3m2: training diverged"
+  grep -q '^mul_mitchell,e3m2,.*,diverged,,' "$T/est2/results.csv" || fail "CSV: no diverged row"
+  [ "$(wc -l <"$T/est2/results.csv")" -eq 3 ] || fail "CSV: want a header and 2 rows after a divergence"
   run "$AX" estimate --units mul_nosuch; [ $rc -eq 2 ] || fail "bad unit: exit $rc"
   run "$AX" estimate --units add_loa; [ $rc -eq 2 ] || fail "adder as --units: exit $rc"; has err "not a multiplier"
   run "$AX" estimate --model vgg; [ $rc -eq 2 ] || fail "no shipped vgg: exit $rc"; has err "weights" ;;
@@ -235,7 +255,20 @@ bench)
   run "$AX" bench gemm --size 3x3; [ $rc -eq 2 ] || fail "bad size: exit $rc"; has err "MxNxK"
   run "$AX" bench gemm --backends cpu,tpu; [ $rc -eq 2 ] || fail "bad backend: exit $rc"; has err "unknown 'tpu'"
   run "$AX" bench gemm --conv 1,2,3,3,4,3,1,1; [ $rc -eq 2 ] || fail "--conv on gemm: exit $rc"
-  run "$AX" bench matmul; [ $rc -eq 2 ] || fail "bad benchmark: exit $rc"; has err "gemm or conv" ;;
+  run "$AX" bench matmul; [ $rc -eq 2 ] || fail "bad benchmark: exit $rc"; has err "gemm, conv or train"
+  # bench train: the trained weights' checksum must agree on ref and cpu ...
+  run "$AX" bench train --images 64 --backends ref,cpu --model mlp --mac mul=exact,in=bf16,add=loa:l=8 \
+      --json "$T/t.json"
+  [ $rc -eq 0 ] || { cat "$T/out" "$T/err"; fail "bench train: exit $rc"; }
+  [ "$(grep -c '^mlp .* [0-9a-f]\{16\}$' "$T/out")" -eq 2 ] || fail "bench train: want 2 matching rows"
+  grep -q '"seconds_per_60k_epoch":[[:space:]]*[1-9]' "$T/t.json" || fail "bench train JSON lacks epoch time"
+  # ... and a planted rounding bug in the cpu adder path must show as a mismatch
+  run env AXSIM_PLANT_BUG=cpu-adder-tie "$AX" bench train --images 64 --backends ref,cpu --model mlp \
+      --mac mul=exact,in=bf16,add=loa:l=8
+  [ $rc -eq 1 ] || fail "planted bug: bench train exit $rc"; has out "cpu .* MISMATCH$"
+  run "$AX" bench train --model alexnet; [ $rc -eq 2 ] || fail "bad model: exit $rc"; has err "alexnet"
+  run "$AX" bench train --backends cpu,tpu; [ $rc -eq 2 ] || fail "bad backend: exit $rc"; has err "tpu"
+  run "$AX" bench train --images 0; [ $rc -eq 2 ] || fail "--images 0: exit $rc" ;;
 *) fail "unknown case $CASE" ;;
 esac
 echo "ok: $CASE"
