@@ -55,7 +55,10 @@ static const char *help =
     "  --lr R             retraining learning rate (default 0.001, cosine)\n"
     "  --test-limit N     test images (default: all)\n"
     "  --no-verify        do not run the RTL checks\n"
-    "  --out DIR          where results.* and accuracy.png go (default axsim-estimate)\n"
+    "  --out DIR          where results.* and accuracy.png go (default axsim-estimate);\n"
+    "                     the results so far are written after every row\n"
+    "  --resume           continue the unfinished run in --out: its rows are taken\n"
+    "                     from results.json (same options required), the rest computed\n"
     "  --backend B --threads N --seed S   as for axsim train\n"
     "  --quiet            no progress lines\n"
     "\n"
@@ -73,7 +76,19 @@ typedef struct row {
     double acc0, acc1, secs; /* acc1 NaN: no retraining, or it diverged */
     char plot[400];          /* its label in the plot, with the rows it coincides with */
     int merged;              /* 1: drawn as part of an earlier row's point */
+    int resumed;             /* accuracies taken from the interrupted run's results.json */
 } row_t;
+
+/* What the results files say besides the rows. */
+typedef struct est {
+    const net_opts_t *o;
+    const char *outdir, *backend;
+    row_t *rows;
+    int nr;
+    double base_acc, lr;
+    int64_t ntest;
+    uint64_t epochs, rlimit;
+} est_t;
 
 static const char *retrain_text(const row_t *r)
 {
@@ -131,6 +146,200 @@ static void rtl_unit_name(ax_unit_t u, char *buf, size_t len)
     snprintf(buf, len, "%s", dflt ? bare : full);
 }
 
+/* The header of results.json: what a resumed run must share with this one. */
+static cJSON *results_header(const est_t *st)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "model", st->o->model);
+    cJSON_AddStringToObject(root, "weights", st->o->weights);
+    cJSON_AddStringToObject(root, "data", st->o->data);
+    cJSON_AddNumberToObject(root, "test_images", (double)st->ntest);
+    cJSON_AddNumberToObject(root, "fp32_accuracy", st->base_acc);
+    cJSON_AddNumberToObject(root, "retrain_epochs", (double)st->epochs);
+    cJSON_AddNumberToObject(root, "retrain_images", (double)st->rlimit);
+    cJSON_AddNumberToObject(root, "retrain_lr", st->lr);
+    cJSON_AddNumberToObject(root, "seed", (double)st->o->seed);
+    return root;
+}
+
+/* results.csv and results.json with the first n rows (atomically; complete
+ * when n is every row), and with every row the plot. 0, or -1 with a message. */
+static int write_results(const est_t *st, int n, double seconds, int *plotted, char *err,
+                         size_t errlen)
+{
+    char path[4200];
+    size_t cap = 4096 + (size_t)n * 1024, len = 0;
+    char *csv = malloc(cap);
+    ax_plot_point_t *pts = calloc((size_t)(2 * n + 1), sizeof *pts);
+    cJSON *root = results_header(st), *arr = cJSON_AddArrayToObject(root, "rows");
+    if (!csv || !pts || !root || !arr) {
+        free(csv), free(pts), cJSON_Delete(root);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    cJSON_AddBoolToObject(root, "complete", n == st->nr);
+    cJSON_AddStringToObject(root, "backend", st->backend);
+    cJSON_AddNumberToObject(root, "seconds", seconds);
+    len += (size_t)snprintf(csv + len, cap - len,
+                            "unit,format,mac,mred,nmed,wcre,bias,error_rate,rtl,rtl_config,"
+                            "accuracy,retraining,accuracy_retrained,fp32_accuracy,seconds\n");
+    int np = 0;
+    for (int i = 0; i < n; i++) st->rows[i].merged = 0;
+    for (int i = 0; i < n; i++) {
+        row_t *r = &st->rows[i];
+        char a1[32] = ""; /* empty without a retrained accuracy */
+        if (!isnan(r->acc1)) snprintf(a1, sizeof a1, "%.6f", r->acc1);
+        len += (size_t)snprintf(csv + len, cap - len,
+                                "%s,%s,\"%s\",%.6e,%.6e,%.6e,%.6e,%.6e,%s,%s,%.6f,%s,%s,%.6f,%.2f\n",
+                                r->unit, r->fmt, r->mac, r->met.mred, r->met.nmed, r->met.wcre,
+                                r->met.bias, r->met.error_rate, rtl_text(r->verified), r->rtl,
+                                r->acc0, retrain_text(r), a1, st->base_acc, r->secs);
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "unit", r->unit);
+        cJSON_AddStringToObject(j, "format", r->fmt);
+        cJSON_AddStringToObject(j, "mac", r->mac);
+        if (r->have_metrics) {
+            cJSON *mt = ax_metrics_json(r->is_adder ? r->cfg.add : r->cfg.mul,
+                                        r->is_adder ? r->cfg.acc : r->cfg.in,
+                                        r->is_adder ? r->cfg.acc : r->cfg.prod, &r->met);
+            cJSON_AddItemToObject(j, "metrics", mt);
+        }
+        cJSON_AddStringToObject(j, "rtl", rtl_text(r->verified));
+        cJSON_AddStringToObject(j, "rtl_config", r->rtl);
+        cJSON_AddNumberToObject(j, "accuracy", r->acc0);
+        cJSON_AddStringToObject(j, "retraining", retrain_text(r));
+        if (!isnan(r->acc1)) cJSON_AddNumberToObject(j, "accuracy_retrained", r->acc1);
+        cJSON_AddNumberToObject(j, "seconds", r->secs);
+        cJSON_AddItemToArray(arr, j);
+        if (r->have_metrics && !r->is_adder && !r->merged) {
+            /* rows with the same MRED and accuracies (mul_trunc and mul_exact with an
+             * fp32 product) are one point labelled with every unit */
+            snprintf(r->plot, sizeof r->plot, "%s", r->name);
+            for (int k = i + 1; k < n; k++) {
+                row_t *q = &st->rows[k];
+                if (q->is_adder || !q->have_metrics || q->met.mred != r->met.mred ||
+                    q->acc0 != r->acc0 || !(q->acc1 == r->acc1 || (isnan(q->acc1) && isnan(r->acc1))))
+                    continue;
+                size_t at = strlen(r->plot);
+                snprintf(r->plot + at, sizeof r->plot - at, " = %s",
+                         strcmp(q->fmt, r->fmt) ? q->name : q->unit);
+                q->merged = 1;
+            }
+            pts[np++] = (ax_plot_point_t){r->met.mred, 100 * r->acc0, r->plot, "before retraining"};
+            if (!isnan(r->acc1))
+                pts[np++] = (ax_plot_point_t){r->met.mred, 100 * r->acc1, NULL, "after retraining"};
+        }
+    }
+    char *js = cJSON_Print(root);
+    snprintf(path, sizeof path, "%s/results.csv", st->outdir);
+    int bad = net_write_atomic(path, csv);
+    snprintf(path, sizeof path, "%s/results.json", st->outdir);
+    bad |= !js || net_write_atomic(path, js);
+    if (bad) snprintf(err, errlen, "cannot write the results into %s", st->outdir);
+    free(csv), free(js);
+    cJSON_Delete(root);
+    *plotted = 0;
+    if (!bad && n == st->nr) {
+        const char *o_data = st->o->data, *dn = strrchr(o_data, '/');
+        dn = !strcmp(o_data, AX_DEFAULT_DATA) ? "Fashion-MNIST" : dn && dn[1] ? dn + 1 : o_data;
+        char title[256], perr[512];
+        snprintf(title, sizeof title, "%s on %s: test accuracy against the multiplier's MRED",
+                 st->o->model, dn);
+        ax_plot_t pl = {title, "mean relative error of the multiplier (MRED)", "test accuracy (%)", 0,
+                        100 * st->base_acc, "exact fp32"};
+        snprintf(path, sizeof path, "%s/accuracy.png", st->outdir);
+        *plotted = ax_plot_scatter(path, &pl, pts, np, perr, sizeof perr) == 0;
+        if (!*plotted) fprintf(stderr, "axsim estimate: no plot: %s\n", perr);
+    }
+    free(pts);
+    return bad ? -1 : 0;
+}
+
+/* The JSON document in path; NULL when it is absent (*absent = 1), unreadable
+ * or not JSON. */
+static cJSON *read_json(const char *path, int *absent)
+{
+    FILE *f = fopen(path, "rb");
+    *absent = !f && errno == ENOENT;
+    if (!f) return NULL;
+    char *text = NULL;
+    size_t cap = 0, len = 0, got = 0;
+    do {
+        if (len + 65536 > cap) {
+            char *t = realloc(text, cap = cap * 2 + 65536);
+            if (!t) break;
+            text = t;
+        }
+        got = fread(text + len, 1, cap - len - 1, f);
+        len += got;
+    } while (got > 0);
+    fclose(f);
+    cJSON *j = NULL;
+    if (text) {
+        text[len] = 0;
+        j = cJSON_Parse(text);
+    }
+    free(text);
+    return j;
+}
+
+/* --resume: the rows of an interrupted run in outdir/results.json, taken
+ * over where the header matches this run and the MAC names a row of it.
+ * Returns the rows taken (0 without a file), or -1 with a message. */
+static int resume_rows(const est_t *st, char *err, size_t errlen)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/results.json", st->outdir);
+    int absent = 0;
+    cJSON *have = read_json(path, &absent), *want = results_header(st);
+    if (absent) {
+        cJSON_Delete(want);
+        return 0;
+    }
+    int taken = 0;
+    if (!have || !cJSON_IsArray(cJSON_GetObjectItem(have, "rows"))) {
+        snprintf(err, errlen, "%.700s: cannot resume: not the results.json of axsim estimate", path);
+        taken = -1;
+    }
+    for (cJSON *w = want ? want->child : NULL; taken >= 0 && w; w = w->next) {
+        cJSON *h = cJSON_GetObjectItem(have, w->string);
+        if (!h || !cJSON_Compare(h, w, 1)) {
+            char *hs = h ? cJSON_PrintUnformatted(h) : NULL, *ws = cJSON_PrintUnformatted(w);
+            snprintf(err, errlen,
+                     "%.500s: cannot resume: it was written with %.40s %.150s, this run has %.150s (give another "
+                     "--out, or the same options)",
+                     path, w->string, hs ? hs : "(none)", ws ? ws : "?");
+            free(hs), free(ws);
+            taken = -1;
+        }
+    }
+    cJSON *row;
+    if (taken >= 0)
+        cJSON_ArrayForEach(row, cJSON_GetObjectItem(have, "rows")) {
+            const char *mac = cJSON_GetStringValue(cJSON_GetObjectItem(row, "mac"));
+            const char *how = cJSON_GetStringValue(cJSON_GetObjectItem(row, "retraining"));
+            cJSON *a0 = cJSON_GetObjectItem(row, "accuracy"), *a1 = cJSON_GetObjectItem(row, "accuracy_retrained");
+            cJSON *sec = cJSON_GetObjectItem(row, "seconds");
+            if (!mac || !how || !cJSON_IsNumber(a0) || !cJSON_IsNumber(sec) ||
+                (!strcmp(how, "done") && !cJSON_IsNumber(a1)))
+                continue;
+            for (int i = 0; i < st->nr; i++) {
+                row_t *r = &st->rows[i];
+                if (r->resumed || strcmp(r->mac, mac)) continue;
+                r->acc0 = a0->valuedouble;
+                r->acc1 = !strcmp(how, "done") ? a1->valuedouble : NAN;
+                r->diverged = !strcmp(how, "diverged");
+                r->secs = sec->valuedouble;
+                r->resumed = 1;
+                taken++;
+                break;
+            }
+        }
+    cJSON_Delete(have);
+    cJSON_Delete(want);
+    return taken;
+}
+
 int ax_verb_estimate(int argc, char **argv)
 {
     static const char verb[] = "estimate";
@@ -148,13 +357,14 @@ int ax_verb_estimate(int argc, char **argv)
     const char *adder = "mul=exact,in=bf16,prod=fp32,add=loa:l=8,acc=fp32", *outdir = "axsim-estimate";
     uint64_t epochs = 1, rlimit = 10000;
     double lr = 0.001;
-    int no_verify = 0;
-    enum { O_UNITS = 256, O_FMTS, O_ADDER, O_EP, O_RL, O_LR, O_TL, O_NV };
+    int no_verify = 0, resume = 0;
+    enum { O_UNITS = 256, O_FMTS, O_ADDER, O_EP, O_RL, O_LR, O_TL, O_NV, O_RES };
     static const struct option lo[] = {
         {"model", 1, 0, 'm'},        {"weights", 1, 0, 'w'},        {"data", 1, 0, 'd'},
         {"units", 1, 0, O_UNITS},    {"formats", 1, 0, O_FMTS},     {"adder", 1, 0, O_ADDER},
         {"retrain-epochs", 1, 0, O_EP}, {"retrain-limit", 1, 0, O_RL}, {"lr", 1, 0, O_LR},
         {"test-limit", 1, 0, O_TL},  {"no-verify", 0, 0, O_NV},     {"out", 1, 0, 'o'},
+        {"resume", 0, 0, O_RES},
         {"backend", 1, 0, 'B'},      {"threads", 1, 0, 't'},        {"seed", 1, 0, 's'},
         {"quiet", 0, 0, 'q'},        {0, 0, 0, 0}};
     optind = 1, opterr = 0;
@@ -181,6 +391,7 @@ int ax_verb_estimate(int argc, char **argv)
         }
         case O_TL: if (ax_cli_u64(verb, "--test-limit", optarg, &o.test_limit)) return AX_EXIT_USAGE; break;
         case O_NV: no_verify = 1; break;
+        case O_RES: resume = 1; break;
         case 'o': outdir = optarg; break;
         case 'B':
             if (ax_backend_parse(optarg, &o.backend, err, sizeof err)) {
@@ -327,6 +538,24 @@ int ax_verb_estimate(int argc, char **argv)
            o.data, (long long)ntest, 100 * base_acc);
     printf("retraining: %llu epoch(s) of %llu images, lr %g, forward through the MAC, gradients exact fp32\n\n",
            (unsigned long long)epochs, (unsigned long long)rlimit, lr);
+    est_t st = {&o, outdir, ax_engine_describe(e), rows, nr, base_acc, lr, ntest, epochs, rlimit};
+    if (!resume) {
+        char path[4200];
+        int absent;
+        snprintf(path, sizeof path, "%s/results.json", outdir);
+        cJSON *prev = read_json(path, &absent);
+        if (cJSON_IsFalse(cJSON_GetObjectItem(prev, "complete")))
+            fprintf(stderr, "axsim estimate: %s holds an unfinished run; starting again "
+                            "(--resume would continue it)\n", path);
+        cJSON_Delete(prev);
+    }
+    int taken = 0;
+    if (resume && (taken = resume_rows(&st, err, sizeof err)) < 0) {
+        ax_cli_error(verb, "%s", err);
+        rc = AX_EXIT_USAGE;
+        goto out;
+    }
+    if (taken) printf("resumed: %d of %d rows from %s/results.json\n\n", taken, nr, outdir);
     printf("%-30s %-9s %-9s %-10s %8s %9s %8s %7s\n", "unit", "format", "MRED", "RTL", "accuracy",
            "retrained", "vs fp32", "seconds");
     fflush(stdout);
@@ -345,6 +574,7 @@ int ax_verb_estimate(int argc, char **argv)
             r->verified = verify_config(r->rtl, (int)o.threads);
         }
         mismatch |= r->verified == 0;
+        if (r->resumed) goto print; /* its accuracies are in results.json; the RTL check is rerun */
         if (ax_model_load(m, o.weights, err, sizeof err)) goto fail;
         ax_model_set_mac(m, e, &r->cfg, &f32);
         if (ax_evaluate(m, &te, (int64_t)o.test_limit, 256, &loss, &r->acc0, err, sizeof err)) goto fail;
@@ -365,6 +595,7 @@ int ax_verb_estimate(int argc, char **argv)
             }
         }
         r->secs = wall() - ts;
+    print:;
         char mred[16];
         if (r->have_metrics) snprintf(mred, sizeof mred, "%.3e", r->met.mred);
         else snprintf(mred, sizeof mred, "-");
@@ -372,100 +603,27 @@ int ax_verb_estimate(int argc, char **argv)
         if (!isnan(r->acc1)) snprintf(after, sizeof after, "%.2f%%", 100 * r->acc1);
         else if (r->diverged) snprintf(after, sizeof after, "diverged");
         snprintf(delta, sizeof delta, "%+.2f", 100 * ((isnan(r->acc1) ? r->acc0 : r->acc1) - base_acc));
-        printf("%-30s %-9s %-9s %-10s %7.2f%% %9s %8s %7.1f\n", r->unit, r->fmt, mred,
-               rtl_text(r->verified), 100 * r->acc0, after, delta, r->secs);
+        printf("%-30s %-9s %-9s %-10s %7.2f%% %9s %8s %7.1f%s\n", r->unit, r->fmt, mred,
+               rtl_text(r->verified), 100 * r->acc0, after, delta, r->secs,
+               r->resumed ? " (resumed)" : "");
         fflush(stdout);
-    }
-    double total = wall() - t0;
-
-    /* CSV, JSON, PNG */
-    {
-        char path[4200];
-        size_t cap = 4096 + (size_t)nr * 512, len = 0;
-        char *csv = malloc(cap);
-        if (!csv) goto fail;
-        len += (size_t)snprintf(csv + len, cap - len,
-                                "unit,format,mac,mred,nmed,wcre,bias,error_rate,rtl,rtl_config,"
-                                "accuracy,retraining,accuracy_retrained,fp32_accuracy,seconds\n");
-        cJSON *root = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(root, "rows");
-        cJSON_AddStringToObject(root, "model", o.model);
-        cJSON_AddStringToObject(root, "weights", o.weights);
-        cJSON_AddStringToObject(root, "data", o.data);
-        cJSON_AddNumberToObject(root, "test_images", (double)ntest);
-        cJSON_AddNumberToObject(root, "fp32_accuracy", base_acc);
-        cJSON_AddNumberToObject(root, "retrain_epochs", (double)epochs);
-        cJSON_AddNumberToObject(root, "retrain_images", (double)rlimit);
-        cJSON_AddNumberToObject(root, "retrain_lr", lr);
-        cJSON_AddStringToObject(root, "backend", ax_engine_describe(e));
-        cJSON_AddNumberToObject(root, "seconds", total);
-        ax_plot_point_t *pts = calloc((size_t)(2 * nr), sizeof *pts);
-        int np = 0;
-        for (int i = 0; i < nr; i++) {
-            row_t *r = &rows[i];
-            char a1[32] = ""; /* empty without a retrained accuracy */
-            if (!isnan(r->acc1)) snprintf(a1, sizeof a1, "%.6f", r->acc1);
-            len += (size_t)snprintf(csv + len, cap - len, "%s,%s,\"%s\",%.6e,%.6e,%.6e,%.6e,%.6e,%s,%s,%.6f,%s,%s,%.6f,%.2f\n",
-                                    r->unit, r->fmt, r->mac, r->met.mred, r->met.nmed, r->met.wcre,
-                                    r->met.bias, r->met.error_rate, rtl_text(r->verified), r->rtl,
-                                    r->acc0, retrain_text(r), a1, base_acc, r->secs);
-            cJSON *j = cJSON_CreateObject();
-            cJSON_AddStringToObject(j, "unit", r->unit);
-            cJSON_AddStringToObject(j, "format", r->fmt);
-            cJSON_AddStringToObject(j, "mac", r->mac);
-            if (r->have_metrics) {
-                cJSON *mt = ax_metrics_json(r->is_adder ? r->cfg.add : r->cfg.mul,
-                                            r->is_adder ? r->cfg.acc : r->cfg.in,
-                                            r->is_adder ? r->cfg.acc : r->cfg.prod, &r->met);
-                cJSON_AddItemToObject(j, "metrics", mt);
-            }
-            cJSON_AddStringToObject(j, "rtl", rtl_text(r->verified));
-            cJSON_AddStringToObject(j, "rtl_config", r->rtl);
-            cJSON_AddNumberToObject(j, "accuracy", r->acc0);
-            cJSON_AddStringToObject(j, "retraining", retrain_text(r));
-            if (!isnan(r->acc1)) cJSON_AddNumberToObject(j, "accuracy_retrained", r->acc1);
-            cJSON_AddNumberToObject(j, "seconds", r->secs);
-            cJSON_AddItemToArray(arr, j);
-            if (pts && r->have_metrics && !r->is_adder && !r->merged) {
-                /* rows with the same MRED and accuracies (mul_trunc and mul_exact with an
-                 * fp32 product) are one point labelled with every unit */
-                snprintf(r->plot, sizeof r->plot, "%s", r->name);
-                for (int k = i + 1; k < nr; k++) {
-                    row_t *q = &rows[k];
-                    if (q->is_adder || !q->have_metrics || q->met.mred != r->met.mred ||
-                        q->acc0 != r->acc0 || !(q->acc1 == r->acc1 || (isnan(q->acc1) && isnan(r->acc1))))
-                        continue;
-                    size_t at = strlen(r->plot);
-                    snprintf(r->plot + at, sizeof r->plot - at, " = %s",
-                             strcmp(q->fmt, r->fmt) ? q->name : q->unit);
-                    q->merged = 1;
-                }
-                pts[np++] = (ax_plot_point_t){r->met.mred, 100 * r->acc0, r->plot, "before retraining"};
-                if (!isnan(r->acc1))
-                    pts[np++] = (ax_plot_point_t){r->met.mred, 100 * r->acc1, NULL, "after retraining"};
-            }
+        /* the rows so far, so that an interrupted run can --resume */
+        int unused;
+        if (i + 1 < nr && write_results(&st, i + 1, wall() - t0, &unused, err, sizeof err)) {
+            ax_cli_error(verb, "%s", err);
+            rc = AX_EXIT_FAIL;
+            goto out;
         }
-        char *js = cJSON_Print(root);
-        snprintf(path, sizeof path, "%s/results.csv", outdir);
-        int bad = net_write_atomic(path, csv);
-        snprintf(path, sizeof path, "%s/results.json", outdir);
-        bad |= !js || net_write_atomic(path, js);
-        if (bad) ax_cli_error(verb, "cannot write the results into %s", outdir);
-        free(csv), free(js);
-        cJSON_Delete(root);
-        snprintf(path, sizeof path, "%s/accuracy.png", outdir);
-        char title[256];
-        const char *dn = strrchr(o.data, '/');
-        dn = !strcmp(o.data, AX_DEFAULT_DATA) ? "Fashion-MNIST" : dn && dn[1] ? dn + 1 : o.data;
-        snprintf(title, sizeof title, "%s on %s: test accuracy against the multiplier's MRED", o.model, dn);
-        ax_plot_t pl = {title, "mean relative error of the multiplier (MRED)", "test accuracy (%)", 0,
-                        100 * base_acc, "exact fp32"};
-        int plotted = pts && ax_plot_scatter(path, &pl, pts, np, err, sizeof err) == 0;
-        if (!plotted) fprintf(stderr, "axsim estimate: no plot: %s\n", pts ? err : "out of memory");
-        free(pts);
-        printf("\n%d configuration%s in %.0f s; %s/results.csv, results.json%s\n", nr,
-               nr == 1 ? "" : "s", total, outdir, plotted ? ", accuracy.png" : "");
-        if (bad) goto fail;
     }
+
+    int plotted = 0;
+    if (write_results(&st, nr, wall() - t0, &plotted, err, sizeof err)) {
+        ax_cli_error(verb, "%s", err);
+        rc = AX_EXIT_FAIL;
+        goto out;
+    }
+    printf("\n%d configuration%s in %.0f s; %s/results.csv, results.json%s\n", nr,
+           nr == 1 ? "" : "s", wall() - t0, outdir, plotted ? ", accuracy.png" : "");
     rc = mismatch ? AX_EXIT_FAIL : AX_EXIT_OK;
     if (mismatch) fprintf(stderr, "axsim estimate: an RTL check failed (MISMATCH above): run axsim verify on it\n");
     goto out;

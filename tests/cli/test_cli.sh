@@ -197,6 +197,22 @@ estimate)
   has out "^mul_mitchell  *e3m2 .* diverged "; has err "mul_mitchell e3m2: training diverged"
   grep -q '^mul_mitchell,e3m2,.*,diverged,,' "$T/est2/results.csv" || fail "CSV: no diverged row"
   [ "$(wc -l <"$T/est2/results.csv")" -eq 3 ] || fail "CSV: want a header and 2 rows after a divergence"
+  # an interrupted run resumes: the rows already in results.json are taken, the rest computed,
+  # and the table equals an uninterrupted run's (but for the seconds column)
+  args="--units mul_exact,mul_mitchell,mul_mbm --formats bf16 --adder none --test-limit 300 --retrain-limit 300 --no-verify --quiet"
+  "$AX" estimate $args --out "$T/r1" >"$T/r1.out" 2>&1 || fail "estimate r1: exit $?"
+  "$AX" estimate $args --out "$T/r2" >/dev/null 2>&1 &
+  pid=$!
+  for _ in $(seq 600); do [ -e "$T/r2/results.json" ] && break; sleep 0.05; done
+  kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null
+  [ -e "$T/r2/results.json" ] || fail "no partial results.json after the first row"
+  run "$AX" estimate $args --out "$T/r2" --resume
+  [ $rc -eq 0 ] || { cat "$T/err"; fail "resume: exit $rc"; }
+  has out "^resumed: [1-3] of 3 rows"
+  diff <(sed 's/,[^,]*$//' "$T/r1/results.csv") <(sed 's/,[^,]*$//' "$T/r2/results.csv") >"$T/d" ||
+    { cat "$T/d"; fail "resumed table differs from the uninterrupted one"; }
+  run "$AX" estimate $args --out "$T/r2" --resume --lr 0.01
+  [ $rc -eq 2 ] || fail "resume with another lr: exit $rc"; has err "cannot resume: .*retrain_lr"
   run "$AX" estimate --units mul_nosuch; [ $rc -eq 2 ] || fail "bad unit: exit $rc"
   run "$AX" estimate --units add_loa; [ $rc -eq 2 ] || fail "adder as --units: exit $rc"; has err "not a multiplier"
   run "$AX" estimate --model vgg; [ $rc -eq 2 ] || fail "no shipped vgg: exit $rc"; has err "weights" ;;
