@@ -247,12 +247,13 @@ int ax_verb_bench(int argc, char **argv)
                                        {"json", required_argument, 0, 'j'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
+    /* bench train has options and help of its own */
+    if (argc >= 2 && !strcmp(argv[1], "train")) return ax_bench_train(argc - 1, argv + 1);
     if (argc < 2 || ax_cli_wants_help(argc, argv)) {
         fputs(bench_help, argc < 2 ? stderr : stdout);
         return argc < 2 ? AX_EXIT_USAGE : AX_EXIT_OK;
     }
     const char *what = argv[1];
-    if (!strcmp(what, "train")) return ax_bench_train(argc - 1, argv + 1);
     if (strcmp(what, "gemm") && strcmp(what, "conv")) {
         ax_cli_error("bench", "unknown benchmark '%s' (choose gemm, conv or train)", what);
         return AX_EXIT_USAGE;

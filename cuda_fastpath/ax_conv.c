@@ -163,6 +163,17 @@ typedef struct im_ctx {
     uint32_t zero;
 } im_ctx_t;
 
+/* The taps [*k0, *k1) of a kernel of k taps whose input index base + tap*d
+ * lies in [0, n). */
+static void tap_range(int64_t base, int64_t d, int64_t k, int64_t n, int64_t *k0, int64_t *k1)
+{
+    int64_t lo = base >= 0 ? 0 : (-base + d - 1) / d;
+    int64_t hi = n - 1 - base < 0 ? 0 : (n - 1 - base) / d + 1;
+    if (hi > k) hi = k;
+    if (lo > hi) lo = hi;
+    *k0 = lo, *k1 = hi;
+}
+
 static void im2col_task(void *vc, int64_t t)
 {
     const im_ctx_t *c = vc;
@@ -170,16 +181,24 @@ static void im2col_task(void *vc, int64_t t)
     const int64_t u = t / p->oh, oy = t % p->oh;
     const uint32_t *src = c->src + u * c->src_stride;
     uint32_t *dst = c->col + (u * p->p + oy * p->ow) * p->kf;
-    for (int64_t ox = 0; ox < p->ow; ox++)
+    int64_t ky0, ky1;
+    tap_range(oy * p->sh - p->ph, p->dh, p->kh, p->h, &ky0, &ky1);
+    for (int64_t ox = 0; ox < p->ow; ox++) {
+        const int64_t bx = ox * p->sw - p->pw; /* ix = bx + kx*dw */
+        int64_t kx0, kx1;
+        tap_range(bx, p->dw, p->kw, p->w, &kx0, &kx1);
         for (int64_t ci = 0; ci < p->cg; ci++)
-            for (int64_t ky = 0; ky < p->kh; ky++) {
-                const int64_t iy = oy * p->sh - p->ph + ky * p->dh;
-                const int64_t row = iy >= 0 && iy < p->h ? ci * p->hw + iy * p->w : -1;
-                for (int64_t kx = 0; kx < p->kw; kx++) {
-                    const int64_t ix = ox * p->sw - p->pw + kx * p->dw;
-                    *dst++ = row >= 0 && ix >= 0 && ix < p->w ? src[row + ix] : c->zero;
+            for (int64_t ky = 0; ky < p->kh; ky++, dst += p->kw) {
+                if (ky < ky0 || ky >= ky1) { /* a padding row */
+                    for (int64_t kx = 0; kx < p->kw; kx++) dst[kx] = c->zero;
+                    continue;
                 }
+                const int64_t row = ci * p->hw + (oy * p->sh - p->ph + ky * p->dh) * p->w + bx;
+                for (int64_t kx = 0; kx < kx0; kx++) dst[kx] = c->zero;
+                for (int64_t kx = kx0; kx < kx1; kx++) dst[kx] = src[row + kx * p->dw];
+                for (int64_t kx = kx1; kx < p->kw; kx++) dst[kx] = c->zero;
             }
+    }
 }
 
 static void im2col(ax_engine_t *e, const conv_plan_t *p, const uint32_t *src, int64_t src_stride,
@@ -189,13 +208,15 @@ static void im2col(ax_engine_t *e, const conv_plan_t *p, const uint32_t *src, in
     ax_parallel_for(e->threads, nblk * p->oh, im2col_task, &c);
 }
 
-/* The input-gradient gather for one image: group g reads dy_b + g*ocg*p
- * ([ocg][oh][ow]) and writes col + g*hw*kb as [iy*w+ix][(o,ky,kx)].
- * ty[iy*kh+ky] is the output row the tap ky of input row iy comes from, -1
- * where none does (likewise tx). Task t = (g, iy). */
+/* The input-gradient gather: block u reads dy + u*dy_stride ([ocg][oh][ow])
+ * and writes col + u*hw*kb as [iy*w+ix][(o,ky,kx)] (a block is a group of
+ * one image, or an image when groups = 1). ty[iy*kh+ky] is the output row
+ * the tap ky of input row iy comes from, -1 where none does (likewise tx).
+ * Task t = (u, iy). */
 typedef struct gather_ctx {
     const conv_plan_t *p;
     const uint32_t *dy;
+    int64_t dy_stride;
     const int64_t *ty, *tx;
     uint32_t *col;
     uint32_t zero;
@@ -205,19 +226,39 @@ static void gather_task(void *vc, int64_t t)
 {
     const gather_ctx_t *c = vc;
     const conv_plan_t *p = c->p;
-    const int64_t g = t / p->h, iy = t % p->h;
-    const uint32_t *src = c->dy + g * p->ocg * p->p;
-    uint32_t *dst = c->col + (g * p->hw + iy * p->w) * p->kb;
-    for (int64_t ix = 0; ix < p->w; ix++)
+    const int64_t u = t / p->h, iy = t % p->h;
+    const uint32_t *src = c->dy + u * c->dy_stride;
+    uint32_t *dst = c->col + (u * p->hw + iy * p->w) * p->kb;
+    for (int64_t ix = 0; ix < p->w; ix++) {
+        /* stride 1: the taps with an output column are one run, ox = bx - kx*dw */
+        const int64_t bx = ix + p->pw;
+        int64_t kx0 = 0, kx1 = 0;
+        if (p->sw == 1) {
+            kx0 = bx - (p->ow - 1) <= 0 ? 0 : (bx - (p->ow - 1) + p->dw - 1) / p->dw;
+            kx1 = bx < 0 ? 0 : bx / p->dw + 1;
+            if (kx1 > p->kw) kx1 = p->kw;
+            if (kx0 > kx1) kx0 = kx1;
+        }
         for (int64_t o = 0; o < p->ocg; o++)
-            for (int64_t ky = 0; ky < p->kh; ky++) {
+            for (int64_t ky = 0; ky < p->kh; ky++, dst += p->kw) {
                 const int64_t oy = c->ty[iy * p->kh + ky];
-                const int64_t row = oy >= 0 ? o * p->p + oy * p->ow : -1;
-                for (int64_t kx = 0; kx < p->kw; kx++) {
-                    const int64_t ox = c->tx[ix * p->kw + kx];
-                    *dst++ = row >= 0 && ox >= 0 ? src[row + ox] : c->zero;
+                if (oy < 0) {
+                    for (int64_t kx = 0; kx < p->kw; kx++) dst[kx] = c->zero;
+                    continue;
+                }
+                const int64_t row = o * p->p + oy * p->ow;
+                if (p->sw == 1) {
+                    for (int64_t kx = 0; kx < kx0; kx++) dst[kx] = c->zero;
+                    for (int64_t kx = kx0; kx < kx1; kx++) dst[kx] = src[row + bx - kx * p->dw];
+                    for (int64_t kx = kx1; kx < p->kw; kx++) dst[kx] = c->zero;
+                } else {
+                    for (int64_t kx = 0; kx < p->kw; kx++) {
+                        const int64_t ox = c->tx[ix * p->kw + kx];
+                        dst[kx] = ox >= 0 ? src[row + ox] : c->zero;
+                    }
                 }
             }
+    }
 }
 
 /* t[i*k+j] = (i + pad - j*dil) / stride where that divides and is in [0, out),
@@ -341,7 +382,7 @@ int ax_conv2d_bwd_data(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_conv_sh
     ax_gemm_shape_t gs = ax_gemm_shape(p.hw, p.cg, p.kb);
     gs.batch = p.g, gs.stride_a = p.hw * p.kb, gs.stride_b = p.kb * p.cg;
     gs.stride_c = p.hw * p.cg;
-    gather_ctx_t gc = {&p, NULL, tab, tab + p.h * p.kh, col, ax_fmt_zero(0, cfg->in)};
+    gather_ctx_t gc = {&p, NULL, p.ocg * p.p, tab, tab + p.h * p.kh, col, ax_fmt_zero(0, cfg->in)};
     if (p.g == 1) {
         /* one GEMM over a block of nb images: [nb*hw][kb] x [kb][c] -> [nb*hw][c] */
         const int64_t lim = 1 + (INT64_C(1) << 22) / (p.hw * p.kb), nb = p.n < lim ? p.n : lim;
@@ -352,10 +393,9 @@ int ax_conv2d_bwd_data(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_conv_sh
         if (!tmp) goto done;
         for (int64_t b0 = 0; b0 < p.n; b0 += nb) {
             const int64_t bn = p.n - b0 < nb ? p.n - b0 : nb;
-            for (int64_t b = 0; b < bn; b++) {
-                gc.dy = dy + (b0 + b) * p.oc * p.p, gc.col = col + b * ncol;
-                ax_parallel_for(e->threads, p.h, gather_task, &gc);
-            }
+            /* groups = 1: blocks are the images (ncol = hw*kb) */
+            gc.dy = dy + b0 * p.oc * p.p, gc.dy_stride = p.oc * p.p, gc.col = col;
+            ax_parallel_for(e->threads, bn * p.h, gather_task, &gc);
             gs.m = bn * p.hw, gs.batch = 1;
             if (ax_gemm(e, cfg, &gs, col, wt, tmp, flags, err, errlen)) goto done;
             for (int64_t b = 0; b < bn; b++)

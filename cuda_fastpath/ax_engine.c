@@ -206,11 +206,26 @@ typedef struct q_ctx {
 
 enum { Q_BLOCK = 1 << 16 };
 
+/* A NaN's fp32 bit pattern (either sign, any payload). */
+static inline int f32_nan(uint32_t b) { return (b & UINT32_C(0x7FFFFFFF)) > UINT32_C(0x7F800000); }
+
 static void q_task(void *p, int64_t t)
 {
     q_ctx_t *c = p;
     size_t lo = (size_t)t * Q_BLOCK, hi = lo + Q_BLOCK < c->n ? lo + Q_BLOCK : c->n;
     uint32_t fl = 0;
+    if (ax_cpu_plain_fp32(c->f)) {
+        /* fp32 (RNE, subnormals kept) to itself: every value but a NaN is
+         * its own conversion; NaNs (canonical NaN, invalid for a signaling
+         * one) take the reference function */
+        for (size_t i = lo; i < hi; i++) {
+            uint32_t b;
+            memcpy(&b, &c->x[i], 4);
+            c->q[i] = f32_nan(b) ? ax_from_f32bits(b, c->f, &fl) : b;
+        }
+        __atomic_fetch_or(&c->flags, fl, __ATOMIC_RELAXED);
+        return;
+    }
     for (size_t i = lo; i < hi; i++) {
         uint32_t b;
         memcpy(&b, &c->x[i], 4);
@@ -223,6 +238,14 @@ static void dq_task(void *p, int64_t t)
 {
     q_ctx_t *c = p;
     size_t lo = (size_t)t * Q_BLOCK, hi = lo + Q_BLOCK < c->n ? lo + Q_BLOCK : c->n;
+    if (ax_cpu_plain_fp32(c->f)) { /* itself, but a NaN is the quiet NaN of its sign */
+        for (size_t i = lo; i < hi; i++) {
+            uint32_t b = c->q[i];
+            b = f32_nan(b) ? ax_to_f32bits(b, c->f) : b;
+            memcpy(&c->out[i], &b, 4);
+        }
+        return;
+    }
     for (size_t i = lo; i < hi; i++) {
         uint32_t b = ax_to_f32bits(c->q[i], c->f);
         memcpy(&c->out[i], &b, 4);

@@ -34,6 +34,9 @@
 
 enum { KR = 6, KC = 32, GEN_ROWS = 8 };
 
+/* fp32 values read from operand arrays of bit patterns (uint32_t) in place */
+typedef float f32_alias __attribute__((__may_alias__));
+
 static int is_plain_fp32(ax_format_t f)
 {
     return f.ebits == 8 && f.mbits == 23 && f.flags == 0 && f.round == AX_RNE;
@@ -169,6 +172,7 @@ typedef struct nat_ctx {
     float segs;           /* NAT_REALM: segments per axis */
     int ashift;
     int avx512;
+    const f32_alias *a_direct; /* NAT_EXACT on plain fp32, op(A) = A: full row blocks read A itself */
     uint32_t *C;
 } nat_ctx_t;
 
@@ -251,11 +255,12 @@ void ax_cpu_release(ax_engine_t *e)
     e->ndec = 0;
 }
 
-static void nat_kernel_scalar(const nat_ctx_t *c, int64_t ib0, int64_t jp, float out[KR][KC])
+/* Row block ib0 (values va, rows ldv apart) against panel jp. */
+static void nat_kernel_scalar(const nat_ctx_t *c, int64_t ib0, const f32_alias *va, int64_t ldv,
+                              int64_t jp, float out[KR][KC])
 {
     const int64_t k = c->k;
     const int32_t *ia = c->ia + ib0 * k;
-    const float *va = c->va + ib0 * k;
     const int32_t *ibp = c->ib + jp * k * KC;
     const float *vbp = c->vb + jp * k * KC;
     for (int r = 0; r < KR; r++)
@@ -266,7 +271,7 @@ static void nat_kernel_scalar(const nat_ctx_t *c, int64_t ib0, int64_t jp, float
             for (int j = 0; j < KC; j++) {
                 float acc = 0.0f;
                 for (int64_t p = k0; p < k1; p++) {
-                    float prod, sc = va[r * k + p] * vbp[p * KC + j];
+                    float prod, sc = va[r * ldv + p] * vbp[p * KC + j];
                     if (c->kind == NAT_EXACT || c->kind == NAT_TRUNC || c->kind == NAT_DRUM) {
                         prod = sc;
                     } else if (c->kind == NAT_MITCH || c->kind == NAT_MBM || c->kind == NAT_REALM) {
@@ -309,11 +314,11 @@ lut128(const __m512 t[8], __m512i x, __mmask16 m5, __mmask16 m6)
 }
 
 __attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t *c, int64_t ib0,
+                                                                 const f32_alias *va, int64_t ldv,
                                                                  int64_t jp, float out[KR][KC])
 {
     const int64_t k = c->k;
     const int32_t *ia = c->ia + ib0 * k;
-    const float *va = c->va + ib0 * k;
     const int32_t *ibp = c->ib + jp * k * KC;
     const float *vbp = c->vb + jp * k * KC;
     __m512 tot[KR][2];
@@ -335,7 +340,7 @@ __attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t
                     float fa;
                     memcpy(&fa, &ia[r * k + p], 4);
                     __m512 row = _mm512_loadu_ps(c->realm + 16 * (int)(fa * c->segs));
-                    __m512 af = _mm512_set1_ps(fa), a = _mm512_set1_ps(va[r * k + p]);
+                    __m512 af = _mm512_set1_ps(fa), a = _mm512_set1_ps(va[r * ldv + p]);
                     __m512 s0 = _mm512_add_ps(af, f0), s1 = _mm512_add_ps(af, f1);
                     __m512 v0 = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(s0, one, _CMP_LT_OQ),
                                                      _mm512_add_ps(s0, s0), _mm512_add_ps(s0, one));
@@ -358,7 +363,7 @@ __attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t
                 for (int r = 0; r < KR; r++) {
                     float fa;
                     memcpy(&fa, &ia[r * k + p], 4);
-                    __m512 af = _mm512_set1_ps(fa), a = _mm512_set1_ps(va[r * k + p]);
+                    __m512 af = _mm512_set1_ps(fa), a = _mm512_set1_ps(va[r * ldv + p]);
                     __m512 s0 = _mm512_add_ps(af, f0), s1 = _mm512_add_ps(af, f1);
                     __m512 v0, v1;
                     if (!mbm) {
@@ -388,7 +393,7 @@ __attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t
             for (int64_t p = k0; p < k1; p++) {
                 __m512 b0 = _mm512_loadu_ps(vbp + p * KC), b1 = _mm512_loadu_ps(vbp + p * KC + 16);
                 for (int r = 0; r < KR; r++) {
-                    __m512 a = _mm512_set1_ps(va[r * k + p]);
+                    __m512 a = _mm512_set1_ps(va[r * ldv + p]);
                     acc[r][0] = _mm512_add_ps(acc[r][0], _mm512_mul_ps(a, b0));
                     acc[r][1] = _mm512_add_ps(acc[r][1], _mm512_mul_ps(a, b1));
                 }
@@ -407,7 +412,7 @@ __attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t
                     const float *row = c->lut + ia[r * k + p];
                     __m512 t[8];
                     for (int q = 0; q < 8; q++) t[q] = _mm512_loadu_ps(row + 16 * q);
-                    __m512 a = _mm512_set1_ps(va[r * k + p]);
+                    __m512 a = _mm512_set1_ps(va[r * ldv + p]);
                     __m512 v0 = lut128(t, i0, m50, m60), v1 = lut128(t, i1, m51, m61);
                     acc[r][0] = _mm512_add_ps(acc[r][0], _mm512_mul_ps(v0, _mm512_mul_ps(a, b0)));
                     acc[r][1] = _mm512_add_ps(acc[r][1], _mm512_mul_ps(v1, _mm512_mul_ps(a, b1)));
@@ -419,7 +424,7 @@ __attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t
                 __m512 b0 = _mm512_loadu_ps(vbp + p * KC), b1 = _mm512_loadu_ps(vbp + p * KC + 16);
                 for (int r = 0; r < KR; r++) {
                     __m512i ai = _mm512_set1_epi32(ia[r * k + p]);
-                    __m512 a = _mm512_set1_ps(va[r * k + p]);
+                    __m512 a = _mm512_set1_ps(va[r * ldv + p]);
                     __m512 t0 = _mm512_i32gather_ps(_mm512_add_epi32(ai, i0), c->lut, 4);
                     __m512 t1 = _mm512_i32gather_ps(_mm512_add_epi32(ai, i1), c->lut, 4);
                     acc[r][0] = _mm512_add_ps(acc[r][0], _mm512_mul_ps(t0, _mm512_mul_ps(a, b0)));
@@ -456,11 +461,14 @@ static void nat_task(void *p, int64_t t)
     const int64_t nrb = c->mpad / KR, rb = t % nrb, jp = t / nrb;
     const ax_gemm_shape_t *s = c->s;
     float out[KR][KC];
+    const f32_alias *va = c->va + rb * KR * c->k;
+    int64_t ldv = c->k;
+    if (c->a_direct && (rb + 1) * KR <= s->m) va = c->a_direct + rb * KR * s->lda, ldv = s->lda;
 #ifdef AX_HAVE_AVX512_KERNEL
-    if (c->avx512) nat_kernel_avx512(c, rb * KR, jp, out);
+    if (c->avx512) nat_kernel_avx512(c, rb * KR, va, ldv, jp, out);
     else
 #endif
-        nat_kernel_scalar(c, rb * KR, jp, out);
+        nat_kernel_scalar(c, rb * KR, va, ldv, jp, out);
     for (int r = 0; r < KR && rb * KR + r < s->m; r++)
         for (int j = 0; j < KC && jp * KC + j < s->n; j++) {
             uint32_t bits;
@@ -525,11 +533,10 @@ static void dec_task(void *p, int64_t t)
     if (t < nrb) {
         for (int64_t i = s->m; i < (t + 1) * KR; i++) /* padding rows: valid zeros */
             memset(&c->va[i * k], 0, (size_t)k * 4), memset(&c->ia[i * k], 0, (size_t)k * 4);
-        if (d->kind == NAT_EXACT && is_plain_fp32(d->f) && !s->trans_a) { /* rows as they are */
-            for (int64_t i = t * KR; i < (t + 1) * KR && i < s->m; i++) {
+        if (c->a_direct) { /* full blocks are read in place; the last one is copied */
+            if ((t + 1) * KR <= s->m) return;
+            for (int64_t i = t * KR; i < s->m; i++)
                 memcpy(&c->va[i * k], &d->A[ax_a_index(s, i, 0)], (size_t)k * 4);
-                memset(&c->ia[i * k], 0, (size_t)k * 4);
-            }
             return;
         }
         for (int64_t i = t * KR; i < (t + 1) * KR && i < s->m; i++)
@@ -546,11 +553,9 @@ static void dec_task(void *p, int64_t t)
             }
         const int64_t j1 = (jp + 1) * KC < s->n ? (jp + 1) * KC : s->n;
         if (d->kind == NAT_EXACT && is_plain_fp32(d->f) && !s->trans_b) { /* rows as they are */
-            for (int64_t p = 0; p < k; p++) {
-                size_t at = (size_t)(jp * k * KC + p * KC);
-                memcpy(&c->vb[at], &d->B[ax_b_index(s, p, jp * KC)], (size_t)(j1 - jp * KC) * 4);
-                memset(&c->ib[at], 0, (size_t)(j1 - jp * KC) * 4);
-            }
+            for (int64_t p = 0; p < k; p++) /* (NAT_EXACT reads no fractions) */
+                memcpy(&c->vb[(size_t)(jp * k * KC + p * KC)], &d->B[ax_b_index(s, p, jp * KC)],
+                       (size_t)(j1 - jp * KC) * 4);
             return;
         }
         /* p outer: an untransposed B is read along its rows */
@@ -602,8 +607,10 @@ static int gemm_native(ax_engine_t *e, int kind, const float *lut, int ashift, c
     }
     const int drum_k = kind == NAT_DRUM ? cfg->mul.p[0] : 0;
     dec_ctx_t d = {&c, cfg->in, kind, drum_k, dec_table(e, cfg->in, kind, drum_k), NULL, NULL, 1};
+    const int direct = kind == NAT_EXACT && is_plain_fp32(cfg->in) && !s->trans_a;
     for (int64_t bi = 0; bi < s->batch; bi++) {
         d.A = A + bi * s->stride_a, d.B = B + bi * s->stride_b;
+        c.a_direct = direct ? (const f32_alias *)(const void *)d.A : NULL; /* its bits are its values */
         ax_parallel_for(e->threads, c.mpad / KR + c.npad / KC, dec_task, &d);
         if (!d.ok) { /* an exponent outside the native range: the generic path */
             rc = -2;

@@ -352,6 +352,8 @@ const Shape shapes[] = {
     {3, 1, 4, 4, 1, 4, 4, 1, 1, 0, 0, 1, 1, 1}, // kernel = image: 1x1 output
     {1, 2, 3, 4, 2, 1, 2, 1, 1, 2, 1, 1, 1, 1}, // padding wider than the kernel
     {3, 8, 12, 11, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // many native-kernel tiles
+    {3, 2, 7, 9, 3, 3, 3, 1, 1, 2, 3, 2, 2, 1},   // stride 1 with dilation 2, batch 3
+    {2, 3, 5, 6, 4, 3, 3, 1, 1, 4, 4, 1, 1, 1},   // outputs made of padding only
 };
 
 // Every shape and configuration, with and without flags, on every engine.

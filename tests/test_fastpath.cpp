@@ -414,7 +414,10 @@ TEST_CASE("fastpath: quantize is the reference conversion, dequantize is exact",
     for (size_t i = 0; i < x.size(); i++)
         x[i] = i % 7 == 0 ? u2f((uint32_t)ax_rng_next(&r)) : (float)((double)(int64_t)ax_rng_next(&r) * 1e-19);
     x[0] = INFINITY, x[1] = -0.0f, x[2] = NAN, x[3] = 1e-40f;
-    for (const char *fn : {"bf16", "fp16", "fp8e4m3", "fp8e5m2:sat", "e6m9:rtz", "fp16:ftz"}) {
+    x[4] = u2f(0x7F800001u), x[5] = u2f(0xFFC12345u), x[6] = u2f(0x80000001u), x[7] = -INFINITY;
+    // fp32 itself takes a copying path that must keep NaN canonicalization and flags
+    for (const char *fn : {"fp32", "fp32:ftz", "fp32:rtz", "bf16", "fp16", "fp8e4m3",
+                           "fp8e5m2:sat", "e6m9:rtz", "fp16:ftz"}) {
         ax_format_t f = fmt(fn);
         std::vector<uint32_t> q(x.size());
         uint32_t fl = 0, want_fl = 0;

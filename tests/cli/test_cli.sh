@@ -284,7 +284,8 @@ bench)
   [ $rc -eq 1 ] || fail "planted bug: bench train exit $rc"; has out "cpu .* MISMATCH$"
   run "$AX" bench train --model alexnet; [ $rc -eq 2 ] || fail "bad model: exit $rc"; has err "alexnet"
   run "$AX" bench train --backends cpu,tpu; [ $rc -eq 2 ] || fail "bad backend: exit $rc"; has err "tpu"
-  run "$AX" bench train --images 0; [ $rc -eq 2 ] || fail "--images 0: exit $rc" ;;
+  run "$AX" bench train --images 0; [ $rc -eq 2 ] || fail "--images 0: exit $rc"
+  run "$AX" bench train --help; [ $rc -eq 0 ] || fail "bench train --help: exit $rc"; has out "usage: axsim bench train" ;;
 *) fail "unknown case $CASE" ;;
 esac
 echo "ok: $CASE"
