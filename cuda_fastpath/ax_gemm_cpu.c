@@ -173,6 +173,7 @@ typedef struct nat_ctx {
     int ashift;
     int avx512;
     const f32_alias *a_direct; /* NAT_EXACT on plain fp32, op(A) = A: full row blocks read A itself */
+    const f32_alias *b_direct; /* likewise op(B) = B with few row blocks: panels read B itself */
     uint32_t *C;
 } nat_ctx_t;
 
@@ -255,14 +256,15 @@ void ax_cpu_release(ax_engine_t *e)
     e->ndec = 0;
 }
 
-/* Row block ib0 (values va, rows ldv apart) against panel jp. */
+/* Row block ib0 (values va, rows ldv apart) against panel jp (values vbp,
+ * rows ldvb apart, ncols valid columns: the rest read as +0). */
 static void nat_kernel_scalar(const nat_ctx_t *c, int64_t ib0, const f32_alias *va, int64_t ldv,
-                              int64_t jp, float out[KR][KC])
+                              int64_t jp, const f32_alias *vbp, int64_t ldvb, int ncols,
+                              float out[KR][KC])
 {
     const int64_t k = c->k;
     const int32_t *ia = c->ia + ib0 * k;
     const int32_t *ibp = c->ib + jp * k * KC;
-    const float *vbp = c->vb + jp * k * KC;
     for (int r = 0; r < KR; r++)
         for (int j = 0; j < KC; j++) out[r][j] = 0.0f;
     for (int64_t k0 = 0; k0 < k; k0 += c->chunk) {
@@ -271,7 +273,7 @@ static void nat_kernel_scalar(const nat_ctx_t *c, int64_t ib0, const f32_alias *
             for (int j = 0; j < KC; j++) {
                 float acc = 0.0f;
                 for (int64_t p = k0; p < k1; p++) {
-                    float prod, sc = va[r * ldv + p] * vbp[p * KC + j];
+                    float prod, sc = va[r * ldv + p] * (j < ncols ? vbp[p * ldvb + j] : 0.0f);
                     if (c->kind == NAT_EXACT || c->kind == NAT_TRUNC || c->kind == NAT_DRUM) {
                         prod = sc;
                     } else if (c->kind == NAT_MITCH || c->kind == NAT_MBM || c->kind == NAT_REALM) {
@@ -315,12 +317,16 @@ lut128(const __m512 t[8], __m512i x, __mmask16 m5, __mmask16 m6)
 
 __attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t *c, int64_t ib0,
                                                                  const f32_alias *va, int64_t ldv,
-                                                                 int64_t jp, float out[KR][KC])
+                                                                 int64_t jp, const f32_alias *vbp,
+                                                                 int64_t ldvb, int ncols,
+                                                                 float out[KR][KC])
 {
     const int64_t k = c->k;
     const int32_t *ia = c->ia + ib0 * k;
     const int32_t *ibp = c->ib + jp * k * KC;
-    const float *vbp = c->vb + jp * k * KC;
+    /* columns past ncols load as +0 (and are never stored) */
+    const __mmask16 bm0 = ncols >= 16 ? 0xFFFF : (__mmask16)((1u << ncols) - 1);
+    const __mmask16 bm1 = ncols >= 32 ? 0xFFFF : ncols <= 16 ? 0 : (__mmask16)((1u << (ncols - 16)) - 1);
     __m512 tot[KR][2];
     for (int r = 0; r < KR; r++) tot[r][0] = tot[r][1] = _mm512_setzero_ps();
     for (int64_t k0 = 0; k0 < k; k0 += c->chunk) {
@@ -335,7 +341,7 @@ __attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t
                 __m512 f1 = _mm512_castsi512_ps(_mm512_loadu_si512(ibp + p * KC + 16));
                 __m512i j0 = _mm512_cvttps_epi32(_mm512_mul_ps(f0, segs));
                 __m512i j1 = _mm512_cvttps_epi32(_mm512_mul_ps(f1, segs));
-                __m512 b0 = _mm512_loadu_ps(vbp + p * KC), b1 = _mm512_loadu_ps(vbp + p * KC + 16);
+                __m512 b0 = _mm512_maskz_loadu_ps(bm0, vbp + p * ldvb), b1 = _mm512_maskz_loadu_ps(bm1, vbp + p * ldvb + 16);
                 for (int r = 0; r < KR; r++) {
                     float fa;
                     memcpy(&fa, &ia[r * k + p], 4);
@@ -359,7 +365,7 @@ __attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t
             for (int64_t p = k0; p < k1; p++) {
                 __m512 f0 = _mm512_castsi512_ps(_mm512_loadu_si512(ibp + p * KC));
                 __m512 f1 = _mm512_castsi512_ps(_mm512_loadu_si512(ibp + p * KC + 16));
-                __m512 b0 = _mm512_loadu_ps(vbp + p * KC), b1 = _mm512_loadu_ps(vbp + p * KC + 16);
+                __m512 b0 = _mm512_maskz_loadu_ps(bm0, vbp + p * ldvb), b1 = _mm512_maskz_loadu_ps(bm1, vbp + p * ldvb + 16);
                 for (int r = 0; r < KR; r++) {
                     float fa;
                     memcpy(&fa, &ia[r * k + p], 4);
@@ -391,7 +397,7 @@ __attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t
             }
         } else if (c->kind == NAT_EXACT || c->kind == NAT_TRUNC || c->kind == NAT_DRUM) {
             for (int64_t p = k0; p < k1; p++) {
-                __m512 b0 = _mm512_loadu_ps(vbp + p * KC), b1 = _mm512_loadu_ps(vbp + p * KC + 16);
+                __m512 b0 = _mm512_maskz_loadu_ps(bm0, vbp + p * ldvb), b1 = _mm512_maskz_loadu_ps(bm1, vbp + p * ldvb + 16);
                 for (int r = 0; r < KR; r++) {
                     __m512 a = _mm512_set1_ps(va[r * ldv + p]);
                     acc[r][0] = _mm512_add_ps(acc[r][0], _mm512_mul_ps(a, b0));
@@ -405,7 +411,7 @@ __attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t
             const __m512i b5 = _mm512_set1_epi32(32), b6 = _mm512_set1_epi32(64);
             for (int64_t p = k0; p < k1; p++) {
                 __m512i i0 = _mm512_loadu_si512(ibp + p * KC), i1 = _mm512_loadu_si512(ibp + p * KC + 16);
-                __m512 b0 = _mm512_loadu_ps(vbp + p * KC), b1 = _mm512_loadu_ps(vbp + p * KC + 16);
+                __m512 b0 = _mm512_maskz_loadu_ps(bm0, vbp + p * ldvb), b1 = _mm512_maskz_loadu_ps(bm1, vbp + p * ldvb + 16);
                 __mmask16 m50 = _mm512_test_epi32_mask(i0, b5), m60 = _mm512_test_epi32_mask(i0, b6);
                 __mmask16 m51 = _mm512_test_epi32_mask(i1, b5), m61 = _mm512_test_epi32_mask(i1, b6);
                 for (int r = 0; r < KR; r++) {
@@ -421,7 +427,7 @@ __attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t
         } else {
             for (int64_t p = k0; p < k1; p++) {
                 __m512i i0 = _mm512_loadu_si512(ibp + p * KC), i1 = _mm512_loadu_si512(ibp + p * KC + 16);
-                __m512 b0 = _mm512_loadu_ps(vbp + p * KC), b1 = _mm512_loadu_ps(vbp + p * KC + 16);
+                __m512 b0 = _mm512_maskz_loadu_ps(bm0, vbp + p * ldvb), b1 = _mm512_maskz_loadu_ps(bm1, vbp + p * ldvb + 16);
                 for (int r = 0; r < KR; r++) {
                     __m512i ai = _mm512_set1_epi32(ia[r * k + p]);
                     __m512 a = _mm512_set1_ps(va[r * ldv + p]);
@@ -464,11 +470,18 @@ static void nat_task(void *p, int64_t t)
     const f32_alias *va = c->va + rb * KR * c->k;
     int64_t ldv = c->k;
     if (c->a_direct && (rb + 1) * KR <= s->m) va = c->a_direct + rb * KR * s->lda, ldv = s->lda;
+    const f32_alias *vbp = c->vb + jp * c->k * KC;
+    int64_t ldvb = KC;
+    int ncols = KC;
+    if (c->b_direct) {
+        vbp = c->b_direct + jp * KC, ldvb = s->ldb;
+        ncols = s->n - jp * KC < KC ? (int)(s->n - jp * KC) : KC;
+    }
 #ifdef AX_HAVE_AVX512_KERNEL
-    if (c->avx512) nat_kernel_avx512(c, rb * KR, va, ldv, jp, out);
+    if (c->avx512) nat_kernel_avx512(c, rb * KR, va, ldv, jp, vbp, ldvb, ncols, out);
     else
 #endif
-        nat_kernel_scalar(c, rb * KR, va, ldv, jp, out);
+        nat_kernel_scalar(c, rb * KR, va, ldv, jp, vbp, ldvb, ncols, out);
     for (int r = 0; r < KR && rb * KR + r < s->m; r++)
         for (int j = 0; j < KC && jp * KC + j < s->n; j++) {
             uint32_t bits;
@@ -545,6 +558,7 @@ static void dec_task(void *p, int64_t t)
                 if (d->kind == NAT_LUT && c->ia[i * k + p] != INT32_MIN) c->ia[i * k + p] <<= c->ashift;
             }
     } else {
+        if (c->b_direct) return; /* read in place, columns past n masked */
         const int64_t jp = t - nrb;
         for (int64_t j = s->n > jp * KC ? s->n : jp * KC; j < (jp + 1) * KC; j++)
             for (int64_t p = 0; p < k; p++) { /* padding columns: valid zeros */
@@ -608,9 +622,12 @@ static int gemm_native(ax_engine_t *e, int kind, const float *lut, int ashift, c
     const int drum_k = kind == NAT_DRUM ? cfg->mul.p[0] : 0;
     dec_ctx_t d = {&c, cfg->in, kind, drum_k, dec_table(e, cfg->in, kind, drum_k), NULL, NULL, 1};
     const int direct = kind == NAT_EXACT && is_plain_fp32(cfg->in) && !s->trans_a;
+    /* B in place too when few row blocks share it (packing would cost as much as using it) */
+    const int bdirect = kind == NAT_EXACT && is_plain_fp32(cfg->in) && !s->trans_b && c.mpad <= 4 * KR;
     for (int64_t bi = 0; bi < s->batch; bi++) {
         d.A = A + bi * s->stride_a, d.B = B + bi * s->stride_b;
         c.a_direct = direct ? (const f32_alias *)(const void *)d.A : NULL; /* its bits are its values */
+        c.b_direct = bdirect ? (const f32_alias *)(const void *)d.B : NULL;
         ax_parallel_for(e->threads, c.mpad / KR + c.npad / KC, dec_task, &d);
         if (!d.ok) { /* an exponent outside the native range: the generic path */
             rc = -2;
