@@ -32,7 +32,10 @@
 #define AX_HAVE_AVX512_KERNEL 1
 #endif
 
-enum { KR = 6, KC = 32, GEN_ROWS = 8 };
+/* Native kernel tiles: KR rows x KC columns (two AVX-512 registers per row),
+ * or, for the value-product kinds with at most KCN columns, KRN x KCN (one
+ * register per row, twice the rows: no work on padding columns). */
+enum { KR = 6, KC = 32, KRN = 12, KCN = 16, KRMAX = 12, KCMAX = 32, GEN_ROWS = 8 };
 
 /* fp32 values read from operand arrays of bit patterns (uint32_t) in place */
 typedef float f32_alias __attribute__((__may_alias__));
@@ -158,12 +161,13 @@ static int gemm_generic(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_s
 enum { NAT_EXACT = 1, NAT_LUT = 2, NAT_TRUNC = 3, NAT_MITCH = 4, NAT_MBM = 5, NAT_DRUM = 6,
        NAT_REALM = 7 };
 
-/* Operands packed for the kernels: A as [mpad][k], B as panels of KC columns,
- * [npad/KC][k][KC]; idx = the fraction (A: shifted up by M), val = the value
+/* Operands packed for the kernels: A as [mpad][k], B as panels of kc columns,
+ * [npad/kc][k][kc] (tiles of kr x kc: KR x KC or KRN x KCN); idx = the fraction (A: shifted up by M), val = the value
  * (NAT_EXACT) or the signed power-of-two scale (NAT_LUT). */
 typedef struct nat_ctx {
     int kind;
     const ax_gemm_shape_t *s;
+    int kr, kc;
     int64_t mpad, npad, k, chunk;
     int32_t *ia, *ib;
     float *va, *vb;
@@ -260,17 +264,17 @@ void ax_cpu_release(ax_engine_t *e)
  * rows ldvb apart, ncols valid columns: the rest read as +0). */
 static void nat_kernel_scalar(const nat_ctx_t *c, int64_t ib0, const f32_alias *va, int64_t ldv,
                               int64_t jp, const f32_alias *vbp, int64_t ldvb, int ncols,
-                              float out[KR][KC])
+                              float out[KRMAX][KCMAX])
 {
     const int64_t k = c->k;
     const int32_t *ia = c->ia + ib0 * k;
-    const int32_t *ibp = c->ib + jp * k * KC;
-    for (int r = 0; r < KR; r++)
-        for (int j = 0; j < KC; j++) out[r][j] = 0.0f;
+    const int32_t *ibp = c->ib + jp * k * c->kc;
+    for (int r = 0; r < c->kr; r++)
+        for (int j = 0; j < c->kc; j++) out[r][j] = 0.0f;
     for (int64_t k0 = 0; k0 < k; k0 += c->chunk) {
         int64_t k1 = k0 + c->chunk < k ? k0 + c->chunk : k;
-        for (int r = 0; r < KR; r++)
-            for (int j = 0; j < KC; j++) {
+        for (int r = 0; r < c->kr; r++)
+            for (int j = 0; j < c->kc; j++) {
                 float acc = 0.0f;
                 for (int64_t p = k0; p < k1; p++) {
                     float prod, sc = va[r * ldv + p] * (j < ncols ? vbp[p * ldvb + j] : 0.0f);
@@ -278,7 +282,7 @@ static void nat_kernel_scalar(const nat_ctx_t *c, int64_t ib0, const f32_alias *
                         prod = sc;
                     } else if (c->kind == NAT_MITCH || c->kind == NAT_MBM || c->kind == NAT_REALM) {
                         float fa, fb;
-                        memcpy(&fa, &ia[r * k + p], 4), memcpy(&fb, &ibp[p * KC + j], 4);
+                        memcpy(&fa, &ia[r * k + p], 4), memcpy(&fb, &ibp[p * c->kc + j], 4);
                         float sum = fa + fb, v;
                         if (c->kind == NAT_MITCH) {
                             v = sum < 1.0f ? 1.0f + sum : sum + sum;
@@ -294,7 +298,7 @@ static void nat_kernel_scalar(const nat_ctx_t *c, int64_t ib0, const f32_alias *
                         }
                         prod = v * sc;
                     } else {
-                        prod = c->lut[ia[r * k + p] + ibp[p * KC + j]] * sc;
+                        prod = c->lut[ia[r * k + p] + ibp[p * c->kc + j]] * sc;
                     }
                     acc = acc + prod;
                 }
@@ -319,7 +323,7 @@ __attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t
                                                                  const f32_alias *va, int64_t ldv,
                                                                  int64_t jp, const f32_alias *vbp,
                                                                  int64_t ldvb, int ncols,
-                                                                 float out[KR][KC])
+                                                                 float out[KRMAX][KCMAX])
 {
     const int64_t k = c->k;
     const int32_t *ia = c->ia + ib0 * k;
@@ -448,6 +452,31 @@ __attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t
         _mm512_storeu_ps(out[r] + 16, tot[r][1]);
     }
 }
+
+/* KRN x KCN tiles for the value-product kinds (NAT_EXACT, NAT_TRUNC,
+ * NAT_DRUM): per lane the same operations in the same order as above. */
+__attribute__((target("avx512f"))) static void nat_kernel_avx512_narrow(const nat_ctx_t *c,
+                                                                        const f32_alias *va, int64_t ldv,
+                                                                        const f32_alias *vbp, int64_t ldvb,
+                                                                        int ncols, float out[KRMAX][KCMAX])
+{
+    const int64_t k = c->k;
+    const __mmask16 bm = ncols >= 16 ? 0xFFFF : (__mmask16)((1u << ncols) - 1);
+    __m512 tot[KRN];
+    for (int r = 0; r < KRN; r++) tot[r] = _mm512_setzero_ps();
+    for (int64_t k0 = 0; k0 < k; k0 += c->chunk) {
+        int64_t k1 = k0 + c->chunk < k ? k0 + c->chunk : k;
+        __m512 acc[KRN];
+        for (int r = 0; r < KRN; r++) acc[r] = _mm512_setzero_ps();
+        for (int64_t p = k0; p < k1; p++) {
+            __m512 b = _mm512_maskz_loadu_ps(bm, vbp + p * ldvb);
+            for (int r = 0; r < KRN; r++)
+                acc[r] = _mm512_add_ps(acc[r], _mm512_mul_ps(_mm512_set1_ps(va[r * ldv + p]), b));
+        }
+        for (int r = 0; r < KRN; r++) tot[r] = _mm512_add_ps(tot[r], acc[r]);
+    }
+    for (int r = 0; r < KRN; r++) _mm512_storeu_ps(out[r], tot[r]);
+}
 #endif
 
 /* AXSIM_CPU_KERNEL=scalar forces the portable kernel (tests run both). */
@@ -464,30 +493,32 @@ static int use_avx512(void)
 static void nat_task(void *p, int64_t t)
 {
     const nat_ctx_t *c = p;
-    const int64_t nrb = c->mpad / KR, rb = t % nrb, jp = t / nrb;
+    const int kr = c->kr, kc = c->kc;
+    const int64_t nrb = c->mpad / kr, rb = t % nrb, jp = t / nrb;
     const ax_gemm_shape_t *s = c->s;
-    float out[KR][KC];
-    const f32_alias *va = c->va + rb * KR * c->k;
+    float out[KRMAX][KCMAX];
+    const f32_alias *va = c->va + rb * kr * c->k;
     int64_t ldv = c->k;
-    if (c->a_direct && (rb + 1) * KR <= s->m) va = c->a_direct + rb * KR * s->lda, ldv = s->lda;
-    const f32_alias *vbp = c->vb + jp * c->k * KC;
-    int64_t ldvb = KC;
-    int ncols = KC;
+    if (c->a_direct && (rb + 1) * kr <= s->m) va = c->a_direct + rb * kr * s->lda, ldv = s->lda;
+    const f32_alias *vbp = c->vb + jp * c->k * kc;
+    int64_t ldvb = kc;
+    int ncols = kc;
     if (c->b_direct) {
-        vbp = c->b_direct + jp * KC, ldvb = s->ldb;
-        ncols = s->n - jp * KC < KC ? (int)(s->n - jp * KC) : KC;
+        vbp = c->b_direct + jp * kc, ldvb = s->ldb;
+        ncols = s->n - jp * kc < kc ? (int)(s->n - jp * kc) : kc;
     }
 #ifdef AX_HAVE_AVX512_KERNEL
-    if (c->avx512) nat_kernel_avx512(c, rb * KR, va, ldv, jp, vbp, ldvb, ncols, out);
+    if (c->avx512 && kc == KCN) nat_kernel_avx512_narrow(c, va, ldv, vbp, ldvb, ncols, out);
+    else if (c->avx512) nat_kernel_avx512(c, rb * kr, va, ldv, jp, vbp, ldvb, ncols, out);
     else
 #endif
-        nat_kernel_scalar(c, rb * KR, va, ldv, jp, vbp, ldvb, ncols, out);
-    for (int r = 0; r < KR && rb * KR + r < s->m; r++)
-        for (int j = 0; j < KC && jp * KC + j < s->n; j++) {
+        nat_kernel_scalar(c, rb * kr, va, ldv, jp, vbp, ldvb, ncols, out);
+    for (int r = 0; r < kr && rb * kr + r < s->m; r++)
+        for (int j = 0; j < kc && jp * kc + j < s->n; j++) {
             uint32_t bits;
             memcpy(&bits, &out[r][j], 4);
             if (out[r][j] != out[r][j]) bits = UINT32_C(0x7FC00000); /* the canonical NaN */
-            c->C[(rb * KR + r) * s->ldc + jp * KC + j] = bits;
+            c->C[(rb * kr + r) * s->ldc + jp * kc + j] = bits;
         }
 }
 
@@ -517,7 +548,7 @@ lut:;
     return *lut ? NAT_LUT : 0;
 }
 
-/* Decoding op(A) rows (tasks below mpad/KR) and op(B) panels (the rest). */
+/* Decoding op(A) rows (tasks below mpad/kr) and op(B) panels (the rest). */
 typedef struct dec_ctx {
     nat_ctx_t *c;
     ax_format_t f;
@@ -541,18 +572,18 @@ static void dec_task(void *p, int64_t t)
     dec_ctx_t *d = p;
     nat_ctx_t *c = d->c;
     const ax_gemm_shape_t *s = c->s;
-    const int64_t k = c->k, nrb = c->mpad / KR;
+    const int64_t k = c->k, kr = c->kr, kc = c->kc, nrb = c->mpad / kr;
     int ok = 1;
     if (t < nrb) {
-        for (int64_t i = s->m; i < (t + 1) * KR; i++) /* padding rows: valid zeros */
+        for (int64_t i = s->m; i < (t + 1) * kr; i++) /* padding rows: valid zeros */
             memset(&c->va[i * k], 0, (size_t)k * 4), memset(&c->ia[i * k], 0, (size_t)k * 4);
         if (c->a_direct) { /* full blocks are read in place; the last one is copied */
-            if ((t + 1) * KR <= s->m) return;
-            for (int64_t i = t * KR; i < s->m; i++)
+            if ((t + 1) * kr <= s->m) return;
+            for (int64_t i = t * kr; i < s->m; i++)
                 memcpy(&c->va[i * k], &d->A[ax_a_index(s, i, 0)], (size_t)k * 4);
             return;
         }
-        for (int64_t i = t * KR; i < (t + 1) * KR && i < s->m; i++)
+        for (int64_t i = t * kr; i < (t + 1) * kr && i < s->m; i++)
             for (int64_t p = 0; p < k; p++) {
                 ok &= dec_one(d, d->A[ax_a_index(s, i, p)], &c->va[i * k + p], &c->ia[i * k + p]);
                 if (d->kind == NAT_LUT && c->ia[i * k + p] != INT32_MIN) c->ia[i * k + p] <<= c->ashift;
@@ -560,22 +591,22 @@ static void dec_task(void *p, int64_t t)
     } else {
         if (c->b_direct) return; /* read in place, columns past n masked */
         const int64_t jp = t - nrb;
-        for (int64_t j = s->n > jp * KC ? s->n : jp * KC; j < (jp + 1) * KC; j++)
+        for (int64_t j = s->n > jp * kc ? s->n : jp * kc; j < (jp + 1) * kc; j++)
             for (int64_t p = 0; p < k; p++) { /* padding columns: valid zeros */
-                size_t at = (size_t)(jp * k * KC + p * KC + j % KC);
+                size_t at = (size_t)(jp * k * kc + p * kc + j % kc);
                 c->vb[at] = 0.0f, c->ib[at] = 0;
             }
-        const int64_t j1 = (jp + 1) * KC < s->n ? (jp + 1) * KC : s->n;
+        const int64_t j1 = (jp + 1) * kc < s->n ? (jp + 1) * kc : s->n;
         if (d->kind == NAT_EXACT && is_plain_fp32(d->f) && !s->trans_b) { /* rows as they are */
             for (int64_t p = 0; p < k; p++) /* (NAT_EXACT reads no fractions) */
-                memcpy(&c->vb[(size_t)(jp * k * KC + p * KC)], &d->B[ax_b_index(s, p, jp * KC)],
-                       (size_t)(j1 - jp * KC) * 4);
+                memcpy(&c->vb[(size_t)(jp * k * kc + p * kc)], &d->B[ax_b_index(s, p, jp * kc)],
+                       (size_t)(j1 - jp * kc) * 4);
             return;
         }
         /* p outer: an untransposed B is read along its rows */
         for (int64_t p = 0; p < k; p++)
-            for (int64_t j = jp * KC; j < j1; j++) {
-                size_t at = (size_t)(jp * k * KC + p * KC + j % KC);
+            for (int64_t j = jp * kc; j < j1; j++) {
+                size_t at = (size_t)(jp * k * kc + p * kc + j % kc);
                 ok &= dec_one(d, d->B[ax_b_index(s, p, j)], &c->vb[at], &c->ib[at]);
             }
     }
@@ -607,8 +638,11 @@ static int gemm_native(ax_engine_t *e, int kind, const float *lut, int ashift, c
             for (uint32_t j = 0; j < 16; j++)
                 c.realm[i * 16 + j] = (i >> lg) || (j >> lg) ? 0.0f : ldexpf((float)ax_realm_term(lg, i, j, q), -q);
     }
-    c.mpad = (s->m + KR - 1) / KR * KR;
-    c.npad = (s->n + KC - 1) / KC * KC;
+    /* thin GEMMs (conv layers with few channels) of a value-product kind: KRN x KCN tiles */
+    const int narrow = (kind == NAT_EXACT || kind == NAT_TRUNC || kind == NAT_DRUM) && s->n <= KCN;
+    c.kr = narrow ? KRN : KR, c.kc = narrow ? KCN : KC;
+    c.mpad = (s->m + c.kr - 1) / c.kr * c.kr;
+    c.npad = (s->n + c.kc - 1) / c.kc * c.kc;
     c.chunk = s->chunk > 0 && s->chunk < s->k ? s->chunk : (s->k > 0 ? s->k : 1);
     size_t na = (size_t)(c.mpad * c.k) + 1, nb = (size_t)(c.npad * c.k) + 1;
     /* the engine's buffers, kept between calls (no page faults on a hot path) */
@@ -628,13 +662,13 @@ static int gemm_native(ax_engine_t *e, int kind, const float *lut, int ashift, c
         d.A = A + bi * s->stride_a, d.B = B + bi * s->stride_b;
         c.a_direct = direct ? (const f32_alias *)(const void *)d.A : NULL; /* its bits are its values */
         c.b_direct = bdirect ? (const f32_alias *)(const void *)d.B : NULL;
-        ax_parallel_for(e->threads, c.mpad / KR + c.npad / KC, dec_task, &d);
+        ax_parallel_for(e->threads, c.mpad / c.kr + c.npad / c.kc, dec_task, &d);
         if (!d.ok) { /* an exponent outside the native range: the generic path */
             rc = -2;
             goto done;
         }
         c.C = C + bi * s->stride_c;
-        ax_parallel_for(e->threads, (c.mpad / KR) * (c.npad / KC), nat_task, &c);
+        ax_parallel_for(e->threads, (c.mpad / c.kr) * (c.npad / c.kc), nat_task, &c);
     }
     rc = 0;
 done:

@@ -199,12 +199,14 @@ TEST_CASE("fastpath: cpu equals ref on huge K, empty K, single elements and thin
     // around the 24-row and 32-column edges, on both kernels
     for (const char *kernel : {"", "scalar"}) {
         setenv("AXSIM_CPU_KERNEL", kernel, 1);
+        // (at most 16 columns: the 12x16 tiles of the value-product kinds)
         for (const char *spec : {"mul=mbm,in=bf16", "mul=exact,in=fp16", "mul=realm,in=fp16,add=loa:l=4",
-                                 "mul=exact,in=fp32"}) {
+                                 "mul=exact,in=fp32", "mul=trunc,in=fp16", "mul=drum:k=4,in=bf16"}) {
             ax_mac_cfg_t c = mac(spec);
             for (auto mnk : {std::vector<int64_t>{3, 5, 5000}, {1, 1, 1}, {4, 3, 0}, {1, 40, 7},
-                             {6, 25, 3001}, {24, 32, 9}, {25, 33, 17}, {200, 6, 25}}) {
-                ax_gemm_shape_t s = shape(mnk[0], mnk[1], mnk[2], 0, 0, 1, false, 0);
+                             {6, 25, 3001}, {24, 32, 9}, {25, 33, 17}, {200, 6, 25}, {37, 16, 300},
+                             {13, 17, 40}}) {
+                ax_gemm_shape_t s = shape(mnk[0], mnk[1], mnk[2], 0, 0, 1, false, mnk[2] == 300 ? 64 : 0);
                 auto A = matrix(&r, c.in, SPECIALS, a_size(s) + 1), B = matrix(&r, c.in, NEAR_ONE, b_size(s) + 1);
                 INFO(spec << " " << mnk[0] << "x" << mnk[1] << "x" << mnk[2] << " kernel '" << kernel << "'");
                 CHECK(compare(cpu.e, c, s, A, B, false) == 0);
