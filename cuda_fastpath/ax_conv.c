@@ -174,6 +174,29 @@ static void tap_range(int64_t base, int64_t d, int64_t k, int64_t n, int64_t *k0
     *k0 = lo, *k1 = hi;
 }
 
+/* d[0..n) = s[0..n): the common kernel widths as fixed-size copies */
+static inline void copy_run(uint32_t *d, const uint32_t *s, int64_t n)
+{
+    switch (n) {
+    case 3: memcpy(d, s, 3 * sizeof *d); return;
+    case 5: memcpy(d, s, 5 * sizeof *d); return;
+    case 7: memcpy(d, s, 7 * sizeof *d); return;
+    default:
+        for (int64_t i = 0; i < n; i++) d[i] = s[i];
+    }
+}
+
+/* d[i] = s[-i] for i < n (the stride-1 gather reads its taps backwards) */
+static inline void copy_run_rev(uint32_t *d, const uint32_t *s, int64_t n)
+{
+    switch (n) {
+    case 3: d[0] = s[0], d[1] = s[-1], d[2] = s[-2]; return;
+    case 5: d[0] = s[0], d[1] = s[-1], d[2] = s[-2], d[3] = s[-3], d[4] = s[-4]; return;
+    default:
+        for (int64_t i = 0; i < n; i++) d[i] = s[-i];
+    }
+}
+
 static void im2col_task(void *vc, int64_t t)
 {
     const im_ctx_t *c = vc;
@@ -195,7 +218,9 @@ static void im2col_task(void *vc, int64_t t)
                 }
                 const int64_t row = ci * p->hw + (oy * p->sh - p->ph + ky * p->dh) * p->w + bx;
                 for (int64_t kx = 0; kx < kx0; kx++) dst[kx] = c->zero;
-                for (int64_t kx = kx0; kx < kx1; kx++) dst[kx] = src[row + kx * p->dw];
+                if (p->dw == 1) copy_run(dst + kx0, src + row + kx0, kx1 - kx0);
+                else
+                    for (int64_t kx = kx0; kx < kx1; kx++) dst[kx] = src[row + kx * p->dw];
                 for (int64_t kx = kx1; kx < p->kw; kx++) dst[kx] = c->zero;
             }
     }
@@ -249,7 +274,9 @@ static void gather_task(void *vc, int64_t t)
                 const int64_t row = o * p->p + oy * p->ow;
                 if (p->sw == 1) {
                     for (int64_t kx = 0; kx < kx0; kx++) dst[kx] = c->zero;
-                    for (int64_t kx = kx0; kx < kx1; kx++) dst[kx] = src[row + bx - kx * p->dw];
+                    if (p->dw == 1) copy_run_rev(dst + kx0, src + row + bx - kx0, kx1 - kx0);
+                    else
+                        for (int64_t kx = kx0; kx < kx1; kx++) dst[kx] = src[row + bx - kx * p->dw];
                     for (int64_t kx = kx1; kx < p->kw; kx++) dst[kx] = c->zero;
                 } else {
                     for (int64_t kx = 0; kx < p->kw; kx++) {
