@@ -556,6 +556,7 @@ typedef struct dec_ctx {
     int drum_k;
     const ax_dec_table_t *t;
     const uint32_t *A, *B;
+    int skip_b; /* B is shared with an earlier batch item, already decoded */
     int ok;
 } dec_ctx_t;
 
@@ -589,7 +590,7 @@ static void dec_task(void *p, int64_t t)
                 if (d->kind == NAT_LUT && c->ia[i * k + p] != INT32_MIN) c->ia[i * k + p] <<= c->ashift;
             }
     } else {
-        if (c->b_direct) return; /* read in place, columns past n masked */
+        if (c->b_direct || d->skip_b) return; /* read in place (columns past n masked), or shared */
         const int64_t jp = t - nrb;
         for (int64_t j = s->n > jp * kc ? s->n : jp * kc; j < (jp + 1) * kc; j++)
             for (int64_t p = 0; p < k; p++) { /* padding columns: valid zeros */
@@ -611,6 +612,20 @@ static void dec_task(void *p, int64_t t)
             }
     }
     if (!ok) __atomic_store_n(&d->ok, 0, __ATOMIC_RELAXED);
+}
+
+/* Task t of a parallel-for over items of per tasks each: fn on item t / per. */
+typedef struct multi_ctx {
+    void *items;
+    size_t size;
+    int64_t per;
+    ax_task_fn fn;
+} multi_ctx_t;
+
+static void multi_task(void *p, int64_t t)
+{
+    const multi_ctx_t *m = p;
+    m->fn((char *)m->items + (size_t)(t / m->per) * m->size, t % m->per);
 }
 
 /* Buffer i of the engine with at least bytes bytes; NULL without memory. */
@@ -645,33 +660,59 @@ static int gemm_native(ax_engine_t *e, int kind, const float *lut, int ashift, c
     c.npad = (s->n + c.kc - 1) / c.kc * c.kc;
     c.chunk = s->chunk > 0 && s->chunk < s->k ? s->chunk : (s->k > 0 ? s->k : 1);
     size_t na = (size_t)(c.mpad * c.k) + 1, nb = (size_t)(c.npad * c.k) + 1;
-    /* the engine's buffers, kept between calls (no page faults on a hot path) */
-    c.ia = grow(e, 0, na * 4), c.va = grow(e, 1, na * 4), c.ib = grow(e, 2, nb * 4), c.vb = grow(e, 3, nb * 4);
     int rc = 1;
-    if (!c.ia || !c.va || !c.ib || !c.vb) {
+    nat_ctx_t *ic = NULL;
+    dec_ctx_t *id = NULL;
+    const int drum_k = kind == NAT_DRUM ? cfg->mul.p[0] : 0;
+    const ax_dec_table_t *tab = dec_table(e, cfg->in, kind, drum_k);
+    const int direct = kind == NAT_EXACT && is_plain_fp32(cfg->in) && !s->trans_a;
+    /* B in place too when few row blocks share it (packing would cost as much as using it) */
+    const int bdirect = kind == NAT_EXACT && is_plain_fp32(cfg->in) && !s->trans_b && c.mpad <= 4 * KR;
+    /* batch items `items` at a time, each with its own buffers and contexts, in
+     * one parallel-for: grouped convolutions give many small items (depthwise:
+     * one per channel), where a parallel-for each cost more than the work */
+    int64_t items = s->batch;
+    if (items > 1024) items = 1024;
+    while (items > 1 && (int64_t)(na + nb) * items > (INT64_C(1) << 22)) items /= 2;
+    /* the engine's buffers, kept between calls (no page faults on a hot path) */
+    c.ia = grow(e, 0, na * 4 * (size_t)items), c.va = grow(e, 1, na * 4 * (size_t)items);
+    c.ib = grow(e, 2, nb * 4 * (size_t)items), c.vb = grow(e, 3, nb * 4 * (size_t)items);
+    ic = malloc((size_t)items * sizeof *ic);
+    id = malloc((size_t)items * sizeof *id);
+    if (!c.ia || !c.va || !c.ib || !c.vb || !ic || !id) {
         rc = ax_fp_fail(err, errlen, "out of memory (GEMM %lldx%lldx%lld)", (long long)s->m,
                         (long long)s->n, (long long)s->k);
         goto done;
     }
-    const int drum_k = kind == NAT_DRUM ? cfg->mul.p[0] : 0;
-    dec_ctx_t d = {&c, cfg->in, kind, drum_k, dec_table(e, cfg->in, kind, drum_k), NULL, NULL, 1};
-    const int direct = kind == NAT_EXACT && is_plain_fp32(cfg->in) && !s->trans_a;
-    /* B in place too when few row blocks share it (packing would cost as much as using it) */
-    const int bdirect = kind == NAT_EXACT && is_plain_fp32(cfg->in) && !s->trans_b && c.mpad <= 4 * KR;
-    for (int64_t bi = 0; bi < s->batch; bi++) {
-        d.A = A + bi * s->stride_a, d.B = B + bi * s->stride_b;
-        c.a_direct = direct ? (const f32_alias *)(const void *)d.A : NULL; /* its bits are its values */
-        c.b_direct = bdirect ? (const f32_alias *)(const void *)d.B : NULL;
-        ax_parallel_for(e->threads, c.mpad / c.kr + c.npad / c.kc, dec_task, &d);
-        if (!d.ok) { /* an exponent outside the native range: the generic path */
-            rc = -2;
-            goto done;
+    const int64_t ndec = c.mpad / c.kr + c.npad / c.kc, ntile = (c.mpad / c.kr) * (c.npad / c.kc);
+    for (int64_t b0 = 0; b0 < s->batch; b0 += items) {
+        const int64_t nit = s->batch - b0 < items ? s->batch - b0 : items;
+        for (int64_t u = 0; u < nit; u++) {
+            const int64_t bi = b0 + u, ub = s->stride_b ? u : 0; /* a shared B once */
+            ic[u] = c;
+            ic[u].ia = c.ia + (size_t)u * na, ic[u].va = c.va + (size_t)u * na;
+            ic[u].ib = c.ib + (size_t)ub * nb, ic[u].vb = c.vb + (size_t)ub * nb;
+            ic[u].C = C + bi * s->stride_c;
+            /* the bits of plain fp32 operands are their values */
+            ic[u].a_direct = direct ? (const f32_alias *)(const void *)(A + bi * s->stride_a) : NULL;
+            ic[u].b_direct = bdirect ? (const f32_alias *)(const void *)(B + bi * s->stride_b) : NULL;
+            dec_ctx_t d = {&ic[u], cfg->in, kind, drum_k, tab, A + bi * s->stride_a,
+                           B + bi * s->stride_b, u != ub, 1};
+            id[u] = d;
         }
-        c.C = C + bi * s->stride_c;
-        ax_parallel_for(e->threads, (c.mpad / c.kr) * (c.npad / c.kc), nat_task, &c);
+        multi_ctx_t md = {id, sizeof *id, ndec, dec_task}, mn = {ic, sizeof *ic, ntile, nat_task};
+        ax_parallel_for(e->threads, nit * ndec, multi_task, &md);
+        for (int64_t u = 0; u < nit; u++)
+            if (!id[u].ok) { /* an exponent outside the native range: the generic path */
+                rc = -2;
+                goto done;
+            }
+        ax_parallel_for(e->threads, nit * ntile, multi_task, &mn);
     }
     rc = 0;
 done:
+    free(ic);
+    free(id);
     return rc;
 }
 

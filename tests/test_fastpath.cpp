@@ -216,6 +216,27 @@ TEST_CASE("fastpath: cpu equals ref on huge K, empty K, single elements and thin
     unsetenv("AXSIM_CPU_KERNEL");
 }
 
+TEST_CASE("fastpath: batch items decoded together, in groups when their buffers are large", "[fastpath]")
+{
+    // Native batches run their items together, as many as fit 2^22 decoded
+    // elements: 64 small items (one group), and 5 of 880k to 944k elements
+    // (groups of 2, 2 and 1); B per item and shared.
+    engine cpu(AX_BACKEND_CPU, 2);
+    ax_rng_t r{17};
+    for (const char *spec : {"mul=exact,in=fp32", "mul=mbm,in=bf16"})
+        for (bool share : {false, true})
+            for (auto mnkb : {std::vector<int64_t>{9, 1, 9, 64}, {200, 1, 4000, 5}}) {
+                ax_mac_cfg_t c = mac(spec);
+                ax_gemm_shape_t s = shape(mnkb[0], mnkb[1], mnkb[2], 0, 0, mnkb[3], share, 0);
+                // (MBM's native path needs exponents within [-62, 62])
+                auto A = matrix(&r, c.in, c.mul.id == AX_MUL_EXACT ? SPECIALS : NEAR_ONE, a_size(s));
+                auto B = matrix(&r, c.in, NEAR_ONE, b_size(s));
+                INFO(spec << (share ? " shared B" : ""));
+                CHECK(compare(cpu.e, c, s, A, B, false) == 0);
+                CHECK(std::string(ax_engine_last_path(cpu.e)).rfind("cpu native", 0) == 0);
+            }
+}
+
 TEST_CASE("fastpath: a corrupted LUT entry is caught by the comparison (planted bug)", "[fastpath]")
 {
     engine cpu(AX_BACKEND_CPU, 2);
