@@ -162,8 +162,9 @@ enum { NAT_EXACT = 1, NAT_LUT = 2, NAT_TRUNC = 3, NAT_MITCH = 4, NAT_MBM = 5, NA
        NAT_REALM = 7 };
 
 /* Operands packed for the kernels: A as [mpad][k], B as panels of kc columns,
- * [npad/kc][k][kc] (tiles of kr x kc: KR x KC or KRN x KCN); idx = the fraction (A: shifted up by M), val = the value
- * (NAT_EXACT) or the signed power-of-two scale (NAT_LUT). */
+ * [npad/kc][k][kc] (tiles of kr x kc: KR x KC or KRN x KCN); idx = the
+ * fraction (A: shifted up by M), val = the value (NAT_EXACT) or the signed
+ * power-of-two scale (NAT_LUT). */
 typedef struct nat_ctx {
     int kind;
     const ax_gemm_shape_t *s;
@@ -345,7 +346,8 @@ __attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t
                 __m512 f1 = _mm512_castsi512_ps(_mm512_loadu_si512(ibp + p * KC + 16));
                 __m512i j0 = _mm512_cvttps_epi32(_mm512_mul_ps(f0, segs));
                 __m512i j1 = _mm512_cvttps_epi32(_mm512_mul_ps(f1, segs));
-                __m512 b0 = _mm512_maskz_loadu_ps(bm0, vbp + p * ldvb), b1 = _mm512_maskz_loadu_ps(bm1, vbp + p * ldvb + 16);
+                __m512 b0 = _mm512_maskz_loadu_ps(bm0, vbp + p * ldvb);
+                __m512 b1 = _mm512_maskz_loadu_ps(bm1, vbp + p * ldvb + 16);
                 for (int r = 0; r < KR; r++) {
                     float fa;
                     memcpy(&fa, &ia[r * k + p], 4);
@@ -369,7 +371,8 @@ __attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t
             for (int64_t p = k0; p < k1; p++) {
                 __m512 f0 = _mm512_castsi512_ps(_mm512_loadu_si512(ibp + p * KC));
                 __m512 f1 = _mm512_castsi512_ps(_mm512_loadu_si512(ibp + p * KC + 16));
-                __m512 b0 = _mm512_maskz_loadu_ps(bm0, vbp + p * ldvb), b1 = _mm512_maskz_loadu_ps(bm1, vbp + p * ldvb + 16);
+                __m512 b0 = _mm512_maskz_loadu_ps(bm0, vbp + p * ldvb);
+                __m512 b1 = _mm512_maskz_loadu_ps(bm1, vbp + p * ldvb + 16);
                 for (int r = 0; r < KR; r++) {
                     float fa;
                     memcpy(&fa, &ia[r * k + p], 4);
@@ -401,7 +404,8 @@ __attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t
             }
         } else if (c->kind == NAT_EXACT || c->kind == NAT_TRUNC || c->kind == NAT_DRUM) {
             for (int64_t p = k0; p < k1; p++) {
-                __m512 b0 = _mm512_maskz_loadu_ps(bm0, vbp + p * ldvb), b1 = _mm512_maskz_loadu_ps(bm1, vbp + p * ldvb + 16);
+                __m512 b0 = _mm512_maskz_loadu_ps(bm0, vbp + p * ldvb);
+                __m512 b1 = _mm512_maskz_loadu_ps(bm1, vbp + p * ldvb + 16);
                 for (int r = 0; r < KR; r++) {
                     __m512 a = _mm512_set1_ps(va[r * ldv + p]);
                     acc[r][0] = _mm512_add_ps(acc[r][0], _mm512_mul_ps(a, b0));
@@ -415,7 +419,8 @@ __attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t
             const __m512i b5 = _mm512_set1_epi32(32), b6 = _mm512_set1_epi32(64);
             for (int64_t p = k0; p < k1; p++) {
                 __m512i i0 = _mm512_loadu_si512(ibp + p * KC), i1 = _mm512_loadu_si512(ibp + p * KC + 16);
-                __m512 b0 = _mm512_maskz_loadu_ps(bm0, vbp + p * ldvb), b1 = _mm512_maskz_loadu_ps(bm1, vbp + p * ldvb + 16);
+                __m512 b0 = _mm512_maskz_loadu_ps(bm0, vbp + p * ldvb);
+                __m512 b1 = _mm512_maskz_loadu_ps(bm1, vbp + p * ldvb + 16);
                 __mmask16 m50 = _mm512_test_epi32_mask(i0, b5), m60 = _mm512_test_epi32_mask(i0, b6);
                 __mmask16 m51 = _mm512_test_epi32_mask(i1, b5), m61 = _mm512_test_epi32_mask(i1, b6);
                 for (int r = 0; r < KR; r++) {
@@ -431,7 +436,8 @@ __attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t
         } else {
             for (int64_t p = k0; p < k1; p++) {
                 __m512i i0 = _mm512_loadu_si512(ibp + p * KC), i1 = _mm512_loadu_si512(ibp + p * KC + 16);
-                __m512 b0 = _mm512_maskz_loadu_ps(bm0, vbp + p * ldvb), b1 = _mm512_maskz_loadu_ps(bm1, vbp + p * ldvb + 16);
+                __m512 b0 = _mm512_maskz_loadu_ps(bm0, vbp + p * ldvb);
+                __m512 b1 = _mm512_maskz_loadu_ps(bm1, vbp + p * ldvb + 16);
                 for (int r = 0; r < KR; r++) {
                     __m512i ai = _mm512_set1_epi32(ia[r * k + p]);
                     __m512 a = _mm512_set1_ps(va[r * ldv + p]);
