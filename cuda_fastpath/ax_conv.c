@@ -255,15 +255,11 @@ static void gather_task(void *vc, int64_t t)
     const uint32_t *src = c->dy + u * c->dy_stride;
     uint32_t *dst = c->col + (u * p->hw + iy * p->w) * p->kb;
     for (int64_t ix = 0; ix < p->w; ix++) {
-        /* stride 1: the taps with an output column are one run, ox = bx - kx*dw */
+        /* stride 1: the taps with an output column are one run, ox = bx - kx*dw
+         * in [0, ow), i.e. (ow-1-bx) + kx*dw in [0, ow) */
         const int64_t bx = ix + p->pw;
         int64_t kx0 = 0, kx1 = 0;
-        if (p->sw == 1) {
-            kx0 = bx - (p->ow - 1) <= 0 ? 0 : (bx - (p->ow - 1) + p->dw - 1) / p->dw;
-            kx1 = bx < 0 ? 0 : bx / p->dw + 1;
-            if (kx1 > p->kw) kx1 = p->kw;
-            if (kx0 > kx1) kx0 = kx1;
-        }
+        if (p->sw == 1) tap_range(p->ow - 1 - bx, p->dw, p->kw, p->ow, &kx0, &kx1);
         for (int64_t o = 0; o < p->ocg; o++)
             for (int64_t ky = 0; ky < p->kh; ky++, dst += p->kw) {
                 const int64_t oy = c->ty[iy * p->kh + ky];

@@ -671,9 +671,11 @@ static int gemm_native(ax_engine_t *e, int kind, const float *lut, int ashift, c
     dec_ctx_t *id = NULL;
     const int drum_k = kind == NAT_DRUM ? cfg->mul.p[0] : 0;
     const ax_dec_table_t *tab = dec_table(e, cfg->in, kind, drum_k);
-    const int direct = kind == NAT_EXACT && is_plain_fp32(cfg->in) && !s->trans_a;
+    /* plain fp32 under mul_exact: the operands' bits are their values */
+    const int plain_exact = kind == NAT_EXACT && is_plain_fp32(cfg->in);
+    const int direct = plain_exact && !s->trans_a;
     /* B in place too when few row blocks share it (packing would cost as much as using it) */
-    const int bdirect = kind == NAT_EXACT && is_plain_fp32(cfg->in) && !s->trans_b && c.mpad <= 4 * KR;
+    const int bdirect = plain_exact && !s->trans_b && c.mpad <= 4 * KR;
     /* batch items `items` at a time, each with its own buffers and contexts, in
      * one parallel-for: grouped convolutions give many small items (depthwise:
      * one per channel), where a parallel-for each cost more than the work */
@@ -699,7 +701,6 @@ static int gemm_native(ax_engine_t *e, int kind, const float *lut, int ashift, c
             ic[u].ia = c.ia + (size_t)u * na, ic[u].va = c.va + (size_t)u * na;
             ic[u].ib = c.ib + (size_t)ub * nb, ic[u].vb = c.vb + (size_t)ub * nb;
             ic[u].C = C + bi * s->stride_c;
-            /* the bits of plain fp32 operands are their values */
             ic[u].a_direct = direct ? (const f32_alias *)(const void *)(A + bi * s->stride_a) : NULL;
             ic[u].b_direct = bdirect ? (const f32_alias *)(const void *)(B + bi * s->stride_b) : NULL;
             dec_ctx_t d = {&ic[u], cfg->in, kind, drum_k, tab, A + bi * s->stride_a,
