@@ -4,12 +4,13 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "ax_atomic.h"
 #include "ax_net_internal.h"
 
 int ax_ckpt_add(ax_ckpt_t *c, const char *name, int ndim, const int64_t *dims, const float *data,
@@ -73,6 +74,36 @@ const char *ax_ckpt_meta(const ax_ckpt_t *c, const char *key)
     return NULL;
 }
 
+int ax_ckpt_meta_double(const ax_ckpt_t *c, const char *path, const char *key, double lo, double hi, double *v,
+                        char *err, size_t errlen)
+{
+    const char *s = ax_ckpt_meta(c, key);
+    if (!s) return 0;
+    char *end;
+    errno = 0;
+    double d = strtod(s, &end);
+    if (end == s || *end || errno == ERANGE || !isfinite(d) || d < lo || d > hi)
+        return ax_net_fail(err, errlen, "%s: metadata %s '%.40s%s' is not a number in [%g, %g]", path, key, s,
+                           strlen(s) > 40 ? "..." : "", lo, hi);
+    *v = d;
+    return 1;
+}
+
+int ax_ckpt_meta_int(const ax_ckpt_t *c, const char *path, const char *key, int64_t lo, int64_t hi, int64_t *v,
+                     char *err, size_t errlen)
+{
+    const char *s = ax_ckpt_meta(c, key);
+    if (!s) return 0;
+    char *end;
+    errno = 0;
+    long long d = strtoll(s, &end, 10);
+    if (end == s || *end || errno || (*s != '-' && (*s < '0' || *s > '9')) || d < lo || d > hi)
+        return ax_net_fail(err, errlen, "%s: metadata %s '%.40s%s' is not an integer in %lld..%lld", path, key, s,
+                           strlen(s) > 40 ? "..." : "", (long long)lo, (long long)hi);
+    *v = d;
+    return 1;
+}
+
 const ax_ckpt_tensor_t *ax_ckpt_find(const ax_ckpt_t *c, const char *name)
 {
     for (int i = 0; i < c->n; i++)
@@ -133,29 +164,26 @@ int ax_ckpt_save(const char *path, const ax_ckpt_t *c, char *err, size_t errlen)
     cJSON_Delete(h);
     if (!js) return ax_net_fail(err, errlen, "%s: out of memory", path);
     size_t jl = strlen(js), pad = (8 - jl % 8) % 8; /* the data starts 8-aligned */
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) {
+    ax_atomic_t a;
+    if (ax_atomic_begin(&a, path, err, errlen)) {
         free(js);
-        return ax_net_fail(err, errlen, "%s: cannot write %s: %s", path, tmp, strerror(errno));
+        return -1;
     }
-    FILE *f = fdopen(fd, "wb");
     unsigned char len[8];
     for (int i = 0; i < 8; i++) len[i] = (unsigned char)((uint64_t)(jl + pad) >> (8 * i));
-    int ok = f && fwrite(len, 1, 8, f) == 8 && fwrite(js, 1, jl, f) == jl && fwrite("        ", 1, pad, f) == pad;
+    FILE *f = a.f;
+    errno = 0;
+    int ok = fwrite(len, 1, 8, f) == 8 && fwrite(js, 1, jl, f) == jl && fwrite("        ", 1, pad, f) == pad;
     free(js);
     for (int i = 0; ok && i < c->n; i++) /* float32 little-endian: the host's order on x86-64/aarch64 */
         ok = fwrite(c->t[i].data, 4, (size_t)c->t[i].count, f) == (size_t)c->t[i].count;
-    ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
-    ok = (f ? fclose(f) == 0 : (close(fd), 0)) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        int e = errno;
-        remove(tmp);
+    if (!ok) {
+        int e = errno ? errno : EIO;
+        ax_atomic_abort(&a);
         return ax_net_fail(err, errlen, "%s: cannot write the checkpoint: %s (the previous file, if any, is unchanged)",
-                    path, strerror(e));
+                           path, strerror(e));
     }
-    return 0;
+    return ax_atomic_commit(&a, err, errlen);
 }
 
 /* ---- load ------------------------------------------------------------------------ */
@@ -180,10 +208,38 @@ typedef struct range {
     int size;
 } range_t;
 
+/* By begin, then end: an empty tensor at the start of another sorts first,
+ * whatever the header's order. */
 static int by_begin(const void *a, const void *b)
 {
     const range_t *x = a, *y = b;
-    return x->begin < y->begin ? -1 : x->begin > y->begin;
+    if (x->begin != y->begin) return x->begin < y->begin ? -1 : 1;
+    return x->end < y->end ? -1 : x->end > y->end;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The first name given twice among n (sorted in place), or NULL: O(n log n),
+ * where a pairwise check took hours on a header of a million entries. */
+static const char *first_twice(const char **names, int n)
+{
+    qsort(names, (size_t)n, sizeof *names, by_name);
+    for (int i = 1; i < n; i++)
+        if (!strcmp(names[i - 1], names[i])) return names[i];
+    return NULL;
+}
+
+/* A JSON number that is an integer in 0..2^53 (exact in a double). */
+static int json_count(const cJSON *d, uint64_t *v)
+{
+    if (!cJSON_IsNumber(d) || !(d->valuedouble >= 0 && d->valuedouble <= 9007199254740992.0) ||
+        d->valuedouble != floor(d->valuedouble))
+        return 0;
+    *v = (uint64_t)d->valuedouble;
+    return 1;
 }
 
 int ax_ckpt_load(const char *path, ax_ckpt_t *c, char *err, size_t errlen)
@@ -248,23 +304,32 @@ int ax_ckpt_load(const char *path, ax_ckpt_t *c, char *err, size_t errlen)
                 ax_net_fail(err, errlen, "%s: __metadata__ is not an object", path);
                 goto done;
             }
+            if (c->meta_key) {
+                ax_net_fail(err, errlen, "%s: __metadata__ appears twice in the header", path);
+                goto done;
+            }
+            int nm = cJSON_GetArraySize(e);
+            c->meta_key = calloc((size_t)nm + 1, sizeof *c->meta_key);
+            c->meta_value = calloc((size_t)nm + 1, sizeof *c->meta_value);
+            if (!c->meta_key || !c->meta_value) {
+                ax_net_fail(err, errlen, "%s: out of memory", path);
+                goto done;
+            }
             for (cJSON *m = e->child; m; m = m->next) {
                 if (!cJSON_IsString(m)) {
-                    ax_net_fail(err, errlen, "%s: __metadata__ '%s' is not a string", path, m->string);
+                    ax_net_fail(err, errlen, "%s: __metadata__ '%.100s' is not a string", path, m->string);
                     goto done;
                 }
-                if (ax_ckpt_set_meta(c, m->string, m->valuestring)) {
+                c->meta_key[c->nmeta] = strdup(m->string);
+                c->meta_value[c->nmeta] = strdup(m->valuestring);
+                c->nmeta++;
+                if (!c->meta_key[c->nmeta - 1] || !c->meta_value[c->nmeta - 1]) {
                     ax_net_fail(err, errlen, "%s: out of memory", path);
                     goto done;
                 }
             }
             continue;
         }
-        for (int i = 0; i < c->n; i++)
-            if (!strcmp(c->t[i].name, e->string)) {
-                ax_net_fail(err, errlen, "%s: tensor '%s' appears twice in the header", path, e->string);
-                goto done;
-            }
         ax_ckpt_tensor_t *t = &c->t[c->n];
         t->name = strdup(e->string);
         if (!t->name) {
@@ -292,20 +357,26 @@ int ax_ckpt_load(const char *path, ax_ckpt_t *c, char *err, size_t errlen)
         }
         int k = 0;
         for (cJSON *d = sh->child; d; d = d->next, k++) {
-            if (!cJSON_IsNumber(d) || d->valuedouble < 0 || d->valuedouble != (double)(int64_t)d->valuedouble) {
-                ax_net_fail(err, errlen, "%s: tensor '%s': shape entry %d is not a non-negative integer", path, t->name, k);
+            uint64_t v;
+            if (!json_count(d, &v)) {
+                ax_net_fail(err, errlen, "%s: tensor '%s': shape entry %d is not an integer in 0..2^53", path,
+                            t->name, k);
                 goto done;
             }
-            t->dims[k] = (int64_t)d->valuedouble;
+            t->dims[k] = (int64_t)v;
         }
         t->count = ax_net_count(t->dims, t->ndim);
-        double o0 = cJSON_GetArrayItem(of, 0)->valuedouble, o1 = cJSON_GetArrayItem(of, 1)->valuedouble;
-        if (t->count < 0 || !cJSON_IsNumber(cJSON_GetArrayItem(of, 0)) || !cJSON_IsNumber(cJSON_GetArrayItem(of, 1)) ||
-            o0 < 0 || o1 < o0 || o1 > 9e15) {
-            ax_net_fail(err, errlen, "%s: tensor '%s': bad data_offsets or shape", path, t->name);
+        if (t->count < 0) {
+            ax_net_fail(err, errlen, "%s: tensor '%s': its shape holds more than 2^40 values", path, t->name);
             goto done;
         }
-        rg[nr].begin = (uint64_t)o0, rg[nr].end = (uint64_t)o1, rg[nr].index = c->n - 1;
+        uint64_t o0, o1;
+        if (!json_count(cJSON_GetArrayItem(of, 0), &o0) || !json_count(cJSON_GetArrayItem(of, 1), &o1) || o1 < o0) {
+            ax_net_fail(err, errlen, "%s: tensor '%s': data_offsets are not two integers begin <= end in 0..2^53",
+                        path, t->name);
+            goto done;
+        }
+        rg[nr].begin = o0, rg[nr].end = o1, rg[nr].index = c->n - 1;
         rg[nr].kind = kind, rg[nr].size = size;
         if (rg[nr].end - rg[nr].begin != (uint64_t)t->count * (uint64_t)size) {
             ax_net_fail(err, errlen, "%s: tensor '%s': data_offsets [%llu, %llu) hold %llu bytes, its shape and %s need %llu",
@@ -316,6 +387,20 @@ int ax_ckpt_load(const char *path, ax_ckpt_t *c, char *err, size_t errlen)
         }
         nr++;
     }
+    /* unique names and metadata keys */
+    const char **names = malloc(((size_t)(c->n > c->nmeta ? c->n : c->nmeta) + 1) * sizeof *names);
+    if (!names) {
+        ax_net_fail(err, errlen, "%s: out of memory", path);
+        goto done;
+    }
+    for (int i = 0; i < c->n; i++) names[i] = c->t[i].name;
+    const char *twice = first_twice(names, c->n);
+    if (twice) ax_net_fail(err, errlen, "%s: tensor '%.200s' appears twice in the header", path, twice);
+    for (int i = 0; !twice && i < c->nmeta; i++) names[i] = c->meta_key[i];
+    if (!twice && (twice = first_twice(names, c->nmeta)))
+        ax_net_fail(err, errlen, "%s: __metadata__ key '%.200s' appears twice", path, twice);
+    free(names);
+    if (twice) goto done;
     /* byte ranges: contiguous from 0, no overlap, no gap, exactly the data */
     qsort(rg, (size_t)nr, sizeof *rg, by_begin);
     uint64_t at = 0;

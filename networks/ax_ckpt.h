@@ -43,6 +43,13 @@ int ax_ckpt_add(ax_ckpt_t *c, const char *name, int ndim, const int64_t *dims, c
 /* Sets metadata key to value (replacing an earlier value). */
 int ax_ckpt_set_meta(ax_ckpt_t *c, const char *key, const char *value);
 const char *ax_ckpt_meta(const ax_ckpt_t *c, const char *key); /* NULL if absent */
+/* Metadata key as a number: the whole value must be a decimal number (an
+ * integer for _int) within [lo, hi] (finite). 1 with *v, 0 when absent, -1
+ * with "path: metadata key 'value': why" in err. */
+int ax_ckpt_meta_double(const ax_ckpt_t *c, const char *path, const char *key, double lo, double hi, double *v,
+                        char *err, size_t errlen);
+int ax_ckpt_meta_int(const ax_ckpt_t *c, const char *path, const char *key, int64_t lo, int64_t hi, int64_t *v,
+                     char *err, size_t errlen);
 
 const ax_ckpt_tensor_t *ax_ckpt_find(const ax_ckpt_t *c, const char *name);
 /* The tensor name with exactly this shape, or NULL with a message naming the

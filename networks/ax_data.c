@@ -11,42 +11,77 @@
 #include "ax_net_internal.h"
 #include "ax_rng.h"
 
-/* The whole file, decompressed when it is gzip (zlib reads plain files as
- * they are). */
-static int read_all(const char *path, unsigned char **buf, size_t *len, char *err, size_t errlen)
+/* A file read as far as its header asks and no further, decompressed when it
+ * is gzip (zlib reads plain files as they are): the reader never holds more
+ * than the size the header declares, so a gzip bomb or /dev/zero costs no
+ * more memory than a file of that size. */
+typedef struct src {
+    gzFile f;
+    const char *path;
+    unsigned char *b;
+    size_t len, cap;
+} src_t;
+
+/* Trailing bytes counted past the declared end before giving up counting. */
+#define TAIL_COUNT_MAX ((size_t)1 << 26)
+
+static int src_open(src_t *s, const char *path, char *err, size_t errlen)
 {
-    gzFile f = gzopen(path, "rb");
-    if (!f) return ax_net_fail(err, errlen, "%s: cannot open: %s", path, errno ? strerror(errno) : "out of memory");
-    size_t cap = 1 << 20, n = 0;
-    unsigned char *b = malloc(cap);
-    for (;;) {
-        if (!b) {
-            gzclose(f);
-            return ax_net_fail(err, errlen, "%s: out of memory after %zu bytes", path, n);
+    memset(s, 0, sizeof *s);
+    s->path = path;
+    errno = 0;
+    s->f = gzopen(path, "rb");
+    if (!s->f) return ax_net_fail(err, errlen, "%s: cannot open: %s", path, errno ? strerror(errno) : "out of memory");
+    return 0;
+}
+
+static void src_close(src_t *s)
+{
+    if (s->f) gzclose(s->f);
+    free(s->b);
+    memset(s, 0, sizeof *s);
+}
+
+static int src_error(src_t *s, char *err, size_t errlen)
+{
+    int e;
+    const char *m = gzerror(s->f, &e);
+    return ax_net_fail(err, errlen, "%s: read error after %zu bytes: %s (a corrupt or truncated gzip file?)", s->path,
+                       s->len, e == Z_ERRNO ? strerror(errno) : m);
+}
+
+/* Reads until s->len >= want or the end of the file (s->len < want then). */
+static int src_fill(src_t *s, size_t want, char *err, size_t errlen)
+{
+    while (s->len < want) {
+        if (s->len == s->cap) {
+            size_t cap = s->cap ? s->cap * 2 : 65536;
+            if (cap > want) cap = want;
+            unsigned char *nb = realloc(s->b, cap);
+            if (!nb) return ax_net_fail(err, errlen, "%s: out of memory after %zu bytes", s->path, s->len);
+            s->b = nb, s->cap = cap;
         }
-        if (n == cap) {
-            unsigned char *nb = realloc(b, cap * 2);
-            if (!nb) free(b);
-            b = nb, cap *= 2;
-            continue;
-        }
-        unsigned want = cap - n > (1u << 30) ? (1u << 30) : (unsigned)(cap - n);
-        int got = gzread(f, b + n, want);
-        if (got < 0) {
-            int e;
-            const char *m = gzerror(f, &e);
-            char msg[256];
-            snprintf(msg, sizeof msg, "%s", e == Z_ERRNO ? strerror(errno) : m);
-            free(b);
-            gzclose(f);
-            return ax_net_fail(err, errlen, "%s: read error after %zu bytes: %s (a corrupt or truncated gzip file?)",
-                        path, n, msg);
-        }
+        size_t room = s->cap - s->len;
+        unsigned chunk = room > (1u << 30) ? (1u << 30) : (unsigned)room;
+        int got = gzread(s->f, s->b + s->len, chunk);
+        if (got < 0) return src_error(s, err, errlen);
         if (got == 0) break;
-        n += (size_t)got;
+        s->len += (size_t)got;
     }
-    gzclose(f);
-    *buf = b, *len = n;
+    return 0;
+}
+
+/* Bytes after s->len (counted up to TAIL_COUNT_MAX, read and dropped). */
+static int src_tail(src_t *s, size_t *tail, char *err, size_t errlen)
+{
+    unsigned char buf[65536];
+    *tail = 0;
+    while (*tail <= TAIL_COUNT_MAX) {
+        int got = gzread(s->f, buf, sizeof buf);
+        if (got < 0) return src_error(s, err, errlen);
+        if (got == 0) break;
+        *tail += (size_t)got;
+    }
     return 0;
 }
 
@@ -77,30 +112,41 @@ static int fill(ax_array_t *out, const unsigned char *data, char kind, int size,
     return 0;
 }
 
-static int check_length(const char *path, size_t len, size_t header, int64_t count, int size,
-                        char *err, size_t errlen)
+/* The values the header declares: reads exactly header + count*size bytes,
+ * then checks nothing follows. */
+static int read_data(src_t *s, size_t header, int64_t count, int size, char *err, size_t errlen)
 {
-    uint64_t want = (uint64_t)header + (uint64_t)count * (uint64_t)size;
-    if (len < want)
+    if (count > AX_ARRAY_MAX_VALUES)
+        return ax_net_fail(err, errlen, "%s: the header declares %lld values; axsim reads at most %lld per array",
+                           s->path, (long long)count, (long long)AX_ARRAY_MAX_VALUES);
+    size_t want = header + (size_t)count * (size_t)size, tail;
+    if (src_fill(s, want, err, errlen)) return -1;
+    if (s->len < want)
         return ax_net_fail(err, errlen,
-                    "%s: truncated: the header says %lld values of %d bytes (%llu bytes of data "
+                    "%s: truncated: the header says %lld values of %d bytes (%zu bytes of data "
                     "after a %zu-byte header), the file has %zu bytes of data",
-                    path, (long long)count, size, (unsigned long long)(want - header), header, len - header);
-    if (len > want)
-        return ax_net_fail(err, errlen, "%s: %llu bytes longer than its header says (%lld values of %d bytes)",
-                    path, (unsigned long long)(len - want), (long long)count, size);
+                    s->path, (long long)count, size, want - header, header, s->len - header);
+    if (src_tail(s, &tail, err, errlen)) return -1;
+    if (tail > TAIL_COUNT_MAX)
+        return ax_net_fail(err, errlen, "%s: more than %zu bytes longer than its header says (%lld values of %d bytes)",
+                           s->path, TAIL_COUNT_MAX, (long long)count, size);
+    if (tail)
+        return ax_net_fail(err, errlen, "%s: %zu bytes longer than its header says (%lld values of %d bytes)",
+                           s->path, tail, (long long)count, size);
     return 0;
 }
 
 int ax_idx_load(const char *path, ax_array_t *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    unsigned char *b;
-    size_t len;
-    if (read_all(path, &b, &len, err, errlen)) return -1;
+    src_t s;
+    if (src_open(&s, path, err, errlen)) return -1;
     int rc = -1;
-    if (len < 4) {
-        ax_net_fail(err, errlen, "%s: not an IDX file: %zu bytes, shorter than the 4-byte magic", path, len);
+    const unsigned char *b;
+    if (src_fill(&s, 4, err, errlen)) goto done;
+    b = s.b;
+    if (s.len < 4) {
+        ax_net_fail(err, errlen, "%s: not an IDX file: %zu bytes, shorter than the 4-byte magic", path, s.len);
         goto done;
     }
     if (b[0] || b[1]) {
@@ -127,9 +173,11 @@ int ax_idx_load(const char *path, ax_array_t *out, char *err, size_t errlen)
         goto done;
     }
     size_t header = 4 + 4 * (size_t)out->ndim;
-    if (len < header) {
+    if (src_fill(&s, header, err, errlen)) goto done;
+    b = s.b;
+    if (s.len < header) {
         ax_net_fail(err, errlen, "%s: truncated in the header: rank %d needs %zu bytes, the file has %zu",
-             path, out->ndim, header, len);
+             path, out->ndim, header, s.len);
         goto done;
     }
     for (int i = 0; i < out->ndim; i++) out->dims[i] = (int64_t)be(b + 4 + 4 * i, 4);
@@ -138,12 +186,12 @@ int ax_idx_load(const char *path, ax_array_t *out, char *err, size_t errlen)
         goto done;
     }
     /* IDX stores big-endian; a float's bytes are reassembled the same way */
-    if (check_length(path, len, header, out->count, size, err, errlen) ||
-        fill(out, b + header, kind, size, 1, path, err, errlen))
+    if (read_data(&s, header, out->count, size, err, errlen) ||
+        fill(out, s.b + header, kind, size, 1, path, err, errlen))
         goto done;
     rc = 0;
 done:
-    free(b);
+    src_close(&s);
     if (rc) memset(out, 0, sizeof *out);
     return rc;
 }
@@ -151,57 +199,104 @@ done:
 /* ---- NPY ------------------------------------------------------------------------ */
 
 /* The header dict, a Python literal: {'descr': '<f4', 'fortran_order': False,
- * 'shape': (2, 3), }. Returns 0 with the three fields, or -1 naming what is
- * wrong. */
+ * 'shape': (2, 3), }. Parsed as that literal, key by key: exactly the three
+ * keys, each once, each with a value of its type; nothing but spaces (and
+ * numpy's newline) after the closing brace. Returns 0 with the three fields,
+ * or -1 naming what is wrong. */
+static const char *npy_ws(const char *s)
+{
+    while (*s == ' ' || *s == '\t') s++;
+    return s;
+}
+
+static int npy_bad(const char *path, const char *what, const char *h, const char *at, char *err, size_t errlen)
+{
+    return ax_net_fail(err, errlen, "%s: NPY header: %s at byte %ld of '%.120s%s'", path, what, (long)(at - h), h,
+                       strlen(h) > 120 ? "..." : "");
+}
+
 static int npy_header(const char *h, const char *path, char *descr, size_t dlen, int *fortran,
                       ax_array_t *out, char *err, size_t errlen)
 {
-    const char *d = strstr(h, "'descr'"), *f = strstr(h, "'fortran_order'"), *s = strstr(h, "'shape'");
-    if (!d || !f || !s)
-        return ax_net_fail(err, errlen, "%s: NPY header lacks %s: %s", path,
-                    !d ? "'descr'" : !f ? "'fortran_order'" : "'shape'", h);
-    d = strchr(d + 7, ':');
-    if (d) d += strspn(d + 1, " ") + 1;
-    if (!d || *d != '\'') return ax_net_fail(err, errlen, "%s: NPY 'descr' is not a simple type string (structured dtypes are not supported): %s", path, h);
-    const char *e = strchr(d + 1, '\'');
-    if (!e || (size_t)(e - d - 1) >= dlen) return ax_net_fail(err, errlen, "%s: NPY 'descr' is malformed: %s", path, h);
-    memcpy(descr, d + 1, (size_t)(e - d - 1));
-    descr[e - d - 1] = 0;
-    f = strchr(f + 15, ':');
-    if (f) f += strspn(f + 1, " ") + 1;
-    if (f && !strncmp(f, "True", 4)) *fortran = 1;
-    else if (f && !strncmp(f, "False", 5)) *fortran = 0;
-    else return ax_net_fail(err, errlen, "%s: NPY 'fortran_order' is neither True nor False: %s", path, h);
-    s = strchr(s + 7, ':');
-    if (s) s += strspn(s + 1, " ") + 1;
-    if (!s || *s != '(') return ax_net_fail(err, errlen, "%s: NPY 'shape' is not a tuple: %s", path, h);
-    s++;
-    out->ndim = 0;
+    int seen[3] = {0, 0, 0}; /* descr, fortran_order, shape */
+    const char *s = npy_ws(h);
+    if (*s++ != '{') return npy_bad(path, "not a dict (no '{')", h, s - 1, err, errlen);
     for (;;) {
-        s += strspn(s, " ");
-        if (*s == ')') break;
-        char *end;
-        errno = 0;
-        long long v = strtoll(s, &end, 10);
-        if (end == s || v < 0 || errno) return ax_net_fail(err, errlen, "%s: NPY 'shape' holds a bad dimension: %s", path, h);
-        if (out->ndim == AX_ARRAY_MAX_DIMS) return ax_net_fail(err, errlen, "%s: NPY rank above %d", path, AX_ARRAY_MAX_DIMS);
-        out->dims[out->ndim++] = v;
-        s = end + strspn(end, " ");
+        s = npy_ws(s);
+        if (*s == '}') break;
+        if (*s != '\'' && *s != '"') return npy_bad(path, "expected a quoted key or '}'", h, s, err, errlen);
+        char q = *s++;
+        const char *k = s, *ke = strchr(s, q);
+        if (!ke) return npy_bad(path, "unterminated key", h, k, err, errlen);
+        size_t kl = (size_t)(ke - k);
+        int which = kl == 5 && !strncmp(k, "descr", 5) ? 0 : kl == 13 && !strncmp(k, "fortran_order", 13) ? 1
+                  : kl == 5 && !strncmp(k, "shape", 5) ? 2 : -1;
+        if (which < 0) return npy_bad(path, "unknown key (want 'descr', 'fortran_order', 'shape')", h, k, err, errlen);
+        if (seen[which]++) return npy_bad(path, "key given twice", h, k, err, errlen);
+        s = npy_ws(ke + 1);
+        if (*s++ != ':') return npy_bad(path, "expected ':' after the key", h, s - 1, err, errlen);
+        s = npy_ws(s);
+        if (which == 0) {
+            if (*s != '\'' && *s != '"')
+                return npy_bad(path, "'descr' is not a simple type string (structured dtypes are not supported)", h, s,
+                               err, errlen);
+            char dq = *s++;
+            const char *e = strchr(s, dq);
+            if (!e || (size_t)(e - s) >= dlen) return npy_bad(path, "'descr' is malformed", h, s, err, errlen);
+            memcpy(descr, s, (size_t)(e - s));
+            descr[e - s] = 0;
+            s = e + 1;
+        } else if (which == 1) {
+            if (!strncmp(s, "True", 4)) *fortran = 1, s += 4;
+            else if (!strncmp(s, "False", 5)) *fortran = 0, s += 5;
+            else return npy_bad(path, "'fortran_order' is neither True nor False", h, s, err, errlen);
+        } else {
+            if (*s++ != '(') return npy_bad(path, "'shape' is not a tuple", h, s - 1, err, errlen);
+            out->ndim = 0;
+            for (;;) {
+                s = npy_ws(s);
+                if (*s == ')') break;
+                if (*s < '0' || *s > '9') return npy_bad(path, "'shape' holds a bad dimension", h, s, err, errlen);
+                char *end;
+                errno = 0;
+                long long v = strtoll(s, &end, 10);
+                if (errno) return npy_bad(path, "'shape' holds a bad dimension", h, s, err, errlen);
+                if (out->ndim == AX_ARRAY_MAX_DIMS)
+                    return ax_net_fail(err, errlen, "%s: NPY rank above %d", path, AX_ARRAY_MAX_DIMS);
+                out->dims[out->ndim++] = v;
+                s = npy_ws(end);
+                if (*s == ',') s++;
+                else if (*s != ')') return npy_bad(path, "'shape' is malformed", h, s, err, errlen);
+            }
+            s++;
+        }
+        s = npy_ws(s);
         if (*s == ',') s++;
-        else if (*s != ')') return ax_net_fail(err, errlen, "%s: NPY 'shape' is malformed: %s", path, h);
+        else if (*s != '}') return npy_bad(path, "expected ',' or '}' after a value", h, s, err, errlen);
     }
+    s++;
+    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') s++;
+    if (*s) return npy_bad(path, "text after the closing '}'", h, s, err, errlen);
+    if (!seen[0] || !seen[1] || !seen[2])
+        return ax_net_fail(err, errlen, "%s: NPY header lacks %s: %.120s", path,
+                           !seen[0] ? "'descr'" : !seen[1] ? "'fortran_order'" : "'shape'", h);
     return 0;
 }
+
+/* The longest NPY header read (numpy pads it to 64 bytes; a plain dtype needs
+ * well under a kilobyte). */
+#define NPY_HEADER_MAX 65536
 
 int ax_npy_load(const char *path, ax_array_t *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    unsigned char *b;
-    size_t len;
-    if (read_all(path, &b, &len, err, errlen)) return -1;
+    src_t s;
+    if (src_open(&s, path, err, errlen)) return -1;
     int rc = -1;
     char *h = NULL;
-    if (len < 10 || memcmp(b, "\x93NUMPY", 6)) {
+    if (src_fill(&s, 12, err, errlen)) goto done;
+    const unsigned char *b = s.b;
+    if (s.len < 10 || memcmp(b, "\x93NUMPY", 6)) {
         ax_net_fail(err, errlen, "%s: not an NPY file (no \\x93NUMPY magic)", path);
         goto done;
     }
@@ -210,11 +305,22 @@ int ax_npy_load(const char *path, ax_array_t *out, char *err, size_t errlen)
         ax_net_fail(err, errlen, "%s: NPY version %d.%d is not 1, 2 or 3", path, major, b[7]);
         goto done;
     }
-    size_t hl = major == 1 ? (size_t)le(b + 8, 2) : (len >= 12 ? (size_t)le(b + 8, 4) : SIZE_MAX);
+    if (major > 1 && s.len < 12) {
+        ax_net_fail(err, errlen, "%s: truncated in the NPY header (%zu bytes, the header needs 12)", path, s.len);
+        goto done;
+    }
+    size_t hl = major == 1 ? (size_t)le(b + 8, 2) : (size_t)le(b + 8, 4);
     size_t start = major == 1 ? 10 : 12;
-    if (hl == SIZE_MAX || start + hl > len) {
-        ax_net_fail(err, errlen, "%s: truncated in the NPY header (%zu bytes, the header needs %zu)", path, len,
-             hl == SIZE_MAX ? (size_t)12 : start + hl);
+    if (hl > NPY_HEADER_MAX) {
+        ax_net_fail(err, errlen, "%s: NPY header of %zu bytes; axsim reads at most %d (plain dtypes only)", path, hl,
+                    NPY_HEADER_MAX);
+        goto done;
+    }
+    if (src_fill(&s, start + hl, err, errlen)) goto done;
+    b = s.b;
+    if (start + hl > s.len) {
+        ax_net_fail(err, errlen, "%s: truncated in the NPY header (%zu bytes, the header needs %zu)", path, s.len,
+                    start + hl);
         goto done;
     }
     h = malloc(hl + 1);
@@ -224,6 +330,10 @@ int ax_npy_load(const char *path, ax_array_t *out, char *err, size_t errlen)
     }
     memcpy(h, b + start, hl);
     h[hl] = 0;
+    if (strlen(h) != hl) {
+        ax_net_fail(err, errlen, "%s: NPY header holds a NUL byte at byte %zu", path, strlen(h));
+        goto done;
+    }
     char descr[16];
     int fortran = 0;
     if (npy_header(h, path, descr, sizeof descr, &fortran, out, err, errlen)) goto done;
@@ -235,22 +345,23 @@ int ax_npy_load(const char *path, ax_array_t *out, char *err, size_t errlen)
         ax_net_fail(err, errlen, "%s: Fortran-order arrays are not supported; save with np.ascontiguousarray", path);
         goto done;
     }
-    char order = descr[0], kind = descr[1];
-    int size = atoi(descr + 2);
+    char order = descr[0], kind = order ? descr[1] : 0;
+    int size = 0;
+    if (kind && descr[2] >= '1' && descr[2] <= '9' && !descr[3]) size = descr[2] - '0';
     int known = (order == '<' || order == '>' || order == '|' || order == '=') &&
                 ((kind == 'b' && size == 1) || ((kind == 'i' || kind == 'u') && (size == 1 || size == 2 || size == 4 || size == 8)) ||
                  (kind == 'f' && (size == 2 || size == 4 || size == 8)));
-    if (!known || strlen(descr) > 3 + (size >= 10)) {
+    if (!known) {
         ax_net_fail(err, errlen, "%s: NPY dtype '%s' is not supported (b1, i1-i8, u1-u8, f2, f4, f8)", path, descr);
         goto done;
     }
-    if (check_length(path, len, start + hl, out->count, size, err, errlen) ||
-        fill(out, b + start + hl, kind, size, order == '>', path, err, errlen))
+    if (read_data(&s, start + hl, out->count, size, err, errlen) ||
+        fill(out, s.b + start + hl, kind, size, order == '>', path, err, errlen))
         goto done;
     rc = 0;
 done:
     free(h);
-    free(b);
+    src_close(&s);
     if (rc) memset(out, 0, sizeof *out);
     return rc;
 }
@@ -312,6 +423,12 @@ int ax_dataset_load(const char *images, const char *labels, ax_dataset_t *d, cha
         d->y[i] = (int32_t)v;
         if (d->y[i] + 1 > d->classes) d->classes = d->y[i] + 1;
     }
+    for (int64_t i = 0; i < x.count; i++)
+        if (!isfinite(x.data[i])) {
+            ax_net_fail(err, errlen, "%s: value %lld is %g: images must be finite numbers", images, (long long)i,
+                        (double)x.data[i]);
+            goto done;
+        }
     d->n = x.dims[0];
     d->c = x.ndim == 4 ? x.dims[1] : 1;
     d->h = x.ndim == 2 ? 1 : x.dims[x.ndim - 2];

@@ -10,7 +10,9 @@
  *
  * Every loader reads the whole file and checks it before returning: a
  * malformed or truncated file gives -1 and a message, never a half-filled
- * array. */
+ * array. A reader stops at the size the header declares: a compressed file
+ * that expands past it (a gzip bomb) or an endless stream is refused after
+ * at most that size plus a bounded count of the excess. */
 #ifndef AX_DATA_H
 #define AX_DATA_H
 
@@ -22,6 +24,9 @@ extern "C" {
 #endif
 
 enum { AX_ARRAY_MAX_DIMS = 8 };
+/* The most values one array may hold (8 GiB as float32): a header declaring
+ * more is refused before anything is read. */
+#define AX_ARRAY_MAX_VALUES (INT64_C(1) << 31)
 
 /* A dense row-major array of float32 values. */
 typedef struct ax_array {

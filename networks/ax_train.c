@@ -60,8 +60,7 @@ static void gather(const ax_dataset_t *d, const int64_t *idx, int64_t n, float *
     }
 }
 
-static int check_data(const ax_model_t *m, const ax_dataset_t *d, const char *what, char *err,
-                      size_t errlen)
+int ax_data_fits(const ax_model_t *m, const ax_dataset_t *d, const char *what, char *err, size_t errlen)
 {
     if (d->c != m->in_c || d->h != m->in_h || d->w != m->in_w)
         return ax_net_fail(err, errlen,
@@ -77,7 +76,7 @@ static int check_data(const ax_model_t *m, const ax_dataset_t *d, const char *wh
 int ax_evaluate(ax_model_t *m, const ax_dataset_t *d, int64_t limit, int64_t batch, double *loss,
                 double *acc, char *err, size_t errlen)
 {
-    if (check_data(m, d, "evaluation", err, errlen)) return -1;
+    if (ax_data_fits(m, d, "evaluation", err, errlen)) return -1;
     int64_t n = limit > 0 && limit < d->n ? limit : d->n;
     if (batch < 1) batch = 256;
     double total = 0;
@@ -160,15 +159,19 @@ int ax_train_save(const char *path, const ax_model_t *m, const ax_opt_t *opt,
     return rc;
 }
 
+int ax_model_load_ckpt(ax_model_t *m, const ax_ckpt_t *c, const char *path, char *err, size_t errlen)
+{
+    const char *arch = ax_ckpt_meta(c, "model");
+    if (arch && strcmp(arch, m->arch))
+        return ax_net_fail(err, errlen, "%s: holds a %.60s model, not %s", path, arch, m->arch);
+    return ax_model_from_ckpt(m, NULL, c, path, err, errlen);
+}
+
 int ax_model_load(ax_model_t *m, const char *path, char *err, size_t errlen)
 {
     ax_ckpt_t c = {0};
     if (ax_ckpt_load(path, &c, err, errlen)) return -1;
-    int rc = 0;
-    const char *arch = ax_ckpt_meta(&c, "model");
-    if (arch && strcmp(arch, m->arch))
-        rc = ax_net_fail(err, errlen, "%s: holds a %s model, not %s", path, arch, m->arch);
-    if (!rc) rc = ax_model_from_ckpt(m, NULL, &c, path, err, errlen);
+    int rc = ax_model_load_ckpt(m, &c, path, err, errlen);
     ax_ckpt_free(&c);
     return rc;
 }
@@ -193,14 +196,17 @@ static int resume_from(ax_model_t *m, ax_opt_t *opt, const ax_train_cfg_t *cfg, 
                              "(give another --out, or the same options)",
                              cfg->out, run_keys[i], have ? have : "(none)", need);
     }
-    const char *e = ax_ckpt_meta(&c, "epoch"), *t = ax_ckpt_meta(&c, "adam_step");
-    if (!rc && (!e || !t))
-        rc = ax_net_fail(err, errlen, "%s: cannot resume: no epoch in its metadata", cfg->out);
-    if (!rc) rc = ax_model_from_ckpt(m, opt, &c, cfg->out, err, errlen);
+    int64_t e = 0, t = 0;
     if (!rc) {
-        *epoch = strtoll(e, NULL, 10);
-        opt->t = strtoll(t, NULL, 10);
+        int he = ax_ckpt_meta_int(&c, cfg->out, "epoch", 1, cfg->epochs, &e, err, errlen);
+        int ht = he < 0 ? 0 : ax_ckpt_meta_int(&c, cfg->out, "adam_step", 0, INT64_C(1) << 62, &t, err, errlen);
+        if (he < 0 || ht < 0) rc = -1;
+        else if (!he || !ht)
+            rc = ax_net_fail(err, errlen, "%s: cannot resume: no %s in its metadata", cfg->out,
+                             !he ? "epoch" : "adam_step");
     }
+    if (!rc) rc = ax_model_from_ckpt(m, opt, &c, cfg->out, err, errlen);
+    if (!rc) *epoch = e, opt->t = t;
     ax_ckpt_free(&c);
     ax_ckpt_free(&want);
     return rc;
@@ -225,16 +231,21 @@ int ax_train(ax_model_t *m, const ax_dataset_t *train, const ax_dataset_t *test,
 {
     memset(res, 0, sizeof *res);
     res->test_loss = res->test_acc = NAN;
-    if (check_data(m, train, "training", err, errlen) ||
-        (test && check_data(m, test, "test", err, errlen)))
+    if (ax_data_fits(m, train, "training", err, errlen) ||
+        (test && ax_data_fits(m, test, "test", err, errlen))) {
+        res->bad_input = 1;
         return -1;
+    }
     if (cfg->batch < 1 || cfg->epochs < 1)
         return ax_net_fail(err, errlen, "training needs epochs >= 1 and batch >= 1");
     ax_opt_t opt = cfg->opt;
     opt.t = 0;
     ax_opt_reset(m);
     int64_t done = 0;
-    if (cfg->resume && cfg->out && resume_from(m, &opt, cfg, &done, err, errlen)) return -1;
+    if (cfg->resume && cfg->out && resume_from(m, &opt, cfg, &done, err, errlen)) {
+        res->bad_input = 1;
+        return -1;
+    }
     res->first_epoch = done + 1;
     int64_t n = cfg->limit > 0 && cfg->limit < train->n ? cfg->limit : train->n;
     int64_t steps = (n + cfg->batch - 1) / cfg->batch, sz = train->c * train->h * train->w;

@@ -62,7 +62,14 @@ typedef struct ax_train_result {
     double seconds;         /* training passes, this call */
     double images_per_s;
     int diverged;           /* 1: stopped at a batch whose loss or gradient was not finite */
+    int bad_input;          /* 1: the error is in the input, not the run: data that does not
+                               fit the model, a --resume checkpoint that is malformed or not
+                               of this run */
 } ax_train_result_t;
+
+/* 0 when the dataset fits m (image shape, labels below m->classes), or -1
+ * with "what images are ... but model ..." in err. */
+int ax_data_fits(const ax_model_t *m, const ax_dataset_t *d, const char *what, char *err, size_t errlen);
 
 /* Trains m (initialised, engine and MAC set) on train; evaluates on test
  * (may be NULL) after each epoch. A run that does not resume starts with a
@@ -87,6 +94,9 @@ int ax_train_save(const char *path, const ax_model_t *m, const ax_opt_t *opt,
 /* Loads the weights of a checkpoint into m (optimizer state ignored): the
  * file's "model" metadata, when present, must name m's architecture. */
 int ax_model_load(ax_model_t *m, const char *path, char *err, size_t errlen);
+/* The same from a checkpoint already loaded from path (named in messages). */
+struct ax_ckpt;
+int ax_model_load_ckpt(ax_model_t *m, const struct ax_ckpt *c, const char *path, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -165,3 +165,80 @@ TEST_CASE("ckpt: a failed save leaves the previous checkpoint whole", "[ckpt]")
     CHECK(ax_ckpt_find(&c, "w")->data[1] == 2.0f);
     ax_ckpt_free(&c);
 }
+
+// ---- issue 12: defects a hostile user found --------------------------------------
+
+TEST_CASE("ckpt: an empty tensor at another's start loads in either order", "[ckpt][regression]")
+{
+    // the ranges were sorted by begin alone: [600,600) after [600,604) was an "overlap"
+    temp_dir d;
+    std::vector<unsigned char> data(8, 0);
+    const std::string a = "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},";
+    const std::string b = "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}";
+    const std::string z = "\"z\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[4,4]}";
+    CHECK(load_error(write_st(d.path + "/zb.st", a + z + "," + b + "}", data)) == "loaded");
+    CHECK(load_error(write_st(d.path + "/bz.st", a + b + "," + z + "}", data)) == "loaded");
+    // an empty tensor inside another is still an overlap
+    const std::string in = "\"z\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[6,6]}";
+    CHECK_THAT(load_error(write_st(d.path + "/in.st", a + b + "," + in + "}", data)), Catch::Contains("overlaps"));
+}
+
+TEST_CASE("ckpt: shape entries and offsets outside the integers are refused, no cast of inf", "[ckpt][regression]")
+{
+    // (int64_t) of inf or 1e30 was undefined behaviour (UBSan: float-cast-overflow)
+    temp_dir d;
+    for (const char *v : {"1e30", "1e300", "-1", "1.5", "9007199254740994", "\"2\"", "null"}) {
+        std::string js = std::string("{\"w\":{\"dtype\":\"F32\",\"shape\":[") + v + "],\"data_offsets\":[0,4]}}";
+        CHECK_THAT(load_error(write_st(d.path + "/s.st", js, {0, 0, 0, 0})), Catch::Contains("shape entry 0"));
+    }
+    for (const char *v : {"[0,1e30]", "[0.5,4.5]", "[-4,0]", "[4,0]", "[0,\"4\"]"}) {
+        std::string js = std::string("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":") + v + "}}";
+        CHECK_THAT(load_error(write_st(d.path + "/o.st", js, {0, 0, 0, 0})), Catch::Contains("data_offsets"));
+    }
+    // cJSON reads 1e999 as inf
+    std::string js = "{\"w\":{\"dtype\":\"F32\",\"shape\":[1e999],\"data_offsets\":[0,4]}}";
+    CHECK_THAT(load_error(write_st(d.path + "/inf.st", js, {0, 0, 0, 0})), Catch::Contains("shape entry 0"));
+}
+
+TEST_CASE("ckpt: names and metadata keys given twice are found among many", "[ckpt][regression]")
+{
+    temp_dir d;
+    // 20000 entries: the pairwise check took seconds here and hours at the header cap
+    std::string js = "{\"__metadata__\":{";
+    for (int i = 0; i < 20000; i++) js += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":\"v\"";
+    js += "}";
+    for (int i = 0; i < 20000; i++)
+        js += ",\"t" + std::to_string(i) + "\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}";
+    CHECK(load_error(write_st(d.path + "/many.st", js + "}", {})) == "loaded");
+    std::string dup = js + ",\"t17\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}}";
+    CHECK_THAT(load_error(write_st(d.path + "/dup.st", dup, {})), Catch::Contains("tensor 't17' appears twice"));
+    std::string kd = "{\"__metadata__\":{\"a\":\"1\",\"b\":\"2\",\"a\":\"3\"}}";
+    CHECK_THAT(load_error(write_st(d.path + "/kd.st", kd, {})), Catch::Contains("key 'a' appears twice"));
+    std::string md = "{\"__metadata__\":{},\"__metadata__\":{\"a\":\"1\"}}";
+    CHECK_THAT(load_error(write_st(d.path + "/md.st", md, {})), Catch::Contains("__metadata__ appears twice"));
+}
+
+TEST_CASE("ckpt: metadata numbers are read whole and in range", "[ckpt][regression]")
+{
+    ax_ckpt_t c{};
+    char err[512];
+    double v = -7;
+    int64_t n = -7;
+    REQUIRE(ax_ckpt_set_meta(&c, "x", "0.25") == 0);
+    CHECK(ax_ckpt_meta_double(&c, "p", "x", 0, 1, &v, err, sizeof err) == 1);
+    CHECK(v == 0.25);
+    CHECK(ax_ckpt_meta_double(&c, "p", "absent", 0, 1, &v, err, sizeof err) == 0);
+    for (const char *bad : {"", "0x", "inf", "nan", "1e999", "2", "-0.5", " 0.5x", "garbage"}) {
+        REQUIRE(ax_ckpt_set_meta(&c, "x", bad) == 0);
+        CHECK(ax_ckpt_meta_double(&c, "p", "x", 0, 1, &v, err, sizeof err) == -1);
+        CHECK_THAT(std::string(err), Catch::Contains("p: metadata x '"));
+    }
+    REQUIRE(ax_ckpt_set_meta(&c, "e", "12") == 0);
+    CHECK(ax_ckpt_meta_int(&c, "p", "e", 1, 20, &n, err, sizeof err) == 1);
+    CHECK(n == 12);
+    for (const char *bad : {"-3", "", "1x", "21", "0", " 5", "+5", "99999999999999999999", "1.0"}) {
+        REQUIRE(ax_ckpt_set_meta(&c, "e", bad) == 0);
+        CHECK(ax_ckpt_meta_int(&c, "p", "e", 1, 20, &n, err, sizeof err) == -1);
+    }
+    ax_ckpt_free(&c);
+}

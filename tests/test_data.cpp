@@ -310,3 +310,73 @@ TEST_CASE("data: Fashion-MNIST from Debian's dataset-fashion-mnist", "[data]")
     for (int k = 0; k < 10; k++) CHECK(per[(size_t)k] == 1000); // the test set is balanced
     ax_dataset_free(&d);
 }
+
+// ---- issue 12: defects a hostile user found --------------------------------------
+
+TEST_CASE("data: a reader stops at the size its header declares", "[data][regression]")
+{
+    // the whole stream was decompressed before the size check: a small gzip of
+    // zeros (a bomb) or /dev/zero was read until memory ran out
+    tmp t;
+    auto b = idx_header(0x08, {4});
+    b.insert(b.end(), {1, 2, 3, 4});
+    std::string p = t.path + "/bomb.idx.gz";
+    gzFile f = gzopen(p.c_str(), "wb9");
+    gzwrite(f, b.data(), (unsigned)b.size());
+    std::vector<unsigned char> zeros(1 << 20, 0);
+    for (int i = 0; i < 256; i++) gzwrite(f, zeros.data(), (unsigned)zeros.size()); // 256 MiB
+    gzclose(f);
+    CHECK_THAT(load_error(p), Catch::Contains("more than 67108864 bytes longer than its header says"));
+    // a header declaring more than AX_ARRAY_MAX_VALUES is refused before reading
+    CHECK_THAT(load_error(t.put("huge.idx", idx_header(0x08, {65536, 65536}))), Catch::Contains("at most"));
+    CHECK_THAT(load_error("/dev/zero"), Catch::Contains("type byte 0x00"));
+    ax_array_t a;
+    char err[512];
+    CHECK(ax_npy_load("/dev/zero", &a, err, sizeof err) == -1);
+    CHECK_THAT(std::string(err), Catch::Contains("not an NPY file"));
+    // a declared size within the limits is read as far as the file goes
+    CHECK_THAT(load_error(t.put("lies.idx", idx_header(0x08, {60000, 28, 28}))), Catch::Contains("truncated"));
+}
+
+TEST_CASE("data: the NPY header is parsed as a dict, not searched", "[data][regression]")
+{
+    // 'descr' was found by strstr anywhere in the header, even inside another value
+    tmp t;
+    std::vector<unsigned char> f4(4, 0);
+    for (const char *h : {"{'fortran_order': False, 'shape': (1,), 'x': \"'descr': '<f4'\", }",
+                          "{'shape': (1,), 'fortran_order': False, 'note': 'descr', 'descr': '<f4', }",
+                          "{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (1,), }",
+                          "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), } junk",
+                          "{'descr': '<f4', 'fortran_order': False, 'shape': (-1,), }",
+                          "{'descr': '<f4' 'fortran_order': False, 'shape': (1,), }",
+                          "'descr': '<f4', 'fortran_order': False, 'shape': (1,)"})
+        CHECK_THAT(load_error(t.put("h.npy", npy(h, f4))), Catch::Contains("h.npy: NPY"));
+    // key order and quotes as numpy may write them still load
+    for (const char *h : {"{'shape': (1,), 'fortran_order': False, 'descr': '<f4'}",
+                          "{\"descr\": \"<f4\", \"fortran_order\": False, \"shape\": (1,)}"}) {
+        ax_array_t a;
+        char err[512];
+        CHECK(ax_npy_load(t.put("ok.npy", npy(h, f4)).c_str(), &a, err, sizeof err) == 0);
+        ax_array_free(&a);
+    }
+    auto nul = npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", f4);
+    nul[12] = 0;
+    CHECK_THAT(load_error(t.put("nul.npy", nul)), Catch::Contains("NUL byte"));
+}
+
+TEST_CASE("data: NaN and inf pixels are refused", "[data][regression]")
+{
+    // they trained to "loss nan" with exit 0
+    tmp t;
+    for (uint32_t bits : {0x7FC00000u, 0x7F800000u, 0xFF800000u}) {
+        auto x = idx_header(0x0D, {2, 1, 1});
+        be32(x, 0x3F800000u);
+        be32(x, bits);
+        auto y = idx_header(0x08, {2});
+        y.insert(y.end(), {0, 1});
+        ax_dataset_t d;
+        char err[512];
+        CHECK(ax_dataset_load(t.put("x.idx", x).c_str(), t.put("y.idx", y).c_str(), &d, err, sizeof err) == -1);
+        CHECK_THAT(std::string(err), Catch::Contains("value 1 is") && Catch::Contains("images must be finite"));
+    }
+}
