@@ -99,14 +99,27 @@ int ax_cli_unit(const char *verb, const char *s, ax_unit_t *u)
 
 int ax_cli_u64(const char *verb, const char *opt, const char *s, uint64_t *v)
 {
+    /* decimal digits only: strtoull alone takes " 7", "+7", "0x10" and reads
+     * "010" as octal 8 */
     char *end;
     errno = 0;
-    unsigned long long x = strtoull(s, &end, 0);
-    if (!*s || *end || errno || *s == '-') {
-        ax_cli_error(verb, "%s: '%s' is not a non-negative integer", opt, s);
+    unsigned long long x = *s >= '0' && *s <= '9' ? strtoull(s, &end, 10) : 0;
+    if (*s < '0' || *s > '9' || *end || errno) {
+        ax_cli_error(verb, "%s: '%.40s%s' is not a non-negative decimal integer%s", opt, s, strlen(s) > 40 ? "..." : "",
+                     errno == ERANGE ? " below 2^64" : "");
         return -1;
     }
     *v = x;
+    return 0;
+}
+
+int ax_cli_threads(const char *verb, const char *s, uint64_t *v)
+{
+    if (ax_cli_u64(verb, "--threads", s, v)) return -1;
+    if (*v > AX_CLI_MAX_THREADS) {
+        ax_cli_error(verb, "--threads %llu: at most %d (0: every core)", (unsigned long long)*v, AX_CLI_MAX_THREADS);
+        return -1;
+    }
     return 0;
 }
 

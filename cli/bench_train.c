@@ -140,7 +140,7 @@ int ax_bench_train(int argc, char **argv)
         case 'b': snprintf(backends_s, sizeof backends_s, "%s", optarg); break;
         case 'n': if (ax_cli_u64("bench", "--images", optarg, &images)) return AX_EXIT_USAGE; break;
         case 'B': if (ax_cli_u64("bench", "--batch", optarg, &batch)) return AX_EXIT_USAGE; break;
-        case 't': if (ax_cli_u64("bench", "--threads", optarg, &threads)) return AX_EXIT_USAGE; break;
+        case 't': if (ax_cli_threads("bench", optarg, &threads)) return AX_EXIT_USAGE; break;
         case 'd': o.data = optarg; break;
         case 'j': json = optarg; break;
         case 'h': fputs(train_help, stdout); return AX_EXIT_OK;
@@ -154,6 +154,7 @@ int ax_bench_train(int argc, char **argv)
         ax_cli_error("bench", "unexpected argument '%s'", argv[optind]);
         return AX_EXIT_USAGE;
     }
+    if (net_check_new_file("bench", "--json", json)) return AX_EXIT_USAGE;
     if (images < 1 || batch < 1 || batch > 65536) {
         ax_cli_error("bench", "--images must be >= 1 and --batch in 1..65536");
         return AX_EXIT_USAGE;
@@ -251,9 +252,9 @@ int ax_bench_train(int argc, char **argv)
         }
 done:
     if (json) {
-        char *s = cJSON_Print(root);
-        if (!s || net_write_atomic(json, s)) {
-            ax_cli_error("bench", "cannot write %s", json);
+        char *s = cJSON_Print(root), jerr[1024];
+        if (!s || net_write_atomic(json, s, jerr, sizeof jerr)) {
+            ax_cli_error("bench", "--json %s", s ? jerr : "out of memory");
             if (!status) status = AX_EXIT_FAIL;
         }
         cJSON_free(s);

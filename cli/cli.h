@@ -23,6 +23,9 @@ int ax_cli_unit(const char *verb, const char *s, ax_unit_t *u);
 
 /* Parses a non-negative decimal integer option value; -1 on error. */
 int ax_cli_u64(const char *verb, const char *opt, const char *s, uint64_t *v);
+/* --threads: 0 (every core) to AX_CLI_MAX_THREADS; -1 on error. */
+enum { AX_CLI_MAX_THREADS = 1024 };
+int ax_cli_threads(const char *verb, const char *s, uint64_t *v);
 /* Splits a comma list in place (empty entries skipped): the count, or -1
  * when it has more than max entries. */
 int ax_cli_split(char *s, char **out, int max);

@@ -26,6 +26,7 @@ typedef struct net_opts {
     const char *out, *weights, *json;
     int resume, quiet;
     double norm[3];                       /* scale, mean, std; NaN: from data/checkpoint */
+    struct ax_ckpt *wckpt;                /* --weights, loaded once by net_peek_weights */
 } net_opts_t;
 
 /* Which options a verb takes (bits), and its defaults. */
@@ -50,14 +51,24 @@ ax_engine_t *net_engine(const net_opts_t *o);
 /* The progress callback of ax_train: a bar on a TTY, lines otherwise. */
 void net_progress(void *ctx, const ax_train_progress_t *p);
 
-/* The normalization (where o->norm is NaN) and the class count (0 when
- * absent) stored in o->weights, read before the data. 0, or exit code 2
- * with the checkpoint's error printed. */
+/* Loads o->weights (kept in o->wckpt for net_load_model) and takes the
+ * normalization (where o->norm is NaN) and the class count (0 when absent)
+ * from its metadata, each checked (a scale and std > 0, a finite mean,
+ * classes in 2..65536). 0, or exit code 2 with the reason printed. */
 int net_peek_weights(net_opts_t *o, int *classes);
+/* The weights of o->wckpt into m. 0, or exit code 2 with the reason. */
+int net_load_model(net_opts_t *o, ax_model_t *m);
+/* 0 when the dataset fits m, or exit code 2 with the reason printed. */
+int net_data_fits(const net_opts_t *o, const ax_model_t *m, const ax_dataset_t *d, const char *what);
+/* Refuses before any work an output path that exists (--json, not "-") or
+ * whose folder cannot take a new file. 0, or exit code 2 with the reason. */
+int net_check_new_file(const char *verb, const char *opt, const char *path);
+/* Frees what the options hold (o->wckpt). */
+void net_opts_free(net_opts_t *o);
 
 /* Writes text to path through a temporary file and a rename: a failure
- * leaves what was at path untouched. 0, or -1. */
-int net_write_atomic(const char *path, const char *text);
+ * leaves what was at path untouched. 0, or -1 with the reason in err. */
+int net_write_atomic(const char *path, const char *text, char *err, size_t errlen);
 
 /* The canonical text of a MAC configuration. */
 const char *net_mac_name(const ax_mac_cfg_t *c, char *buf, size_t len);

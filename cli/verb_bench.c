@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <cjson/cJSON.h>
 #include <dlfcn.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "ax_fp_internal.h"
 #include "ax_rng.h"
 #include "cli.h"
+#include "net_cli.h"
 
 /* OpenBLAS (Debian libopenblas0/libopenblas-dev), loaded when a benchmark
  * asks for it (dlopen), not linked: a linked OpenBLAS starts its thread pool
@@ -179,26 +181,60 @@ static int run_openblas(void *v)
     return 0;
 }
 
+/* Parses exactly between min_n and max_n decimal integers in [lo, hi]
+ * separated by sep ("256x256x256", "1,1,28,28,6,5,1,2"): the count, or -1
+ * (a sign, a gap, trailing text, a value out of range or past 64 bits). */
+static int parse_ints(const char *s, char sep, long long *v, int min_n, int max_n, long long lo, long long hi)
+{
+    int n = 0;
+    for (const char *q = s;; q++) {
+        if (n == max_n || *q < '0' || *q > '9') return -1;
+        char *end;
+        errno = 0;
+        long long x = strtoll(q, &end, 10);
+        if (errno || x < lo || x > hi) return -1;
+        v[n++] = x;
+        q = end;
+        if (!*q) break;
+        if (*q != sep) return -1;
+    }
+    return n < min_n ? -1 : n;
+}
+
+/* Elements of an operand (a x b) when every buffer of them fits in memory
+ * arithmetic: a*b*8 bytes within int64_t. */
+static int elems_ok(long long a, long long b, size_t *n)
+{
+    long long r;
+    if (__builtin_mul_overflow(a, b, &r) || r > INT64_MAX / 8) return 0;
+    *n = (size_t)r;
+    return 1;
+}
+
 static int parse_size(const char *verb, const char *s, problem_t *p)
 {
-    long long m, n, k;
-    char tail;
-    if (sscanf(s, "%lldx%lldx%lld%c", &m, &n, &k, &tail) != 3 || m < 1 || n < 1 || k < 1) {
-        ax_cli_error(verb, "--size '%s': expected MxNxK with positive integers", s);
+    long long v[3];
+    size_t na, nb, nc;
+    if (parse_ints(s, 'x', v, 3, 3, 1, INT32_MAX) < 0) {
+        ax_cli_error(verb, "--size '%.40s%s': expected MxNxK with integers in 1..%d", s, strlen(s) > 40 ? "..." : "",
+                     INT32_MAX);
+        return -1;
+    }
+    if (!elems_ok(v[0], v[2], &na) || !elems_ok(v[2], v[1], &nb) || !elems_ok(v[0], v[1], &nc)) {
+        ax_cli_error(verb, "--size '%s': an operand would hold more than 2^60 elements", s);
         return -1;
     }
     memset(p, 0, sizeof *p);
-    p->g = ax_gemm_shape(m, n, k);
-    p->macs = (double)m * (double)n * (double)k;
-    snprintf(p->name, sizeof p->name, "%lldx%lldx%lld", m, n, k);
+    p->g = ax_gemm_shape(v[0], v[1], v[2]);
+    p->macs = (double)v[0] * (double)v[1] * (double)v[2];
+    snprintf(p->name, sizeof p->name, "%lldx%lldx%lld", v[0], v[1], v[2]);
     return 0;
 }
 
 static int parse_conv(const char *s, problem_t *p)
 {
     long long v[9] = {0, 0, 0, 0, 0, 0, 0, 0, 1};
-    int got = sscanf(s, "%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld", &v[0], &v[1], &v[2], &v[3],
-                     &v[4], &v[5], &v[6], &v[7], &v[8]);
+    int got = parse_ints(s, ',', v, 8, 9, 0, INT32_MAX);
     memset(p, 0, sizeof *p);
     p->conv = 1;
     ax_conv_shape_t *c = &p->c;
@@ -207,9 +243,9 @@ static int parse_conv(const char *s, problem_t *p)
     c->groups = v[8];
     int64_t oh, ow;
     char err[256];
-    if (got < 8 || ax_conv_out(c, &oh, &ow, err, sizeof err)) {
-        ax_cli_error("bench", "--conv '%s': %s", s,
-                     got < 8 ? "expected N,C,H,W,OC,K,S,P[,G] with integers" : err);
+    if (got < 0 || ax_conv_out(c, &oh, &ow, err, sizeof err)) {
+        ax_cli_error("bench", "--conv '%.60s%s': %s", s, strlen(s) > 60 ? "..." : "",
+                     got < 0 ? "expected N,C,H,W,OC,K,S,P[,G] with integers in 0..2147483647" : err);
         return -1;
     }
     p->macs = (double)c->n * (double)c->oc * (double)(oh * ow) * (double)(c->c / c->groups) *
@@ -284,7 +320,7 @@ int ax_verb_bench(int argc, char **argv)
             nprobs++;
             break;
         case 'b': backends = optarg; break;
-        case 't': if (ax_cli_u64("bench", "--threads", optarg, &threads)) return AX_EXIT_USAGE; break;
+        case 't': if (ax_cli_threads("bench", optarg, &threads)) return AX_EXIT_USAGE; break;
         case 'T': {
             char *end;
             min_time = strtod(optarg, &end);
@@ -302,6 +338,7 @@ int ax_verb_bench(int argc, char **argv)
         ax_cli_error("bench", "unexpected argument '%s'", argv[optind]);
         return AX_EXIT_USAGE;
     }
+    if (net_check_new_file("bench", "--json", json)) return AX_EXIT_USAGE;
     if (backends) {
         static const char *known[] = {"ref", "cpu", "cuda", "openblas", "cublas"};
         char tmp[256];
@@ -485,10 +522,9 @@ int ax_verb_bench(int argc, char **argv)
         free(fa), free(fb), free(fc), free(A), free(B), free(C1), free(C2), free(r.col);
     }
     if (json) {
-        char *s = cJSON_Print(root);
-        FILE *f = fopen(json, "w");
-        if (!f || fputs(s, f) < 0 || fclose(f)) {
-            ax_cli_error("bench", "cannot write %s", json);
+        char *s = cJSON_Print(root), jerr[1024];
+        if (!s || net_write_atomic(json, s, jerr, sizeof jerr)) {
+            ax_cli_error("bench", "--json %s", s ? jerr : "out of memory");
             status = AX_EXIT_FAIL;
         }
         free(s);
@@ -550,7 +586,7 @@ int ax_verb_gemm(int argc, char **argv)
                 return AX_EXIT_USAGE;
             }
             break;
-        case 't': if (ax_cli_u64("gemm", "--threads", optarg, &threads)) return AX_EXIT_USAGE; break;
+        case 't': if (ax_cli_threads("gemm", optarg, &threads)) return AX_EXIT_USAGE; break;
         case 'S': if (ax_cli_u64("gemm", "--seed", optarg, &seed)) return AX_EXIT_USAGE; break;
         case 'c': if (ax_cli_u64("gemm", "--chunk", optarg, &chunk)) return AX_EXIT_USAGE; break;
         case 'k': check = 1; break;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ax_units.h"
+#include "calc_line.h"
 #include "cli.h"
 
 static const char *calc_help =
@@ -22,7 +23,8 @@ static const char *calc_help =
     "With --check, compares each result (a NaN matches any NaN unless --check-nans)\n"
     "and, where the line has them, the flags; prints the first 20 mismatches decoded\n"
     "and ends with 'N passed, M failed'. Exit status: 0 all passed, 1 a mismatch or\n"
-    "no vectors at all, 2 bad usage or a malformed line (named by its number).\n"
+    "no vectors at all, 2 bad usage, a malformed line or a read error (named by\n"
+    "its line number).\n"
     "\n"
     "  --unit U       unit spec, e.g. mul_exact, mul_drum:k=4 (axsim units)\n"
     "  --fmt F        input format, e.g. bf16, fp8e4m3, e6m9:rtz (axsim formats)\n"
@@ -32,30 +34,6 @@ static const char *calc_help =
     "\n"
     "flags (hex, as SoftFloat): 01 inexact, 02 underflow, 04 overflow, 08 infinite,\n"
     "10 invalid.\n";
-
-/* Parses one hex field; -1 if it is not hex or has more than 8 digits. */
-static int parse_hex(const char *s, uint32_t *v)
-{
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s += 2;
-    size_t n = strlen(s);
-    if (n == 0 || n > 8) return -1;
-    uint32_t x = 0;
-    for (; *s; s++) {
-        int d;
-        if (*s >= '0' && *s <= '9') d = *s - '0';
-        else if (*s >= 'a' && *s <= 'f') d = *s - 'a' + 10;
-        else if (*s >= 'A' && *s <= 'F') d = *s - 'A' + 10;
-        else return -1;
-        x = (x << 4) | (uint32_t)d;
-    }
-    *v = x;
-    return 0;
-}
-
-static int fits(uint32_t x, ax_format_t f)
-{
-    return ax_fmt_width(f) == 32 || (x >> ax_fmt_width(f)) == 0;
-}
 
 typedef struct calc_opts {
     ax_unit_t unit;
@@ -84,60 +62,33 @@ static int run(const calc_opts_t *o, FILE *in, const char *src)
     long lineno = 0;
     uint64_t passed = 0, failed = 0;
     const int wi = ax_cli_hexdigits(o->fi), wo = ax_cli_hexdigits(o->fo);
-    char fi_name[64], fo_name[64];
-    ax_format_name(o->fi, fi_name, sizeof fi_name);
-    ax_format_name(o->fo, fo_name, sizeof fo_name);
     int status = AX_EXIT_OK;
-    while (getline(&buf, &cap, in) != -1) {
+    for (;;) {
+        /* getline gives -1 at the end of the input and on an error; an error
+         * such as ENOMEM (a huge line) sets neither feof nor always ferror,
+         * so errno is cleared first and the end is checked with feof */
+        errno = 0;
+        ssize_t len = getline(&buf, &cap, in);
+        if (len < 0) {
+            if (ferror(in) || !feof(in)) {
+                int e = errno ? errno : EIO;
+                ax_cli_error("calc", "%s:%ld: read error: %s (the vectors from this line on "
+                             "were not read)", src, lineno + 1, strerror(e));
+                status = AX_EXIT_USAGE;
+            }
+            break;
+        }
         lineno++;
-        char *hash = strchr(buf, '#');
-        if (hash) *hash = 0;
-        char *tok[5];
-        int nt = 0;
-        for (char *s = strtok(buf, " \t\r\n"); s; s = strtok(NULL, " \t\r\n")) {
-            if (nt == 4) {
-                nt = 5;
-                break;
-            }
-            tok[nt++] = s;
-        }
-        if (nt == 0) continue;
-        if (nt < 2 || nt > 4) {
-            ax_cli_error("calc", "%s:%ld: expected 2 to 4 hex fields (a b [result [flags]]), "
-                         "found %s", src, lineno, nt < 2 ? "1" : "more than 4");
+        ax_calc_vec_t vec;
+        char err[512];
+        if (ax_calc_parse_line(buf, (size_t)len, o->fi, o->fo, o->check, &vec, err, sizeof err)) {
+            ax_cli_error("calc", "%s:%ld: %s", src, lineno, err);
             status = AX_EXIT_USAGE;
             break;
         }
-        uint32_t v[4] = {0, 0, 0, 0};
-        static const char *what[] = {"operand a", "operand b", "expected result", "flags"};
-        int bad = 0;
-        for (int i = 0; i < nt && !bad; i++) {
-            if (parse_hex(tok[i], &v[i])) {
-                ax_cli_error("calc", "%s:%ld: %s '%s' is not a hexadecimal number of at most "
-                             "8 digits", src, lineno, what[i], tok[i]);
-                bad = 1;
-            } else if (i < 2 && !fits(v[i], o->fi)) {
-                ax_cli_error("calc", "%s:%ld: %s 0x%X does not fit in %s (%d bits)", src, lineno,
-                             what[i], v[i], fi_name, ax_fmt_width(o->fi));
-                bad = 1;
-            } else if (i == 2 && !fits(v[i], o->fo)) {
-                ax_cli_error("calc", "%s:%ld: %s 0x%X does not fit in %s (%d bits)", src, lineno,
-                             what[i], v[i], fo_name, ax_fmt_width(o->fo));
-                bad = 1;
-            } else if (i == 3 && v[i] > 0x1F) {
-                ax_cli_error("calc", "%s:%ld: flags 0x%X has bits beyond 0x1F", src, lineno, v[i]);
-                bad = 1;
-            }
-        }
-        if (!bad && o->check && nt < 3) {
-            ax_cli_error("calc", "%s:%ld: --check needs an expected result (third field)", src,
-                         lineno);
-            bad = 1;
-        }
-        if (bad) {
-            status = AX_EXIT_USAGE;
-            break;
-        }
+        if (vec.nt == 0) continue;
+        const int nt = vec.nt;
+        const uint32_t *v = vec.v;
         uint32_t flags = 0;
         uint32_t r = ax_unit_apply(o->unit, v[0], v[1], o->fi, o->fo, &flags);
         if (!o->check) {
@@ -153,10 +104,6 @@ static int run(const calc_opts_t *o, FILE *in, const char *src)
             if (failed < 20) report(o, src, lineno, v[0], v[1], r, flags, v[2], nt == 4, v[3]);
             failed++;
         }
-    }
-    if (status == AX_EXIT_OK && ferror(in)) {
-        ax_cli_error("calc", "%s: read error: %s", src, strerror(errno));
-        status = AX_EXIT_USAGE;
     }
     free(buf);
     if (status != AX_EXIT_OK) return status;

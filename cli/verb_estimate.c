@@ -22,6 +22,7 @@
 
 #include "ax_metrics.h"
 #include "ax_plot.h"
+#include "ax_atomic.h"
 #include "cli.h"
 #include "net_cli.h"
 
@@ -232,10 +233,10 @@ static int write_results(const est_t *st, int n, double seconds, int *plotted, c
     }
     char *js = cJSON_Print(root);
     snprintf(path, sizeof path, "%s/results.csv", st->outdir);
-    int bad = net_write_atomic(path, csv);
+    int bad = net_write_atomic(path, csv, err, errlen);
     snprintf(path, sizeof path, "%s/results.json", st->outdir);
-    bad |= !js || net_write_atomic(path, js);
-    if (bad) snprintf(err, errlen, "cannot write the results into %s", st->outdir);
+    if (!bad && !js) bad = snprintf(err, errlen, "%s: out of memory", path) > 0;
+    if (!bad) bad = net_write_atomic(path, js, err, errlen);
     free(csv), free(js);
     cJSON_Delete(root);
     *plotted = 0;
@@ -399,7 +400,7 @@ int ax_verb_estimate(int argc, char **argv)
                 return AX_EXIT_USAGE;
             }
             break;
-        case 't': if (ax_cli_u64(verb, "--threads", optarg, &o.threads)) return AX_EXIT_USAGE; break;
+        case 't': if (ax_cli_threads(verb, optarg, &o.threads)) return AX_EXIT_USAGE; break;
         case 's': if (ax_cli_u64(verb, "--seed", optarg, &o.seed)) return AX_EXIT_USAGE; break;
         case 'q': o.quiet = 1; break;
         case ':': ax_cli_error(verb, "option %s needs a value", argv[optind - 1]); return AX_EXIT_USAGE;
@@ -408,6 +409,10 @@ int ax_verb_estimate(int argc, char **argv)
     }
     if (optind < argc) {
         ax_cli_error(verb, "unexpected argument '%s'", argv[optind]);
+        return AX_EXIT_USAGE;
+    }
+    if (epochs > 1000000) {
+        ax_cli_error(verb, "--retrain-epochs %llu: at most 1000000", (unsigned long long)epochs);
         return AX_EXIT_USAGE;
     }
     if (!ax_model_describe(o.model)) {
@@ -497,14 +502,30 @@ int ax_verb_estimate(int argc, char **argv)
         nr++;
     }
 
-    /* data, weights, engine */
+    /* the results folder first: a run that could not save them does not start */
     int classes = 0, rc;
-    if ((rc = net_peek_weights(&o, &classes))) {
+    struct stat sb;
+    char probe[4200];
+    snprintf(probe, sizeof probe, "%s/results.json", outdir);
+    if (stat(outdir, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+        ax_cli_error(verb, "--out %s is not a folder (the results go into a folder: give another --out)", outdir);
         free(rows);
-        return rc;
+        return AX_EXIT_USAGE;
     }
+    if (mkdir(outdir, 0777) != 0 && errno != EEXIST) {
+        ax_cli_error(verb, "--out: cannot create %s: %s", outdir, strerror(errno));
+        free(rows);
+        return AX_EXIT_USAGE;
+    }
+    if (ax_atomic_probe(probe, err, sizeof err)) {
+        ax_cli_error(verb, "--out: %s", err);
+        free(rows);
+        return AX_EXIT_USAGE;
+    }
+    /* data, weights, engine */
     ax_dataset_t tr, te;
-    if ((rc = net_load_data(&o, &tr, &te, epochs ? NO_TRAINSET : 0))) {
+    if ((rc = net_peek_weights(&o, &classes)) || (rc = net_load_data(&o, &tr, &te, epochs ? NO_TRAINSET : 0))) {
+        net_opts_free(&o);
         free(rows);
         return rc;
     }
@@ -515,22 +536,17 @@ int ax_verb_estimate(int argc, char **argv)
     if (!m || !e) {
         ax_model_free(m);
         ax_dataset_free(&tr), ax_dataset_free(&te), free(rows);
+        net_opts_free(&o);
         return AX_EXIT_USAGE;
-    }
-    if (mkdir(outdir, 0777) != 0 && errno != EEXIST) {
-        ax_cli_error(verb, "cannot create %s: %s", outdir, strerror(errno));
-        rc = AX_EXIT_USAGE;
-        goto out;
     }
     ax_mac_cfg_t f32;
     ax_mac_parse("mul=exact,in=fp32", &f32, err, sizeof err);
     double t0 = wall(), base_acc, loss;
     rc = AX_EXIT_FAIL;
-    if (ax_model_load(m, o.weights, err, sizeof err)) {
-        ax_cli_error(verb, "%s", err);
-        rc = AX_EXIT_USAGE;
+    if ((rc = net_load_model(&o, m)) || (rc = net_data_fits(&o, m, &te, "the test images")) ||
+        (epochs && (rc = net_data_fits(&o, m, &tr, "the training images"))))
         goto out;
-    }
+    rc = AX_EXIT_FAIL;
     ax_model_set_mac(m, e, &f32, &f32);
     if (ax_evaluate(m, &te, (int64_t)o.test_limit, 256, &loss, &base_acc, err, sizeof err)) goto fail;
     int64_t ntest = o.test_limit && (int64_t)o.test_limit < te.n ? (int64_t)o.test_limit : te.n;
@@ -575,7 +591,10 @@ int ax_verb_estimate(int argc, char **argv)
         }
         mismatch |= r->verified == 0;
         if (r->resumed) goto print; /* its accuracies are in results.json; the RTL check is rerun */
-        if (ax_model_load(m, o.weights, err, sizeof err)) goto fail;
+        if (net_load_model(&o, m)) {
+            rc = AX_EXIT_USAGE;
+            goto out;
+        }
         ax_model_set_mac(m, e, &r->cfg, &f32);
         if (ax_evaluate(m, &te, (int64_t)o.test_limit, 256, &loss, &r->acc0, err, sizeof err)) goto fail;
         r->acc1 = NAN;
@@ -635,5 +654,6 @@ out:
     ax_model_free(m);
     ax_dataset_free(&tr), ax_dataset_free(&te);
     free(rows);
+    net_opts_free(&o);
     return rc;
 }

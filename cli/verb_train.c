@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "ax_atomic.h"
+#include "ax_ckpt.h"
 #include "net_cli.h"
 
 /* ---- shared options ---------------------------------------------------------- */
@@ -92,7 +94,7 @@ int net_opts_parse(net_opts_t *o, int argc, char **argv, unsigned what, const ch
             }
             break;
         }
-        case 't': if (ax_cli_u64(verb, "--threads", optarg, &o->threads)) return AX_EXIT_USAGE; break;
+        case 't': if (ax_cli_threads(verb, optarg, &o->threads)) return AX_EXIT_USAGE; break;
         case 'b':
             if (ax_cli_u64(verb, "--batch", optarg, &o->batch)) return AX_EXIT_USAGE;
             o->eval_batch = o->batch > 256 ? o->batch : 256;
@@ -123,8 +125,8 @@ int net_opts_parse(net_opts_t *o, int argc, char **argv, unsigned what, const ch
         case O_NORM: {
             double a, b;
             char tail;
-            if (sscanf(optarg, "%lf,%lf%c", &a, &b, &tail) != 2 || !isfinite(a) || !(b > 0)) {
-                ax_cli_error(verb, "--norm '%s': expected MEAN,STD with STD > 0 (after /255)", optarg);
+            if (sscanf(optarg, "%lf,%lf%c", &a, &b, &tail) != 2 || !isfinite(a) || !isfinite(b) || !(b > 0)) {
+                ax_cli_error(verb, "--norm '%.60s': expected MEAN,STD, finite, with STD > 0 (after /255)", optarg);
                 return AX_EXIT_USAGE;
             }
             o->norm[1] = a, o->norm[2] = b;
@@ -157,8 +159,8 @@ int net_opts_parse(net_opts_t *o, int argc, char **argv, unsigned what, const ch
         ax_cli_error(verb, "--batch and --eval-batch must be in 1..65536");
         return AX_EXIT_USAGE;
     }
-    if ((what & NO_TRAIN) && (o->epochs < 1 || !(o->lr > 0))) {
-        ax_cli_error(verb, "--epochs must be >= 1 and --lr > 0");
+    if ((what & NO_TRAIN) && (o->epochs < 1 || o->epochs > 1000000 || !(o->lr > 0))) {
+        ax_cli_error(verb, "--epochs must be in 1..1000000 and --lr > 0");
         return AX_EXIT_USAGE;
     }
     int given = !!o->train_images + !!o->train_labels + !!o->test_images + !!o->test_labels;
@@ -288,17 +290,22 @@ void net_progress(void *ctx, const ax_train_progress_t *p)
 
 /* ---- JSON ---------------------------------------------------------------------------- */
 
-int net_write_atomic(const char *path, const char *text)
+int net_write_atomic(const char *path, const char *text, char *err, size_t errlen)
 {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) return -1;
-    int ok = fputs(text, f) >= 0;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        remove(tmp);
-        return -1;
+    return ax_atomic_write(path, text, strlen(text), err, errlen);
+}
+
+int net_check_new_file(const char *verb, const char *opt, const char *path)
+{
+    char err[1024];
+    if (!path || !strcmp(path, "-")) return 0;
+    if (access(path, F_OK) == 0) {
+        ax_cli_error(verb, "%s %s exists (axsim does not overwrite it: remove it or give another name)", opt, path);
+        return AX_EXIT_USAGE;
+    }
+    if (ax_atomic_probe(path, err, sizeof err)) {
+        ax_cli_error(verb, "%s %s", opt, err);
+        return AX_EXIT_USAGE;
     }
     return 0;
 }
@@ -310,9 +317,12 @@ static int write_json(const char *verb, const char *path, cJSON *root)
     if (!s) return AX_EXIT_FAIL;
     if (!strcmp(path, "-")) {
         printf("%s\n", s);
-    } else if (net_write_atomic(path, s) != 0) {
-        ax_cli_error(verb, "cannot write %s", path);
-        rc = AX_EXIT_USAGE;
+    } else {
+        char err[1024];
+        if (net_write_atomic(path, s, err, sizeof err) != 0) {
+            ax_cli_error(verb, "--json %s", err);
+            rc = AX_EXIT_FAIL;
+        }
     }
     free(s);
     return rc;
@@ -414,7 +424,7 @@ static int run_training(net_opts_t *o, ax_model_t *m, const ax_dataset_t *tr,
     if (rc) {
         if (g.tty && !o->quiet) fputs("\r\033[K", stderr);
         ax_cli_error(o->verb, "%s", err);
-        return strstr(err, "cannot resume") ? AX_EXIT_USAGE : AX_EXIT_FAIL;
+        return res->bad_input ? AX_EXIT_USAGE : AX_EXIT_FAIL;
     }
     if (res->epochs_run == 0 && !o->quiet)
         fprintf(stderr, "axsim %s: %s already holds all %llu epochs of this run\n", o->verb, o->out,
@@ -429,13 +439,22 @@ static int run_training(net_opts_t *o, ax_model_t *m, const ax_dataset_t *tr,
     return 0;
 }
 
-/* An existing --out without --resume would be overwritten: refuse. */
+/* An existing --out without --resume would be overwritten: refuse. A --out
+ * or --json whose folder cannot take the file is refused before the first
+ * epoch, not after it; so is an existing --json. */
 static int check_out(const net_opts_t *o)
 {
-    if (!o->out || o->resume || access(o->out, F_OK) != 0) return 0;
-    ax_cli_error(o->verb, "%s exists: add --resume to continue that run, or give another --out "
-                          "(axsim does not overwrite it)", o->out);
-    return AX_EXIT_USAGE;
+    char err[1024];
+    if (o->out && !o->resume && access(o->out, F_OK) == 0) {
+        ax_cli_error(o->verb, "%s exists: add --resume to continue that run, or give another --out "
+                              "(axsim does not overwrite it)", o->out);
+        return AX_EXIT_USAGE;
+    }
+    if (o->out && ax_atomic_probe(o->out, err, sizeof err)) {
+        ax_cli_error(o->verb, "--out %s", err);
+        return AX_EXIT_USAGE;
+    }
+    return net_check_new_file(o->verb, "--json", o->json);
 }
 
 static ax_model_t *make_model(const net_opts_t *o, const ax_dataset_t *d, int classes)
@@ -497,6 +516,7 @@ int ax_verb_train(int argc, char **argv)
     ax_engine_free(e);
     ax_model_free(m);
     ax_dataset_free(&tr), ax_dataset_free(&te);
+    net_opts_free(&o);
     return rc;
 }
 
@@ -504,33 +524,74 @@ int ax_verb_train(int argc, char **argv)
  * where the options left it open. */
 static ax_model_t *load_weights(net_opts_t *o, int classes_hint, const ax_dataset_t *shape)
 {
-    char err[1024];
     ax_model_t *m = make_model(o, shape, classes_hint);
     if (!m) return NULL;
-    if (ax_model_load(m, o->weights, err, sizeof err)) {
-        ax_cli_error(o->verb, "%s", err);
+    if (net_load_model(o, m) || net_data_fits(o, m, shape, "the images")) {
         ax_model_free(m);
         return NULL;
     }
     return m;
 }
 
+int net_load_model(net_opts_t *o, ax_model_t *m)
+{
+    char err[1024];
+    if (!o->wckpt || ax_model_load_ckpt(m, o->wckpt, o->weights, err, sizeof err)) {
+        ax_cli_error(o->verb, "%s", o->wckpt ? err : "internal: weights not loaded");
+        return AX_EXIT_USAGE;
+    }
+    return 0;
+}
+
+int net_data_fits(const net_opts_t *o, const ax_model_t *m, const ax_dataset_t *d, const char *what)
+{
+    char err[512];
+    if (ax_data_fits(m, d, what, err, sizeof err) == 0) return 0;
+    ax_cli_error(o->verb, "%s", err);
+    return AX_EXIT_USAGE;
+}
+
+void net_opts_free(net_opts_t *o)
+{
+    if (o->wckpt) ax_ckpt_free(o->wckpt);
+    free(o->wckpt);
+    o->wckpt = NULL;
+}
+
 int net_peek_weights(net_opts_t *o, int *classes)
 {
     char err[1024];
-    ax_ckpt_t c = {0};
-    if (ax_ckpt_load(o->weights, &c, err, sizeof err)) {
+    net_opts_free(o);
+    ax_ckpt_t *c = calloc(1, sizeof *c);
+    if (!c) {
+        ax_cli_error(o->verb, "out of memory");
+        return AX_EXIT_FAIL;
+    }
+    if (ax_ckpt_load(o->weights, c, err, sizeof err)) {
+        ax_cli_error(o->verb, "%s", err);
+        free(c);
+        return AX_EXIT_USAGE;
+    }
+    o->wckpt = c;
+    /* scale and std divide and multiply every pixel: zero, negative, inf or
+     * text would give a wrong accuracy with exit 0 */
+    static const struct { const char *key; double lo, hi; } keys[3] = {
+        {"norm_scale", 1e-30, 1e30}, {"norm_mean", -1e30, 1e30}, {"norm_std", 1e-30, 1e30}};
+    for (int i = 0; i < 3; i++) {
+        double v;
+        int h = ax_ckpt_meta_double(c, o->weights, keys[i].key, keys[i].lo, keys[i].hi, &v, err, sizeof err);
+        if (h < 0) {
+            ax_cli_error(o->verb, "%s", err);
+            return AX_EXIT_USAGE;
+        }
+        if (h && isnan(o->norm[i])) o->norm[i] = v;
+    }
+    int64_t k = 0;
+    if (ax_ckpt_meta_int(c, o->weights, "classes", 2, 65536, &k, err, sizeof err) < 0) {
         ax_cli_error(o->verb, "%s", err);
         return AX_EXIT_USAGE;
     }
-    static const char *const keys[3] = {"norm_scale", "norm_mean", "norm_std"};
-    for (int i = 0; i < 3; i++) {
-        const char *v = ax_ckpt_meta(&c, keys[i]);
-        if (v && isnan(o->norm[i])) o->norm[i] = strtod(v, NULL);
-    }
-    const char *k = ax_ckpt_meta(&c, "classes");
-    *classes = k ? atoi(k) : 0;
-    ax_ckpt_free(&c);
+    *classes = (int)k;
     return 0;
 }
 
@@ -568,6 +629,7 @@ int ax_verb_eval(int argc, char **argv)
                    0, "", "");
         return AX_EXIT_OK;
     }
+    ax_dataset_t tr, te;
     int rc = net_opts_parse(&o, argc, argv, NO_WEIGHTS, "");
     if (rc >= 0) return rc;
     if (!o.weights) {
@@ -575,9 +637,11 @@ int ax_verb_eval(int argc, char **argv)
         return AX_EXIT_USAGE;
     }
     int classes;
-    if ((rc = net_peek_weights(&o, &classes))) return rc;
-    ax_dataset_t tr, te;
-    if ((rc = net_load_data(&o, &tr, &te, 0))) return rc;
+    if ((rc = net_check_new_file("eval", "--json", o.json)) || (rc = net_peek_weights(&o, &classes)) ||
+        (rc = net_load_data(&o, &tr, &te, 0))) {
+        net_opts_free(&o);
+        return rc;
+    }
     ax_model_t *m = load_weights(&o, classes ? classes : classes_of(&te, &te), &te);
     ax_engine_t *e = m ? net_engine(&o) : NULL;
     rc = AX_EXIT_USAGE;
@@ -592,6 +656,7 @@ int ax_verb_eval(int argc, char **argv)
     ax_engine_free(e);
     ax_model_free(m);
     ax_dataset_free(&te);
+    net_opts_free(&o);
     return rc;
 }
 
@@ -609,6 +674,7 @@ int ax_verb_retrain(int argc, char **argv)
                    1, "1", "0.001");
         return AX_EXIT_OK;
     }
+    ax_dataset_t tr, te;
     int rc = net_opts_parse(&o, argc, argv, NO_TRAIN | NO_WEIGHTS | NO_TRAINSET, "");
     if (rc >= 0) return rc;
     if (!o.weights) {
@@ -617,10 +683,15 @@ int ax_verb_retrain(int argc, char **argv)
     }
     if ((rc = check_out(&o))) return rc;
     int classes;
-    if ((rc = net_peek_weights(&o, &classes))) return rc;
-    ax_dataset_t tr, te;
-    if ((rc = net_load_data(&o, &tr, &te, NO_TRAINSET))) return rc;
+    if ((rc = net_peek_weights(&o, &classes)) || (rc = net_load_data(&o, &tr, &te, NO_TRAINSET))) {
+        net_opts_free(&o);
+        return rc;
+    }
     ax_model_t *m = load_weights(&o, classes ? classes : classes_of(&tr, &te), &tr);
+    if (m && net_data_fits(&o, m, &te, "the test images")) {
+        ax_model_free(m);
+        m = NULL;
+    }
     ax_engine_t *e = m ? net_engine(&o) : NULL;
     rc = AX_EXIT_USAGE;
     if (m && e) {
@@ -643,5 +714,6 @@ int ax_verb_retrain(int argc, char **argv)
     ax_engine_free(e);
     ax_model_free(m);
     ax_dataset_free(&tr), ax_dataset_free(&te);
+    net_opts_free(&o);
     return rc;
 }

@@ -26,6 +26,11 @@ int ax_verb_verify(int argc, char **argv)
     execv(exe, argv);
     ax_cli_error("verify", "cannot run %s: %s", exe, strerror(errno));
     return AX_EXIT_FAIL;
+#elif defined(AXSIM_NO_VERILATED)
+    ax_cli_error("verify", "this build has no verilated models (configured with "
+                 "-DAXSIM_BUILD_VERILATED=OFF), so there is no RTL to check; reconfigure with "
+                 "-DAXSIM_BUILD_VERILATED=ON and rebuild");
+    return AX_EXIT_FAIL;
 #else
     ax_cli_error("verify", "this axsim was built without Verilator, so it has no RTL models; "
                  "install it (apt-get install verilator, or scripts/setup.sh) and rebuild");

@@ -23,7 +23,7 @@ std::string write_st(const std::string &path, const std::string &json, const std
     uint64_t n = json.size();
     for (int i = 0; i < 8; i++) std::fputc((int)(n >> (8 * i)) & 0xFF, f);
     std::fwrite(json.data(), 1, json.size(), f);
-    std::fwrite(data.data(), 1, data.size(), f);
+    if (!data.empty()) std::fwrite(data.data(), 1, data.size(), f);
     std::fclose(f);
     return path;
 }
@@ -241,4 +241,15 @@ TEST_CASE("ckpt: metadata numbers are read whole and in range", "[ckpt][regressi
         CHECK(ax_ckpt_meta_int(&c, "p", "e", 1, 20, &n, err, sizeof err) == -1);
     }
     ax_ckpt_free(&c);
+}
+
+TEST_CASE("ckpt: names quoted in messages carry no control bytes", "[ckpt][regression]")
+{
+    // found by fuzz_ckpt: a tensor name with ESC and a newline reached stderr raw,
+    // so a file could clear the screen or forge a line of output
+    temp_dir d;
+    std::string js = "{\"a\\u001b[2J\\nok: forged\":{\"dtype\":\"F99\",\"shape\":[1],\"data_offsets\":[0,4]}}";
+    std::string e = load_error(write_st(d.path + "/c.st", js, {0, 0, 0, 0}));
+    CHECK_THAT(e, Catch::Contains("a\\x1B[2J\\x0Aok: forged"));
+    for (char ch : e) CHECK((unsigned char)ch >= 0x20);
 }

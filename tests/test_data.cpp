@@ -380,3 +380,12 @@ TEST_CASE("data: NaN and inf pixels are refused", "[data][regression]")
         CHECK_THAT(std::string(err), Catch::Contains("value 1 is") && Catch::Contains("images must be finite"));
     }
 }
+
+TEST_CASE("data: headers quoted in messages carry no control bytes", "[data][regression]")
+{
+    // found by fuzz_npy: up to 120 bytes of a bad header were quoted raw
+    tmp t;
+    std::string e = load_error(t.put("c.npy", npy("{'descr': '<f4', \x1b[2J 'x': 1}", std::vector<unsigned char>(4, 0))));
+    CHECK_THAT(e, Catch::Contains("\\x1B[2J"));
+    for (char ch : e) CHECK((unsigned char)ch >= 0x20);
+}

@@ -5,6 +5,7 @@
 # GEN_F32_VECTORS) or from hand computation noted beside them, never from axsim.
 set -uo pipefail
 AX=$1 GEN=$2 CASE=$3
+TOOL=${AX_CKPT_TOOL:-}   # tests/cli/ckpt_tool, for the cases that craft checkpoints
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
@@ -286,6 +287,248 @@ bench)
   run "$AX" bench train --backends cpu,tpu; [ $rc -eq 2 ] || fail "bad backend: exit $rc"; has err "tpu"
   run "$AX" bench train --images 0; [ $rc -eq 2 ] || fail "--images 0: exit $rc"
   run "$AX" bench train --help; [ $rc -eq 0 ] || fail "bench train --help: exit $rc"; has out "usage: axsim bench train" ;;
+no_verilated)
+  # a build with -DAXSIM_BUILD_VERILATED=OFF: no RTL, said so, never a verdict
+  run "$AX" verify --unit mul_exact --fmt bf16
+  [ $rc -eq 1 ] || fail "verify: exit $rc, want 1"; has err "no verilated models"
+  run "$AX" verify --manifest "$(dirname "$0")/../../examples/byo/mul_opt.manifest"
+  [ $rc -eq 1 ] || fail "verify --manifest: exit $rc, want 1"; has err "no verilated models"
+  run "$AX" estimate --units mul_mitchell --formats bf16 --adder none --retrain-epochs 0 \
+      --test-limit 200 --out "$T/est" --quiet
+  [ $rc -eq 0 ] || { cat "$T/out" "$T/err"; fail "estimate: exit $rc"; }
+  grep -Eq "^mul_mitchell  *bf16 .* not built " "$T/out" || { cat "$T/out"; fail "RTL column is not 'not built'"; }
+  grep -q ',not built,' "$T/est/results.csv" || fail "results.csv: RTL is not 'not built'" ;;
+hardening_gemm_sizes)
+  # issue 12, 1: sizes whose operands overflow size_t were malloc'd short and written past (SIGSEGV);
+  # sizes past 64 bits were read as INT64_MAX. Each is refused before anything is allocated.
+  for s in 1x1x4611686018427387905 1x1x18446744073709551617 2147483648x1x1 -1x2x2 4x4x4x4 4x4x4junk \
+           " 4x4x4" 2147483647x2147483647x2147483647; do
+    for verb in gemm "bench gemm"; do
+      run "$AX" $verb --mac mul=mbm,in=bf16 --size "$s"
+      [ $rc -eq 2 ] || { cat "$T/err"; fail "$verb --size '$s': exit $rc, want 2"; }
+      has err "^axsim [a-z]*: --size '"
+    done
+  done
+  run "$AX" bench conv --conv 1,1,99999999999999999999,4,4,3,1,1; [ $rc -eq 2 ] || fail "conv past 64 bits: exit $rc"
+  run "$AX" bench conv --conv 1,1,4,4,4,3,1,1,1,1; [ $rc -eq 2 ] || fail "conv with 10 fields: exit $rc"
+  # the largest size accepted still runs (a thin one)
+  run "$AX" gemm --mac mul=mbm,in=bf16 --size 1x1x100000 --check
+  [ $rc -eq 0 ] || { cat "$T/err"; fail "1x1x100000: exit $rc"; }
+  # integer options: decimal only (strtoull read "010" as 8 and "0x10" as 16, and --threads was
+  # cast to int: 4294967297 ran on 1 thread), counts bounded
+  for t in 4294967297 2147483648 1025 -1 0x10 " 2" +2 2x; do
+    run "$AX" gemm --mac mul=mbm,in=bf16 --size 4x4x4 --threads "$t"
+    [ $rc -eq 2 ] || fail "--threads '$t': exit $rc, want 2"; has err "^axsim gemm: --threads"
+  done
+  run "$AX" gemm --mac mul=mbm,in=bf16 --size 4x4x4 --seed 010
+  [ $rc -eq 0 ] || fail "--seed 010: exit $rc"
+  a=$(grep '^checksum' "$T/out"); run "$AX" gemm --mac mul=mbm,in=bf16 --size 4x4x4 --seed 10
+  [ "$a" = "$(grep '^checksum' "$T/out")" ] || fail "--seed 010 is not 10"
+  run "$AX" train --model mlp --epochs 99999999999 --out "$T/e.st"
+  [ $rc -eq 2 ] || fail "--epochs 99999999999: exit $rc"; has err "epochs must be in 1..1000000"
+  run "$AX" estimate --retrain-epochs 99999999999 --out "$T/est"
+  [ $rc -eq 2 ] || fail "--retrain-epochs 99999999999: exit $rc"; has err "at most 1000000" ;;
+hardening_ckpt_meta)
+  # issue 12, 3 and 8: metadata the run depends on is checked, not strtod'd into a wrong answer
+  "$AX" train --model mlp --epochs 2 --limit 300 --test-limit 100 --out "$T/a.st" --quiet >/dev/null 2>&1 ||
+    fail "setup train"
+  for kv in norm_std=0 norm_std=inf norm_std=-1 norm_std=garbage norm_mean=nan norm_scale=0 norm_scale=1e999 \
+            "norm_mean=0.1 " classes=1 classes=1x classes=99999999999; do
+    "$TOOL" set "$T/a.st" "$T/m.st" "$kv" || fail "ckpt_tool $kv"
+    run "$AX" eval --model mlp --weights "$T/m.st" --test-limit 100
+    [ $rc -eq 2 ] || { cat "$T/out" "$T/err"; fail "eval with metadata $kv: exit $rc, want 2"; }
+    has err "metadata ${kv%%=*} '"
+  done
+  "$TOOL" set "$T/a.st" "$T/m.st" norm_std=0 || fail "ckpt_tool"
+  run "$AX" estimate --weights "$T/m.st" --model mlp --units mul_exact --formats bf16 --adder none \
+      --retrain-epochs 0 --test-limit 100 --no-verify --out "$T/est" --quiet
+  [ $rc -eq 2 ] || fail "estimate with norm_std 0: exit $rc"; has err "metadata norm_std '0'"
+  run "$AX" eval --model mlp --weights "$T/a.st" --test-limit 100 --norm 0.5,inf
+  [ $rc -eq 2 ] || fail "--norm 0.5,inf: exit $rc"; has err "^axsim eval: --norm"
+  # --resume: the epoch count must be an integer within the run's epochs
+  for e in -3 "" 1x 3 0 99999999999999999999; do
+    "$TOOL" set "$T/a.st" "$T/r.st" "epoch=$e" || fail "ckpt_tool epoch=$e"
+    run "$AX" train --model mlp --epochs 2 --limit 300 --test-limit 100 --out "$T/r.st" --resume
+    [ $rc -eq 2 ] || { cat "$T/out" "$T/err"; fail "resume with epoch '$e': exit $rc, want 2"; }
+    has err "metadata epoch '"
+  done
+  # a malformed file under --resume is bad input (2), as documented, and is left alone
+  printf 'garbage!' >"$T/g.st"
+  run "$AX" train --model mlp --epochs 2 --limit 300 --out "$T/g.st" --resume
+  [ $rc -eq 2 ] || fail "malformed --resume file: exit $rc"; has err "g.st: "
+  [ "$(cat "$T/g.st")" = 'garbage!' ] || fail "the malformed file was changed"
+  # a label above the model's classes is bad input too
+  { printf '\0\0\10\3\0\0\0\2\0\0\0\34\0\0\0\34'; head -c 1568 /dev/zero; } >"$T/x.idx"
+  printf '\0\0\10\1\0\0\0\2\1\14' >"$T/y.idx"
+  run "$AX" eval --model mlp --weights "$T/a.st" --test-images "$T/x.idx" --test-labels "$T/y.idx"
+  [ $rc -eq 2 ] || fail "label 12 on a 10-class model: exit $rc"; has err "labels go up to 12"
+  # NaN pixels are refused, not trained to "loss nan"
+  { printf '\0\0\15\3\0\0\0\2\0\0\0\34\0\0\0\34'; for i in $(seq 1568); do printf '\177\300\0\0'; done; } >"$T/n.idx"
+  printf '\0\0\10\1\0\0\0\2\1\2' >"$T/ny.idx"
+  run "$AX" train --model mlp --epochs 1 --train-images "$T/n.idx" --train-labels "$T/ny.idx" \
+      --test-images "$T/n.idx" --test-labels "$T/ny.idx" --out "$T/n.st"
+  [ $rc -eq 2 ] || fail "NaN pixels: exit $rc"; has err "images must be finite" ;;
+hardening_ckpt_large_header)
+  # issue 12, 4: the name and key checks were pairwise, 300k entries took minutes; now n log n
+  "$TOOL" many 300000 "$T/many.st" || fail "ckpt_tool many"
+  run timeout 120 "$AX" eval --model mlp --weights "$T/many.st" --test-limit 10
+  [ $rc -eq 2 ] || { cat "$T/err"; fail "eval of 300k empty tensors: exit $rc, want 2 (124: too slow)"; }
+  has err "no tensor 'fc1.weight'" ;;
+hardening_outputs)
+  # issue 12: an existing --json is not overwritten; an --out that cannot be written is
+  # refused before the first epoch; estimate --out naming a file is refused before any row
+  "$AX" train --model mlp --epochs 1 --limit 100 --test-limit 50 --out "$T/c.st" --quiet >/dev/null 2>&1 ||
+    fail "setup train"
+  echo keep >"$T/j.json"
+  for v in "train --model mlp --epochs 1 --limit 100 --out $T/x.st" "eval --model mlp --weights $T/c.st"; do
+    run "$AX" $v --json "$T/j.json"
+    [ $rc -eq 2 ] || fail "$v --json existing: exit $rc"; has err "exists"
+    [ "$(cat "$T/j.json")" = keep ] || fail "$v overwrote --json"
+  done
+  run "$AX" bench gemm --size 8x8x8 --min-time 0 --json "$T/j.json"
+  [ $rc -eq 2 ] || fail "bench --json existing: exit $rc"; [ "$(cat "$T/j.json")" = keep ] || fail "bench overwrote"
+  run "$AX" train --model mlp --epochs 1 --limit 100 --out "$T/no/such/dir/x.st"
+  [ $rc -eq 2 ] || fail "unwritable --out: exit $rc"; has err "cannot write"
+  grep -q "^epoch" "$T/err" && fail "refused only after training"
+  run "$AX" estimate --units mul_exact --formats bf16 --adder none --out "$T/j.json"
+  [ $rc -eq 2 ] || fail "estimate --out FILE: exit $rc"; has err "is not a folder"
+  [ "$(cat "$T/j.json")" = keep ] || fail "estimate changed the file"
+  # the temporary file of a killed save is removed by the next save of that file
+  sleep 0 & dead=$!; wait $dead
+  echo partial >"$T/c2.st.tmp.$dead"
+  echo other >"$T/c2.st.tmp.$$"             # a live process's: kept
+  "$AX" train --model mlp --epochs 1 --limit 100 --test-limit 50 --out "$T/c2.st" --quiet >/dev/null 2>&1 ||
+    fail "train c2"
+  [ ! -e "$T/c2.st.tmp.$dead" ] || fail "a dead process's temporary file was not removed"
+  [ -e "$T/c2.st.tmp.$$" ] || fail "a live process's temporary file was removed"
+  cmp -s "$T/c.st" "$T/c2.st" || fail "same run, different checkpoint" ;;
+hardening_faults)
+  # issue 12: a save that hits a full disk or a read-only folder leaves the previous file
+  # intact and says so. Real faults: a small tmpfs in a private mount namespace.
+  unshare -rm true 2>/dev/null || { echo "SKIP: no user mount namespaces here (unshare -rm)"; exit 77; }
+  export AX T
+  unshare -rm bash -c '
+    set -u
+    fail() { echo "FAIL: $*"; exit 1; }
+    mkdir -p "$T/fs" && mount -t tmpfs -o size=3m tmpfs "$T/fs" || exit 77
+    args="--model mlp --epochs 2 --limit 200 --test-limit 50 --quiet"
+    # the full run elsewhere, for comparison
+    "$AX" train $args --out "$T/ref.st" >/dev/null 2>&1 || fail "ref run"
+    sz=$(stat -c %s "$T/ref.st")
+    # room for one checkpoint and a half: epoch 1 saves, epoch 2 finds the disk full
+    umount "$T/fs"; mount -t tmpfs -o size=$((sz * 3 / 2)) tmpfs "$T/fs" || exit 77
+    "$AX" train $args --out "$T/fs/a.st" >"$T/o" 2>"$T/e"; rc=$?
+    [ $rc -eq 1 ] || { cat "$T/e"; fail "full disk: exit $rc, want 1"; }
+    grep -q "No space left on device (the previous file, if any, is unchanged)" "$T/e" || { cat "$T/e"; fail "message"; }
+    ls "$T/fs" | grep -q tmp && fail "a temporary file was left on the full disk"
+    # the epoch-1 checkpoint is whole: resuming it elsewhere gives the uninterrupted bytes
+    cp "$T/fs/a.st" "$T/a.st"
+    "$AX" train $args --out "$T/a.st" --resume >/dev/null 2>"$T/e" || { cat "$T/e"; fail "resume after ENOSPC"; }
+    cmp -s "$T/a.st" "$T/ref.st" || fail "resumed checkpoint differs from the uninterrupted run"
+    # estimate: results.json of a finished run, then a rerun on a full disk
+    umount "$T/fs"; mount -t tmpfs -o size=1m tmpfs "$T/fs" || exit 77
+    eargs="--units mul_exact --formats bf16 --adder none --retrain-epochs 0 --test-limit 100 --no-verify --quiet"
+    "$AX" estimate $eargs --out "$T/fs/est" >/dev/null 2>&1 || fail "estimate setup"
+    cp "$T/fs/est/results.json" "$T/keep.json"
+    dd if=/dev/zero of="$T/fs/fill" bs=4k 2>/dev/null
+    "$AX" estimate $eargs --out "$T/fs/est" --resume >"$T/o" 2>"$T/e"; rc=$?
+    [ $rc -eq 1 ] || { cat "$T/e"; fail "estimate on a full disk: exit $rc, want 1"; }
+    grep -q "No space left on device (the previous file, if any, is unchanged)" "$T/e" || { cat "$T/e"; fail "estimate message"; }
+    cmp -s "$T/fs/est/results.json" "$T/keep.json" || fail "results.json changed on a full disk"
+    # read-only: refused before any work, the file untouched
+    rm -f "$T/fs/fill"; echo keep >"$T/fs/ro.st"
+    mount -o remount,ro "$T/fs" || exit 77
+    "$AX" train $args --out "$T/fs/new.st" >"$T/o" 2>"$T/e"; rc=$?
+    [ $rc -eq 2 ] || { cat "$T/e"; fail "read-only --out: exit $rc, want 2"; }
+    grep -q "Read-only file system" "$T/e" || { cat "$T/e"; fail "read-only message"; }
+    "$AX" train $args --out "$T/fs/ro.st" --resume >"$T/o" 2>"$T/e"; rc=$?
+    [ $rc -eq 2 ] || { cat "$T/e"; fail "read-only --resume: exit $rc, want 2"; }
+    [ "$(cat "$T/fs/ro.st")" = keep ] || fail "read-only checkpoint changed"
+    "$AX" estimate $eargs --out "$T/fs/est" >"$T/o" 2>"$T/e"; rc=$?
+    [ $rc -eq 2 ] || { cat "$T/e"; fail "estimate into a read-only folder: exit $rc, want 2"; }
+    cmp -s "$T/fs/est/results.json" "$T/keep.json" || fail "results.json changed on a read-only disk"
+    exit 0' || exit $? ;;
+calc_read_error)
+  # a getline failure (ENOMEM: a line too long for memory) is a read error naming the line,
+  # not the end of the input ("1 passed, 0 failed", exit 0, the rest unread); the shim makes
+  # the second getline fail as glibc's does (tests/cli/fail_getline.c)
+  shim=$(dirname "$GEN")/fail_getline.so
+  [ -f "$shim" ] || fail "no $shim"
+  printf '3F80 3F80 3F80\n3F80 3F80 3F80\n3F80 3F80 4000\n' >"$T/v"
+  run env AXSIM_TEST_FAIL_GETLINE=2 LD_PRELOAD="$shim" \
+      ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+      "$AX" calc --unit mul_exact --fmt bf16 --check "$T/v"
+  grep -q "fail_getline: call 2 fails" "$T/err" ||
+    { echo "SKIP: the shim cannot interpose getline in this build"; cat "$T/err"; exit 77; }
+  [ $rc -eq 2 ] || { cat "$T/out" "$T/err"; fail "read error: exit $rc, want 2"; }
+  has err "$T/v:2: read error: Cannot allocate memory"
+  grep -q "passed" "$T/out" && fail "a summary after a read error" ;;
+calc_nul_byte)
+  # bytes after a NUL were dropped silently: the line is an error that names it
+  printf '3F80 3F80 3F80\n3F80 3F80\0 4000 zz\n' >"$T/v"
+  run "$AX" calc --unit mul_exact --fmt bf16 "$T/v"
+  [ $rc -eq 2 ] || fail "NUL: exit $rc, want 2"; has err "$T/v:2: the line holds a NUL byte (at byte 10"
+  printf '3F80 3F80\0\n' | run "$AX" calc --unit mul_exact --fmt bf16 -
+  [ $rc -eq 2 ] || fail "NUL on stdin: exit $rc"; has err "<stdin>:1: the line holds a NUL byte" ;;
+calc_long_field)
+  # a 1 MB bad field was echoed whole; now its first 40 bytes, "..." and its length
+  { printf '3F80 '; head -c 1048576 /dev/zero | tr '\0' A; printf '\n'; } >"$T/v"
+  run "$AX" calc --unit mul_exact --fmt bf16 "$T/v"
+  [ $rc -eq 2 ] || fail "long field: exit $rc"
+  [ "$(wc -c <"$T/err")" -lt 300 ] || fail "a $(wc -c <"$T/err")-byte message"
+  has err "$T/v:1: operand b 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA...' (1048576 bytes) is not a hex"
+  # control characters in a field are shown escaped, not sent to the terminal
+  printf '3F80 1\033[2J\n' >"$T/v"
+  run "$AX" calc --unit mul_exact --fmt bf16 "$T/v"
+  [ $rc -eq 2 ] || fail "escape: exit $rc"; has err "operand b '1\\\\x1B\[2J' is not" ;;
+byo_manifest_paths)
+  # a newline in the manifest's own path ended the "# generated by" comment of the generated
+  # CMakeLists.txt: the next line of the path ran as CMake code at configure time
+  src=$T/src; mkdir -p "$src"
+  cp "$(dirname "$0")/../../examples/byo/mul_opt.v" "$(dirname "$0")/../../examples/byo/mul_opt.c" "$src/"
+  manifest() { printf 'name = mul_t\nkind = mul\nverilog = %s\ntop = mul_opt\nc_source = %s\nc_function = mul_opt\nformats = fp8e4m3\n%s' \
+                 "$src/mul_opt.v" "$src/mul_opt.c" "${1-}"; }
+  d="$T/a"$'\n'"execute_process(COMMAND touch $T/marker)"$'\n'"#"
+  mkdir -p "$d"; manifest >"$d/m.manifest"
+  run env AXSIM_CACHE_DIR="$T/cache" "$AX" verify --manifest "$d/m.manifest"
+  [ -e "$T/marker" ] && fail "the manifest's path ran as CMake code"
+  [ $rc -eq 2 ] || { cat "$T/err"; fail "newline in the manifest path: exit $rc, want 2"; }
+  has err "the manifest '$T/a\\\\x0Aexecute_process"; has err "control character (0x0A at byte"
+  [ -e "$T/cache/byo" ] && fail "a cache folder for a refused manifest"
+  d="$T/b"$'\r'"c"; mkdir -p "$d"; manifest >"$d/m.manifest"
+  run env AXSIM_CACHE_DIR="$T/cache" "$AX" verify --manifest "$d/m.manifest"
+  [ $rc -eq 2 ] || fail "CR in the manifest path: exit $rc"; has err "control character (0x0D"
+  # a source path that resolves (through a link) to a name with a newline: refused too
+  mkdir -p "$src/x"$'\n'"z"; cp "$src/mul_opt.v" "$src/x"$'\n'"z/"; ln -s "x"$'\n'"z" "$src/lnk"
+  manifest | sed "s|^verilog = .*|verilog = lnk/mul_opt.v|" >"$src/m.manifest"
+  run env AXSIM_CACHE_DIR="$T/cache" "$AX" verify --manifest "$src/m.manifest"
+  [ $rc -eq 2 ] || fail "a source path with a newline: exit $rc"
+  has err "m.manifest:3: verilog '$src/x\\\\x0Az/mul_opt.v': the path holds a control character" ;;
+byo_manifest_lines)
+  # parameters are range-checked, NUL bytes named, format parameters not overridable
+  src=$T/src; mkdir -p "$src"
+  cp "$(dirname "$0")/../../examples/byo/mul_opt.v" "$(dirname "$0")/../../examples/byo/mul_opt.c" "$src/"
+  manifest() { printf 'name = mul_t\nkind = mul\nverilog = mul_opt.v\ntop = mul_opt\nc_source = mul_opt.c\nc_function = mul_opt\nformats = fp8e4m3\n%s' "${1-}"; }
+  bad() { # bad MANIFEST-TAIL PATTERN
+    manifest "$1" >"$src/m.manifest"
+    run env AXSIM_CACHE_DIR="$T/cache" "$AX" verify --manifest "$src/m.manifest"
+    [ $rc -eq 2 ] || { cat "$T/err"; fail "exit $rc for: $1"; }
+    has err "$2"
+  }
+  bad 'parameters = T=99999999999999999999999' \
+    "m.manifest:8: parameters: 'T=99999999999999999999999': the value is out of range: Verilog integer parameters are 32-bit signed, -2147483648..2147483647"
+  bad 'parameters = T=2147483648' "m.manifest:8: parameters: 'T=2147483648': the value is out of range"
+  bad 'parameters = T=-2147483649' "m.manifest:8: parameters: 'T=-2147483649': the value is out of range"
+  bad 'parameters = T=0x10' "m.manifest:8: parameters: 'T=0x10' is not NAME=INTEGER"
+  bad 'parameters = E=5' "m.manifest:8: parameters: 'E=5': axsim sets E itself from the formats"
+  bad 'parameters = T=1 T=2' "m.manifest:8: parameters: 'T' given twice"
+  # a NUL byte was reported as "line longer than 4094 characters"
+  { manifest; printf 'axsim_rtl = yes\0 junk\n'; } >"$src/m.manifest"
+  run env AXSIM_CACHE_DIR="$T/cache" "$AX" verify --manifest "$src/m.manifest"
+  [ $rc -eq 2 ] || fail "NUL: exit $rc"
+  has err "m.manifest:8: the line holds a NUL byte (at byte 16); a manifest is text"
+  [ -e "$T/cache/byo" ] && fail "a cache folder for a refused manifest"
+  true ;;
 *) fail "unknown case $CASE" ;;
 esac
 echo "ok: $CASE"
