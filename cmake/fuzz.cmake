@@ -41,6 +41,7 @@ endif()
 
 if(AX_FUZZ_LIBFUZZER)
   find_package(ZLIB REQUIRED)
+  find_package(Threads REQUIRED)
   find_library(AX_FUZZ_CJSON_LIBRARY cjson REQUIRED)
   find_path(AX_FUZZ_CJSON_INCLUDE_DIR cjson/cJSON.h REQUIRED)
   foreach(lib cmodels fastpath networks)
