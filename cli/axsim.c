@@ -66,12 +66,17 @@ int main(int argc, char **argv)
 
 void ax_cli_error(const char *verb, const char *fmt, ...)
 {
+    /* a message quotes what the user gave: a 100 kB option value is cut, not
+     * echoed whole */
+    char msg[2048];
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "axsim %s: ", verb);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    if (n >= (int)sizeof msg)
+        fprintf(stderr, "axsim %s: %s... (%d bytes in all)\n", verb, msg, n);
+    else
+        fprintf(stderr, "axsim %s: %s\n", verb, msg);
 }
 
 int ax_cli_wants_help(int argc, char **argv)

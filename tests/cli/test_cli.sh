@@ -327,7 +327,14 @@ hardening_gemm_sizes)
   run "$AX" train --model mlp --epochs 99999999999 --out "$T/e.st"
   [ $rc -eq 2 ] || fail "--epochs 99999999999: exit $rc"; has err "epochs must be in 1..1000000"
   run "$AX" estimate --retrain-epochs 99999999999 --out "$T/est"
-  [ $rc -eq 2 ] || fail "--retrain-epochs 99999999999: exit $rc"; has err "at most 1000000" ;;
+  [ $rc -eq 2 ] || fail "--retrain-epochs 99999999999: exit $rc"; has err "at most 1000000"
+  # a 100 kB option value is cut in the message, not echoed whole
+  long=$(head -c 100000 /dev/zero | tr '\0' x)
+  for v in "train --model" "eval --model" "estimate --model" "gemm --backend" "bench gemm --size"; do
+    run "$AX" $v "$long"
+    [ $rc -eq 2 ] || fail "$v <100 kB>: exit $rc"
+    [ "$(wc -c <"$T/err")" -lt 4096 ] || fail "$v <100 kB>: a $(wc -c <"$T/err")-byte message"
+  done ;;
 hardening_ckpt_meta)
   # issue 12, 3 and 8: metadata the run depends on is checked, not strtod'd into a wrong answer
   "$AX" train --model mlp --epochs 2 --limit 300 --test-limit 100 --out "$T/a.st" --quiet >/dev/null 2>&1 ||
