@@ -19,19 +19,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define AX_PLOT_PACKAGE "gnuplot-nox" /* Debian package that provides gnuplot */
+#include "ax_fail.h"
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
+#define AX_PLOT_PACKAGE "gnuplot-nox" /* Debian package that provides gnuplot */
 
 static int is_executable(const char *path)
 {
@@ -200,9 +190,9 @@ int ax_plot_scatter(const char *png_path, const ax_plot_t *p, const ax_plot_poin
     if (!from_env) name = "gnuplot";
     if (find_executable(name, exe, sizeof exe) != 0) {
         if (from_env)
-            return fail(err, errlen, "gnuplot not found: AXSIM_GNUPLOT=%s is not an executable "
+            return ax_fail(err, errlen, "gnuplot not found: AXSIM_GNUPLOT=%s is not an executable "
                         "(install the Debian package " AX_PLOT_PACKAGE " or fix AXSIM_GNUPLOT)", name);
-        return fail(err, errlen, "gnuplot not found on PATH (install the Debian package " AX_PLOT_PACKAGE ")");
+        return ax_fail(err, errlen, "gnuplot not found on PATH (install the Debian package " AX_PLOT_PACKAGE ")");
     }
 
     /* series of each point, in order of first appearance; -1: skipped */
@@ -210,7 +200,7 @@ int ax_plot_scatter(const char *png_path, const ax_plot_t *p, const ax_plot_poin
     const char **names = malloc((n > 0 ? (size_t)n : 1) * sizeof *names);
     if (!series || !names) {
         free(series), free(names);
-        return fail(err, errlen, "out of memory");
+        return ax_fail(err, errlen, "out of memory");
     }
     int nseries = 0;
     for (int i = 0; i < n; i++) {
@@ -228,10 +218,10 @@ int ax_plot_scatter(const char *png_path, const ax_plot_t *p, const ax_plot_poin
     if (snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", png_path) >= (int)sizeof tmp ||
         snprintf(errpath, sizeof errpath, "%s.errXXXXXX", png_path) >= (int)sizeof errpath) {
         free(series), free(names);
-        return fail(err, errlen, "cannot write %s: path too long", png_path);
+        return ax_fail(err, errlen, "cannot write %s: path too long", png_path);
     }
     if ((fd = mkstemp(tmp)) < 0 || (efd = mkstemp(errpath)) < 0) {
-        fail(err, errlen, "cannot write %s: %s", png_path, strerror(errno));
+        ax_fail(err, errlen, "cannot write %s: %s", png_path, strerror(errno));
         if (fd >= 0) close(fd), unlink(tmp);
         free(series), free(names);
         return -1;
@@ -251,7 +241,7 @@ int ax_plot_scatter(const char *png_path, const ax_plot_t *p, const ax_plot_poin
         if (fclose(c) == 0) gp = popen(cmd, "w");
     }
     if (!gp) {
-        fail(err, errlen, "gnuplot failed: cannot start %s: %s", exe, strerror(errno));
+        ax_fail(err, errlen, "gnuplot failed: cannot start %s: %s", exe, strerror(errno));
     } else {
         /* a gnuplot that dies early must not take us with it (SIGPIPE) */
         struct sigaction ignore, old;
@@ -265,17 +255,17 @@ int ax_plot_scatter(const char *png_path, const ax_plot_t *p, const ax_plot_poin
 
         char line[256];
         if (st == -1) {
-            fail(err, errlen, "gnuplot failed: %s", strerror(errno));
+            ax_fail(err, errlen, "gnuplot failed: %s", strerror(errno));
         } else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
             error_line(errpath, line, sizeof line);
-            if (*line) fail(err, errlen, "gnuplot failed: %s", line);
+            if (*line) ax_fail(err, errlen, "gnuplot failed: %s", line);
             else if (WIFEXITED(st))
-                fail(err, errlen, "gnuplot failed: %s exited with status %d", exe, WEXITSTATUS(st));
-            else fail(err, errlen, "gnuplot failed: %s killed by signal %d", exe, WTERMSIG(st));
+                ax_fail(err, errlen, "gnuplot failed: %s exited with status %d", exe, WEXITSTATUS(st));
+            else ax_fail(err, errlen, "gnuplot failed: %s killed by signal %d", exe, WTERMSIG(st));
         } else if (!is_png(tmp)) {
-            fail(err, errlen, "gnuplot failed: %s exited with status 0 but wrote no PNG", exe);
+            ax_fail(err, errlen, "gnuplot failed: %s exited with status 0 but wrote no PNG", exe);
         } else if (rename(tmp, png_path) != 0) {
-            fail(err, errlen, "cannot write %s: %s", png_path, strerror(errno));
+            ax_fail(err, errlen, "cannot write %s: %s", png_path, strerror(errno));
         } else {
             rc = 0;
         }

@@ -140,14 +140,6 @@ int ax_cli_split(char *s, char **out, int max)
 
 int ax_cli_hexdigits(ax_format_t f) { return (ax_fmt_width(f) + 3) / 4; }
 
-double ax_cli_value(uint32_t x, ax_format_t f)
-{
-    uint64_t b = ax_to_f64bits(x, f);
-    double d;
-    memcpy(&d, &b, sizeof d);
-    return d;
-}
-
 const char *ax_cli_decode(uint32_t x, ax_format_t f, char *buf, size_t len)
 {
     const int w = ax_cli_hexdigits(f), M = f.mbits;
@@ -168,7 +160,7 @@ const char *ax_cli_decode(uint32_t x, ax_format_t f, char *buf, size_t len)
     for (int i = M - 1; i >= 0; i--) sig[k++] = (char)('0' + ((m >> i) & 1));
     sig[k] = 0;
     int32_t ue = e ? (int32_t)e - f.bias : ax_fmt_emin(f);
-    snprintf(buf, len, "0x%0*x = %c%sb * 2^%d = %.9g%s", w, x, s, sig, ue, ax_cli_value(x, f),
+    snprintf(buf, len, "0x%0*x = %c%sb * 2^%d = %.9g%s", w, x, s, sig, ue, ax_to_double(x, f),
              e ? "" : (m ? " (subnormal)" : ""));
     return buf;
 }

@@ -20,6 +20,8 @@
 #include "ax_fastpath.h"
 #include "cli.h"
 #include "net_cli.h"
+#include "ax_clock.h"
+#include "ax_hash.h"
 
 static const char *train_help =
     "usage: axsim bench train [options]\n"
@@ -45,21 +47,11 @@ static const char *train_help =
     "  --data DIR       MNIST-family folder (default " AX_DEFAULT_DATA ")\n"
     "  --json FILE      also write the results as JSON\n";
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 static uint64_t weights_fnv(const ax_model_t *m)
 {
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
-    for (int p = 0; p < m->nparams; p++) {
-        const unsigned char *b = (const unsigned char *)m->param[p].w;
-        for (size_t i = 0; i < (size_t)m->param[p].count * sizeof(float); i++)
-            h = (h ^ b[i]) * UINT64_C(0x100000001b3);
-    }
+    uint64_t h = AX_FNV1A64_INIT;
+    for (int p = 0; p < m->nparams; p++)
+        h = ax_fnv1a64_more(h, m->param[p].w, (size_t)m->param[p].count * sizeof(float));
     return h;
 }
 
@@ -98,9 +90,9 @@ static int run_one(const char *arch, const ax_mac_cfg_t *fwd, ax_engine_t *e,
         out->train_ips = res.images_per_s;
         out->fnv = weights_fnv(m);
         int64_t n = images < te->n ? images : te->n;
-        double t0 = now();
+        double t0 = ax_clock_now();
         if (ax_evaluate(m, te, n, 256, &loss, &out->acc, err, sizeof err)) rc = AX_EXIT_FAIL;
-        out->infer_ips = (double)n / (now() - t0 + 1e-12);
+        out->infer_ips = (double)n / (ax_clock_now() - t0 + 1e-12);
     }
     if (rc) ax_cli_error("bench", "%s: %s", arch, err);
     ax_model_free(m);

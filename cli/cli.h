@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ax_convert.h"
 #include "ax_format.h"
 #include "ax_registry.h"
 
@@ -34,8 +35,6 @@ int ax_cli_split(char *s, char **out, int max);
 const char *ax_cli_decode(uint32_t x, ax_format_t f, char *buf, size_t len);
 /* Hex digits needed for a format's width. */
 int ax_cli_hexdigits(ax_format_t f);
-/* Value as a double (exact). */
-double ax_cli_value(uint32_t x, ax_format_t f);
 
 /* Metrics of one unit as a JSON object (verb_metrics.c). */
 struct cJSON;

@@ -13,12 +13,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ax_cache.h"
+#include "ax_hash.h"
 #include "ax_fastpath.h"
 #include "ax_fp_internal.h"
 #include "ax_rng.h"
 #include "cli.h"
 #include "net_cli.h"
+#include "ax_clock.h"
 
 /* OpenBLAS (Debian libopenblas0/libopenblas-dev), loaded when a benchmark
  * asks for it (dlopen), not linked: a linked OpenBLAS starts its thread pool
@@ -79,13 +80,6 @@ static const char *default_macs[] = {
     "mul=drum:k=4,in=fp8e4m3,prod=fp16,add=exact,acc=fp16",
 };
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 typedef struct problem {
     int conv;
     ax_gemm_shape_t g;
@@ -100,20 +94,20 @@ typedef int (*run_fn)(void *ctx);
  * warm-up that alone took min_time is the measurement. */
 static double timed(run_fn fn, void *ctx, double min_time, int *ok)
 {
-    double w = now();
+    double w = ax_clock_now();
     *ok = fn(ctx) == 0;
     if (!*ok) return 0;
-    w = now() - w;
+    w = ax_clock_now() - w;
     if (w >= min_time && min_time > 0) return w;
     int runs = 0;
-    double t0 = now(), t;
+    double t0 = ax_clock_now(), t;
     do {
         if (fn(ctx)) {
             *ok = 0;
             return 0;
         }
         runs++;
-        t = now() - t0;
+        t = ax_clock_now() - t0;
     } while (t < min_time);
     return t / runs;
 }
@@ -624,13 +618,13 @@ int ax_verb_gemm(int argc, char **argv)
     }
     operands(e, cfg.in, na, seed, f, A);
     operands(e, cfg.in, nb, seed + 0x9E3779B9u, f, B);
-    double t0 = now();
+    double t0 = ax_clock_now();
     if (ax_gemm(e, &cfg, &p.g, A, B, C, NULL, err, sizeof err)) {
         ax_cli_error("gemm", "%s", err);
         status = AX_EXIT_FAIL;
         goto out;
     }
-    double t = now() - t0;
+    double t = ax_clock_now() - t0;
     char name[160];
     printf("%s %s chunk=%llu seed=%llu: %.3f ms, %.4g MAC/s, path %s\n", ax_mac_name(&cfg, name, sizeof name),
            p.name, (unsigned long long)chunk, (unsigned long long)seed, t * 1e3, p.macs / t,

@@ -10,6 +10,7 @@
 #include "ax_hostcheck.h"
 #include "ax_metrics.h"
 #include "cli.h"
+#include "ax_clock.h"
 
 typedef struct op_ctx {
     ax_unit_t u;
@@ -20,13 +21,6 @@ static uint32_t op(void *p, uint32_t a, uint32_t b, uint32_t *flags)
 {
     const op_ctx_t *c = (const op_ctx_t *)p;
     return ax_unit_apply(c->u, a, b, c->f, c->f, flags);
-}
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 /* Runs the host-FPU check of mul_exact and add_exact; one line per
@@ -42,10 +36,10 @@ static int hostcheck(uint64_t nrandom, uint64_t seed, uint32_t stride, cJSON *js
             char err[256];
             ax_format_parse(fmts[fi], &c.f, err, sizeof err);
             ax_check_report_t r;
-            double t0 = now();
+            double t0 = ax_clock_now();
             if (fi == 0) ax_hostcheck_fp32(kind, op, &c, nrandom, seed, &r);
             else ax_hostcheck_16(kind, c.f, op, &c, stride, 0, &r);
-            double dt = now() - t0;
+            double dt = ax_clock_now() - t0;
             const char *uname = kind ? "add_exact" : "mul_exact";
             if (!quiet) {
                 printf("  %-9s %-5s %12llu vectors  %-4s  (%s, %.1f s)\n", uname, fmts[fi],

@@ -25,6 +25,7 @@
 #include "ax_atomic.h"
 #include "cli.h"
 #include "net_cli.h"
+#include "ax_clock.h"
 
 #ifndef AXSIM_WEIGHTS_DIR
 #define AXSIM_WEIGHTS_DIR "networks/weights"
@@ -94,13 +95,6 @@ typedef struct est {
 static const char *retrain_text(const row_t *r)
 {
     return r->diverged ? "diverged" : isnan(r->acc1) ? "none" : "done";
-}
-
-static double wall(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 /* axsim-verify --config NAME --jobs N: 1 ok, 0 mismatch, -1 not built. */
@@ -541,7 +535,7 @@ int ax_verb_estimate(int argc, char **argv)
     }
     ax_mac_cfg_t f32;
     ax_mac_parse("mul=exact,in=fp32", &f32, err, sizeof err);
-    double t0 = wall(), base_acc, loss;
+    double t0 = ax_clock_now(), base_acc, loss;
     rc = AX_EXIT_FAIL;
     if ((rc = net_load_model(&o, m)) || (rc = net_data_fits(&o, m, &te, "the test images")) ||
         (epochs && (rc = net_data_fits(&o, m, &tr, "the training images"))))
@@ -578,7 +572,7 @@ int ax_verb_estimate(int argc, char **argv)
     int mismatch = 0;
     for (int i = 0; i < nr; i++) {
         row_t *r = &rows[i];
-        double ts = wall();
+        double ts = ax_clock_now();
         if (no_verify) {
             r->verified = -2;
         } else if (r->is_adder) {
@@ -613,7 +607,7 @@ int ax_verb_estimate(int argc, char **argv)
                 r->acc1 = res.test_acc;
             }
         }
-        r->secs = wall() - ts;
+        r->secs = ax_clock_now() - ts;
     print:;
         char mred[16];
         if (r->have_metrics) snprintf(mred, sizeof mred, "%.3e", r->met.mred);
@@ -628,7 +622,7 @@ int ax_verb_estimate(int argc, char **argv)
         fflush(stdout);
         /* the rows so far, so that an interrupted run can --resume */
         int unused;
-        if (i + 1 < nr && write_results(&st, i + 1, wall() - t0, &unused, err, sizeof err)) {
+        if (i + 1 < nr && write_results(&st, i + 1, ax_clock_now() - t0, &unused, err, sizeof err)) {
             ax_cli_error(verb, "%s", err);
             rc = AX_EXIT_FAIL;
             goto out;
@@ -636,13 +630,13 @@ int ax_verb_estimate(int argc, char **argv)
     }
 
     int plotted = 0;
-    if (write_results(&st, nr, wall() - t0, &plotted, err, sizeof err)) {
+    if (write_results(&st, nr, ax_clock_now() - t0, &plotted, err, sizeof err)) {
         ax_cli_error(verb, "%s", err);
         rc = AX_EXIT_FAIL;
         goto out;
     }
     printf("\n%d configuration%s in %.0f s; %s/results.csv, results.json%s\n", nr,
-           nr == 1 ? "" : "s", wall() - t0, outdir, plotted ? ", accuracy.png" : "");
+           nr == 1 ? "" : "s", ax_clock_now() - t0, outdir, plotted ? ", accuracy.png" : "");
     rc = mismatch ? AX_EXIT_FAIL : AX_EXIT_OK;
     if (mismatch) fprintf(stderr, "axsim estimate: an RTL check failed (MISMATCH above): run axsim verify on it\n");
     goto out;

@@ -15,6 +15,7 @@
 #include "ax_atomic.h"
 #include "ax_ckpt.h"
 #include "net_cli.h"
+#include "ax_clock.h"
 
 /* ---- shared options ---------------------------------------------------------- */
 
@@ -242,13 +243,6 @@ typedef struct prog {
     cJSON *epochs;
 } prog_t;
 
-static double wall(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 void net_progress(void *ctx, const ax_train_progress_t *p)
 {
     prog_t *g = ctx;
@@ -275,7 +269,7 @@ void net_progress(void *ctx, const ax_train_progress_t *p)
         return;
     }
     if (g->o->quiet || !g->tty) return;
-    double t = wall();
+    double t = ax_clock_now();
     if (p->step != p->steps && t - g->last < 0.2) return;
     g->last = t;
     int width = 30, fill = (int)(width * p->step / (p->steps ? p->steps : 1));
@@ -599,12 +593,12 @@ static int eval_print(net_opts_t *o, ax_model_t *m, const ax_dataset_t *te, cons
                       double *acc, cJSON *obj)
 {
     char err[1024], mac[256];
-    double loss, t0 = wall();
+    double loss, t0 = ax_clock_now();
     if (ax_evaluate(m, te, (int64_t)o->test_limit, (int64_t)o->eval_batch, &loss, acc, err, sizeof err)) {
         ax_cli_error(o->verb, "%s", err);
         return AX_EXIT_FAIL;
     }
-    double secs = wall() - t0;
+    double secs = ax_clock_now() - t0;
     int64_t n = o->test_limit && (int64_t)o->test_limit < te->n ? (int64_t)o->test_limit : te->n;
     printf("%-8s %s, %s: %lld images, accuracy %.2f%%, loss %.4f, %.0f images/s\n", what, m->arch,
            net_mac_name(&m->fwd, mac, sizeof mac), (long long)n, 100 * *acc, loss,

@@ -13,7 +13,7 @@
 # Under libFuzzer the harnesses link copies of the libraries built with the
 # fuzzer's coverage instrumentation (-fsanitize=fuzzer-no-link): axfz_cmodels
 # (without ax_hostcheck.c, which no parser needs and clang 14 cannot compile:
-# _Float16), axfz_fastpath (C sources only) and axfz_networks.
+# _Float16), axfz_util, axfz_fastpath (C sources only) and axfz_networks.
 set(AXSIM_FUZZ_SECONDS 25 CACHE STRING "Seconds of each fuzz.<parser> campaign (clang builds)")
 
 set(_fz ${PROJECT_SOURCE_DIR}/tests/fuzz)
@@ -44,7 +44,7 @@ if(AX_FUZZ_LIBFUZZER)
   find_package(Threads REQUIRED)
   find_library(AX_FUZZ_CJSON_LIBRARY cjson REQUIRED)
   find_path(AX_FUZZ_CJSON_INCLUDE_DIR cjson/cJSON.h REQUIRED)
-  foreach(lib cmodels fastpath networks)
+  foreach(lib util cmodels fastpath networks)
     get_target_property(src ax_${lib} SOURCES)
     get_target_property(dir ax_${lib} SOURCE_DIR)
     list(FILTER src INCLUDE REGEX "\\.c$")
@@ -55,12 +55,12 @@ if(AX_FUZZ_LIBFUZZER)
     target_compile_definitions(axfz_${lib} PRIVATE $<TARGET_PROPERTY:ax_${lib},COMPILE_DEFINITIONS>)
     target_compile_options(axfz_${lib} PRIVATE -fsanitize=fuzzer-no-link)
   endforeach()
-  target_link_libraries(axfz_fastpath PUBLIC axfz_cmodels)
-  target_link_libraries(axfz_networks PUBLIC axfz_fastpath)
-  set(_fz_libs axfz_networks axfz_fastpath axfz_cmodels ZLIB::ZLIB ${AX_FUZZ_CJSON_LIBRARY}
+  target_link_libraries(axfz_fastpath PUBLIC axfz_cmodels axfz_util)
+  target_link_libraries(axfz_networks PUBLIC axfz_fastpath axfz_util)
+  set(_fz_libs axfz_networks axfz_fastpath axfz_cmodels axfz_util ZLIB::ZLIB ${AX_FUZZ_CJSON_LIBRARY}
                Threads::Threads m)
 else()
-  set(_fz_libs ax_networks ax_fastpath ax_cmodels)
+  set(_fz_libs ax_networks ax_fastpath ax_cmodels ax_util)
 endif()
 
 add_custom_target(fuzzers)
@@ -70,7 +70,8 @@ foreach(p ${_fz_parsers})
   add_executable(${t} ${_fz}/${t}.c ${srcs})
   add_dependencies(fuzzers ${t})
   target_include_directories(${t} PRIVATE ${_fz} ${PROJECT_SOURCE_DIR}/cli
-    ${PROJECT_SOURCE_DIR}/cmodels ${PROJECT_SOURCE_DIR}/cuda_fastpath ${PROJECT_SOURCE_DIR}/networks)
+    ${PROJECT_SOURCE_DIR}/util ${PROJECT_SOURCE_DIR}/cmodels ${PROJECT_SOURCE_DIR}/cuda_fastpath
+    ${PROJECT_SOURCE_DIR}/networks)
   target_link_libraries(${t} PRIVATE ${_fz_libs})
   target_compile_definitions(${t} PRIVATE _GNU_SOURCE) # memfd_create, fmemopen, mkdtemp
   set(corpus ${_fz}/corpus/${p})

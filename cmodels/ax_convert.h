@@ -6,6 +6,8 @@
 #ifndef AX_CONVERT_H
 #define AX_CONVERT_H
 
+#include <string.h>
+
 #include "ax_stages.h"
 
 AX_HD ax_format_t ax_fmt_fp32(void)
@@ -66,6 +68,15 @@ AX_HD uint64_t ax_to_f64bits(uint32_t x, ax_format_t f)
         return s | ((uint64_t)(u.exp + 1023) << 52) |
                (((uint64_t)u.sig << (52 - f.mbits)) & ((UINT64_C(1) << 52) - 1));
     }
+}
+
+/* The value of x as a double (ax_to_f64bits), exact. */
+AX_HD double ax_to_double(uint32_t x, ax_format_t f)
+{
+    uint64_t b = ax_to_f64bits(x, f);
+    double d;
+    memcpy(&d, &b, sizeof d);
+    return d;
 }
 
 /* Format -> float32 bit pattern, exact (NaN -> quiet NaN of the same sign). */

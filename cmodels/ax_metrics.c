@@ -7,14 +7,6 @@
 #include "ax_convert.h"
 #include "ax_rng.h"
 
-static double value_of(uint32_t x, ax_format_t f)
-{
-    uint64_t b = ax_to_f64bits(x, f);
-    double d;
-    memcpy(&d, &b, sizeof d);
-    return d;
-}
-
 /* The i-th pair of the domain. */
 static void domain_pair(int kind, ax_format_t f, uint64_t i, uint32_t *a, uint32_t *b)
 {
@@ -57,7 +49,7 @@ int ax_metrics_compute(ax_unit_t u, ax_format_t f, ax_format_t fo, uint64_t max_
         uint32_t r = ax_unit_apply(u, a, b, f, fo, &fl);
         uint32_t e = ax_unit_apply(ex, a, b, f, fo, &fl);
         if (r != e) out->errors++;
-        double vr = value_of(r, fo), ve = value_of(e, fo);
+        double vr = ax_to_double(r, fo), ve = ax_to_double(e, fo);
         double ed = fabs(vr - ve);
         sum_ed += ed;
         sum_sq += (vr - ve) * (vr - ve);

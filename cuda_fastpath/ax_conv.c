@@ -52,7 +52,7 @@ static int mul3_ok(int64_t a, int64_t b, int64_t c, int64_t *r)
 
 static int conv_plan(const ax_conv_shape_t *s, conv_plan_t *p, char *err, size_t errlen)
 {
-    if (!s) return ax_fp_fail(err, errlen, "convolution: shape is NULL");
+    if (!s) return ax_fail(err, errlen, "convolution: shape is NULL");
     const struct {
         const char *name;
         int64_t v, min;
@@ -72,29 +72,29 @@ static int conv_plan(const ax_conv_shape_t *s, conv_plan_t *p, char *err, size_t
              {"groups", s->groups, 1}};
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
         if (f[i].v < f[i].min)
-            return ax_fp_fail(err, errlen, "convolution: %s=%lld must be >= %lld", f[i].name,
+            return ax_fail(err, errlen, "convolution: %s=%lld must be >= %lld", f[i].name,
                               (long long)f[i].v, (long long)f[i].min);
         if (f[i].v > FIELD_MAX)
-            return ax_fp_fail(err, errlen, "convolution: %s=%lld is too large (at most %d)",
+            return ax_fail(err, errlen, "convolution: %s=%lld is too large (at most %d)",
                               f[i].name, (long long)f[i].v, FIELD_MAX);
     }
     if (s->c % s->groups)
-        return ax_fp_fail(err, errlen, "convolution: groups=%lld does not divide c=%lld",
+        return ax_fail(err, errlen, "convolution: groups=%lld does not divide c=%lld",
                           (long long)s->groups, (long long)s->c);
     if (s->oc % s->groups)
-        return ax_fp_fail(err, errlen, "convolution: groups=%lld does not divide oc=%lld",
+        return ax_fail(err, errlen, "convolution: groups=%lld does not divide oc=%lld",
                           (long long)s->groups, (long long)s->oc);
     /* all fields <= 2^31: none of these overflows */
     const int64_t eh = s->dil_h * (s->kh - 1) + 1, ew = s->dil_w * (s->kw - 1) + 1;
     const int64_t ih = s->h + 2 * s->pad_h, iw = s->w + 2 * s->pad_w;
     if (eh > ih)
-        return ax_fp_fail(err, errlen,
+        return ax_fail(err, errlen,
                           "convolution: output height < 1: the kernel spans %lld rows (kh=%lld, "
                           "dil_h=%lld) but the padded input has %lld (h=%lld, pad_h=%lld)",
                           (long long)eh, (long long)s->kh, (long long)s->dil_h, (long long)ih,
                           (long long)s->h, (long long)s->pad_h);
     if (ew > iw)
-        return ax_fp_fail(err, errlen,
+        return ax_fail(err, errlen,
                           "convolution: output width < 1: the kernel spans %lld columns (kw=%lld, "
                           "dil_w=%lld) but the padded input has %lld (w=%lld, pad_w=%lld)",
                           (long long)ew, (long long)s->kw, (long long)s->dil_w, (long long)iw,
@@ -109,7 +109,7 @@ static int conv_plan(const ax_conv_shape_t *s, conv_plan_t *p, char *err, size_t
         !mul_ok(p->oh, p->ow, &p->p) || !mul_ok(p->cg, p->khw, &p->kf) ||
         !mul_ok(p->ocg, p->khw, &p->kb) || !mul3_ok(p->n, p->c, p->hw, &p->nx) ||
         !mul3_ok(p->oc, p->cg, p->khw, &p->nw) || !mul3_ok(p->n, p->oc, p->p, &p->ny))
-        return ax_fp_fail(err, errlen,
+        return ax_fail(err, errlen,
                           "convolution: tensors too large (n=%lld c=%lld h=%lld w=%lld oc=%lld "
                           "kh=%lld kw=%lld)",
                           (long long)s->n, (long long)s->c, (long long)s->h, (long long)s->w,
@@ -130,15 +130,15 @@ int ax_conv_out(const ax_conv_shape_t *s, int64_t *oh, int64_t *ow, char *err, s
 static int begin(const ax_engine_t *e, const ax_mac_cfg_t *cfg, const char *op, char *err,
                  size_t errlen)
 {
-    if (!e) return ax_fp_fail(err, errlen, "%s: engine is NULL", op);
-    if (!cfg) return ax_fp_fail(err, errlen, "%s: MAC configuration is NULL", op);
+    if (!e) return ax_fail(err, errlen, "%s: engine is NULL", op);
+    if (!cfg) return ax_fail(err, errlen, "%s: MAC configuration is NULL", op);
     return ax_mac_check(cfg, err, errlen);
 }
 
 static int need(const void *ptr, int64_t count, const char *op, const char *name, char *err,
                 size_t errlen)
 {
-    if (count > 0 && !ptr) return ax_fp_fail(err, errlen, "%s: %s is NULL", op, name);
+    if (count > 0 && !ptr) return ax_fail(err, errlen, "%s: %s is NULL", op, name);
     return 0;
 }
 
@@ -146,7 +146,7 @@ static uint32_t *alloc_elems(int64_t count, const char *what, char *err, size_t 
 {
     uint32_t *b = malloc((size_t)(count > 0 ? count : 1) * sizeof *b);
     if (!b)
-        ax_fp_fail(err, errlen, "out of memory (%s: %lld elements of 4 bytes)", what,
+        ax_fail(err, errlen, "out of memory (%s: %lld elements of 4 bytes)", what,
                    (long long)count);
     return b;
 }
@@ -324,7 +324,7 @@ int ax_conv2d_fwd(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_conv_shape_t
     if (p.ny == 0) return 0;
     int64_t ncol, ntmp;
     if (!mul3_ok(p.p, p.c, p.khw, &ncol) || !mul_ok(p.p, p.oc, &ntmp))
-        return ax_fp_fail(err, errlen, "%s: column buffer too large", op);
+        return ax_fail(err, errlen, "%s: column buffer too large", op);
     uint32_t *col = alloc_elems(ncol, "conv2d forward column buffer", err, errlen);
     uint32_t *tmp = col ? alloc_elems(ntmp, "conv2d forward output block", err, errlen) : NULL;
     int rc = -1;
@@ -380,7 +380,7 @@ int ax_conv2d_bwd_data(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_conv_sh
     if (p.nx == 0) return 0;
     int64_t ncol, ntab = p.h * p.kh + p.w * p.kw; /* <= 2^63 / 2: fields <= 2^31 */
     if (!mul3_ok(p.hw, p.oc, p.khw, &ncol))
-        return ax_fp_fail(err, errlen, "%s: column buffer too large", op);
+        return ax_fail(err, errlen, "%s: column buffer too large", op);
     uint32_t *col = alloc_elems(ncol, "conv2d input-gradient column buffer", err, errlen);
     uint32_t *tmp = col ? alloc_elems(p.nx / p.n, "conv2d input-gradient output block", err,
                                       errlen) : NULL;
@@ -389,7 +389,7 @@ int ax_conv2d_bwd_data(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_conv_sh
     int rc = -1;
     if (!wt) goto done;
     if (!(tab = malloc((size_t)ntab * sizeof *tab))) {
-        ax_fp_fail(err, errlen, "out of memory (conv2d tap tables)");
+        ax_fail(err, errlen, "out of memory (conv2d tap tables)");
         goto done;
     }
     tap_table(tab, p.h, p.kh, p.oh, p.sh, p.ph, p.dh);
@@ -460,7 +460,7 @@ int ax_conv2d_bwd_weight(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_conv_
     const int64_t np = p.n * p.p; /* the contraction (n, oy, ox); <= ny */
     int64_t ncol;
     if (!mul_ok(np, p.kf, &ncol))
-        return ax_fp_fail(err, errlen, "%s: column buffer too large", op);
+        return ax_fail(err, errlen, "%s: column buffer too large", op);
     uint32_t *col = alloc_elems(ncol, "conv2d weight-gradient column buffer", err, errlen);
     uint32_t *dyg = NULL;
     int rc = -1;
@@ -499,11 +499,11 @@ static int linear_check(int64_t n, int64_t in, int64_t out, const char *op, char
     } f[] = {{"n", n}, {"in", in}, {"out", out}};
     for (int i = 0; i < 3; i++)
         if (f[i].v < 0)
-            return ax_fp_fail(err, errlen, "%s: %s=%lld must be >= 0", op, f[i].name,
+            return ax_fail(err, errlen, "%s: %s=%lld must be >= 0", op, f[i].name,
                               (long long)f[i].v);
     int64_t t;
     if (!mul_ok(n, in, &t) || !mul_ok(out, in, &t) || !mul_ok(n, out, &t))
-        return ax_fp_fail(err, errlen, "%s: tensors too large (n=%lld in=%lld out=%lld)", op,
+        return ax_fail(err, errlen, "%s: tensors too large (n=%lld in=%lld out=%lld)", op,
                           (long long)n, (long long)in, (long long)out);
     return 0;
 }

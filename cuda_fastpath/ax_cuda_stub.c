@@ -14,7 +14,7 @@ int ax_gemm_cuda(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t 
                  char *err, size_t errlen)
 {
     (void)e, (void)cfg, (void)s, (void)A, (void)B, (void)C, (void)flags;
-    return ax_fp_fail(err, errlen, "backend cuda: this axsim was built without CUDA");
+    return ax_fail(err, errlen, "backend cuda: this axsim was built without CUDA");
 }
 
 void ax_cuda_release(ax_engine_t *e) { (void)e; }
@@ -23,7 +23,7 @@ int ax_quantize_cuda(ax_engine_t *e, ax_format_t f, const float *x, uint32_t *q,
                      uint32_t *flags, char *err, size_t errlen)
 {
     (void)e, (void)f, (void)x, (void)q, (void)n, (void)flags;
-    return ax_fp_fail(err, errlen, "backend cuda: this axsim was built without CUDA");
+    return ax_fail(err, errlen, "backend cuda: this axsim was built without CUDA");
 }
 
 int ax_cuda_bench_gemm(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
@@ -31,12 +31,12 @@ int ax_cuda_bench_gemm(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_sh
                        char *err, size_t errlen)
 {
     (void)e, (void)cfg, (void)s, (void)A, (void)B, (void)reps, (void)sec;
-    return ax_fp_fail(err, errlen, "backend cuda: this axsim was built without CUDA");
+    return ax_fail(err, errlen, "backend cuda: this axsim was built without CUDA");
 }
 
 int ax_cuda_bench_sgemm(int64_t m, int64_t n, int64_t k, int reps, double *sec, char *err,
                         size_t errlen)
 {
     (void)m, (void)n, (void)k, (void)reps, (void)sec;
-    return ax_fp_fail(err, errlen, "cuBLAS: this axsim was built without CUDA");
+    return ax_fail(err, errlen, "cuBLAS: this axsim was built without CUDA");
 }

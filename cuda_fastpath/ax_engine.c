@@ -19,23 +19,12 @@ int ax_backend_parse(const char *name, ax_backend_t *out, char *err, size_t errl
             *out = (ax_backend_t)i;
             return 0;
         }
-    return ax_fp_fail(err, errlen, "unknown backend '%s' (choose auto, ref, cpu or cuda)", name);
+    return ax_fail(err, errlen, "unknown backend '%s' (choose auto, ref, cpu or cuda)", name);
 }
 
 const char *ax_backend_name(ax_backend_t b)
 {
     return (unsigned)b < 4 ? backend_names[b] : "?";
-}
-
-int ax_fp_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
 }
 
 int ax_cuda_available(char *why, size_t len) { return ax_cuda_probe(why, len); }
@@ -46,10 +35,10 @@ ax_engine_t *ax_engine_create(ax_backend_t b, int threads, char *err, size_t err
     ax_backend_t chosen = b;
     if (b == AX_BACKEND_AUTO) chosen = ax_cuda_probe(why, sizeof why) ? AX_BACKEND_CUDA : AX_BACKEND_CPU;
     else if (b == AX_BACKEND_CUDA && !ax_cuda_probe(why, sizeof why)) {
-        ax_fp_fail(err, errlen, "backend cuda: %s", why);
+        ax_fail(err, errlen, "backend cuda: %s", why);
         return NULL;
     } else if ((unsigned)b > AX_BACKEND_CUDA) {
-        ax_fp_fail(err, errlen, "unknown backend %d", (int)b);
+        ax_fail(err, errlen, "unknown backend %d", (int)b);
         return NULL;
     }
     if (threads <= 0) {
@@ -58,7 +47,7 @@ ax_engine_t *ax_engine_create(ax_backend_t b, int threads, char *err, size_t err
     }
     ax_engine_t *e = calloc(1, sizeof *e);
     if (!e) {
-        ax_fp_fail(err, errlen, "out of memory");
+        ax_fail(err, errlen, "out of memory");
         return NULL;
     }
     e->backend = chosen;
@@ -283,36 +272,36 @@ ax_gemm_shape_t ax_gemm_shape(int64_t m, int64_t n, int64_t k)
 int ax_gemm_check(const ax_gemm_shape_t *s, char *err, size_t errlen)
 {
     if (s->m < 0 || s->n < 0 || s->k < 0)
-        return ax_fp_fail(err, errlen, "GEMM shape m=%lld n=%lld k=%lld: dimensions must be >= 0",
+        return ax_fail(err, errlen, "GEMM shape m=%lld n=%lld k=%lld: dimensions must be >= 0",
                           (long long)s->m, (long long)s->n, (long long)s->k);
     int64_t acols = s->trans_a ? s->m : s->k, bcols = s->trans_b ? s->k : s->n;
     if (s->lda < acols || s->lda < 1)
-        return ax_fp_fail(err, errlen, "GEMM lda=%lld is below the %lld columns of A as stored",
+        return ax_fail(err, errlen, "GEMM lda=%lld is below the %lld columns of A as stored",
                           (long long)s->lda, (long long)acols);
     if (s->ldb < bcols || s->ldb < 1)
-        return ax_fp_fail(err, errlen, "GEMM ldb=%lld is below the %lld columns of B as stored",
+        return ax_fail(err, errlen, "GEMM ldb=%lld is below the %lld columns of B as stored",
                           (long long)s->ldb, (long long)bcols);
     if (s->ldc < s->n || s->ldc < 1)
-        return ax_fp_fail(err, errlen, "GEMM ldc=%lld is below n=%lld", (long long)s->ldc,
+        return ax_fail(err, errlen, "GEMM ldc=%lld is below n=%lld", (long long)s->ldc,
                           (long long)s->n);
     if (s->batch < 1)
-        return ax_fp_fail(err, errlen, "GEMM batch=%lld must be >= 1", (long long)s->batch);
+        return ax_fail(err, errlen, "GEMM batch=%lld must be >= 1", (long long)s->batch);
     if (s->stride_a < 0 || s->stride_b < 0 || s->stride_c < 0)
-        return ax_fp_fail(err, errlen, "GEMM batch strides must be >= 0");
+        return ax_fail(err, errlen, "GEMM batch strides must be >= 0");
     if (s->batch > 1 && s->stride_c < s->m * s->ldc && s->m > 0)
-        return ax_fp_fail(err, errlen, "GEMM stride_c=%lld: batch items of C would overlap",
+        return ax_fail(err, errlen, "GEMM stride_c=%lld: batch items of C would overlap",
                           (long long)s->stride_c);
     if (s->chunk < 0)
-        return ax_fp_fail(err, errlen, "GEMM chunk=%lld must be >= 0", (long long)s->chunk);
+        return ax_fail(err, errlen, "GEMM chunk=%lld must be >= 0", (long long)s->chunk);
     return 0;
 }
 
 int ax_mac_check(const ax_mac_cfg_t *c, char *err, size_t errlen)
 {
     if (!ax_unit_desc(c->mul) || ax_unit_kind(c->mul) != AX_KIND_MUL)
-        return ax_fp_fail(err, errlen, "MAC configuration: 'mul' is not a multiplier");
+        return ax_fail(err, errlen, "MAC configuration: 'mul' is not a multiplier");
     if (!ax_unit_desc(c->add) || ax_unit_kind(c->add) != AX_KIND_ADD)
-        return ax_fp_fail(err, errlen, "MAC configuration: 'add' is not an adder");
+        return ax_fail(err, errlen, "MAC configuration: 'add' is not an adder");
     return 0;
 }
 
@@ -326,7 +315,7 @@ int ax_gemm(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
     case AX_BACKEND_REF: return ax_gemm_ref(e, cfg, s, A, B, C, flags, err, errlen);
     case AX_BACKEND_CPU: return ax_gemm_cpu(e, cfg, s, A, B, C, flags, err, errlen);
     case AX_BACKEND_CUDA: return ax_gemm_cuda(e, cfg, s, A, B, C, flags, err, errlen);
-    default: return ax_fp_fail(err, errlen, "engine has no backend");
+    default: return ax_fail(err, errlen, "engine has no backend");
     }
 }
 
@@ -342,7 +331,7 @@ int ax_gemm_ref(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *
     if (!a || !b) {
         free(a);
         free(b);
-        return ax_fp_fail(err, errlen, "out of memory (GEMM k=%zu)", k);
+        return ax_fail(err, errlen, "out of memory (GEMM k=%zu)", k);
     }
     for (int64_t bi = 0; bi < s->batch; bi++) {
         const uint32_t *Ab = A + bi * s->stride_a, *Bb = B + bi * s->stride_b;

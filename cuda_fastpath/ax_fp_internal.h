@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 
+#include "ax_fail.h"
 #include "ax_fastpath.h"
 #include "ax_lut.h"
 
@@ -53,10 +54,6 @@ static inline int64_t ax_b_index(const ax_gemm_shape_t *s, int64_t p, int64_t j)
 {
     return s->trans_b ? j * s->ldb + p : p * s->ldb + j;
 }
-
-/* snprintf into err when err is not NULL; returns -1. */
-int ax_fp_fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 /* Checks cfg: a multiplier and an adder in the right places. */
 int ax_mac_check(const ax_mac_cfg_t *cfg, char *err, size_t errlen);

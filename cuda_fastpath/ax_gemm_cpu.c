@@ -122,7 +122,7 @@ static int gemm_generic(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_s
     if (!a || !b) {
         free(a);
         free(b);
-        return ax_fp_fail(err, errlen, "out of memory (GEMM %lldx%lldx%lld)", (long long)m,
+        return ax_fail(err, errlen, "out of memory (GEMM %lldx%lldx%lld)", (long long)m,
                           (long long)n, (long long)k);
     }
     gen_ctx_t g;
@@ -688,7 +688,7 @@ static int gemm_native(ax_engine_t *e, int kind, const float *lut, int ashift, c
     ic = malloc((size_t)items * sizeof *ic);
     id = malloc((size_t)items * sizeof *id);
     if (!c.ia || !c.va || !c.ib || !c.vb || !ic || !id) {
-        rc = ax_fp_fail(err, errlen, "out of memory (GEMM %lldx%lldx%lld)", (long long)s->m,
+        rc = ax_fail(err, errlen, "out of memory (GEMM %lldx%lldx%lld)", (long long)s->m,
                         (long long)s->n, (long long)s->k);
         goto done;
     }

@@ -650,7 +650,7 @@ int ax_gemm_cpu_fa(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_
     c.akey = ax_cpu_grow(e, 0, na * 4), c.aval = ax_cpu_grow(e, 1, na * 4);
     c.bkey = ax_cpu_grow(e, 2, nb * 4), c.bval = ax_cpu_grow(e, 3, nb * 4);
     if (!c.akey || !c.aval || !c.bkey || !c.bval)
-        return ax_fp_fail(err, errlen, "out of memory (GEMM %lldx%lldx%lld)", (long long)s->m,
+        return ax_fail(err, errlen, "out of memory (GEMM %lldx%lldx%lld)", (long long)s->m,
                           (long long)s->n, (long long)s->k);
     fa_pack_t d = {&c, t, ashift};
     for (int64_t bi = 0; bi < s->batch; bi++) {

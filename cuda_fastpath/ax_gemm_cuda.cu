@@ -441,7 +441,7 @@ typedef struct cuda_state {
         cudaError_t rc_ = (call);                                                              \
         if (rc_ != cudaSuccess) {                                                              \
             cudaGetLastError();                                                                \
-            return ax_fp_fail(err, errlen, "backend cuda: %s: %s", what,                       \
+            return ax_fail(err, errlen, "backend cuda: %s: %s", what,                       \
                               cudaGetErrorString(rc_));                                        \
         }                                                                                      \
     } while (0)
@@ -462,7 +462,7 @@ static int dbuf_ensure(dbuf_t *b, size_t bytes, const char *what, char *err, siz
     if (rc != cudaSuccess) {
         cudaGetLastError();
         b->p = NULL;
-        return ax_fp_fail(err, errlen,
+        return ax_fail(err, errlen,
                           "backend cuda: cannot allocate %.1f MiB of device memory for %s: %s",
                           (double)bytes / 1048576.0, what, cudaGetErrorString(rc));
     }
@@ -481,7 +481,7 @@ static cuda_state_t *get_state(ax_engine_t *e, char *err, size_t errlen)
     if (e->cuda) return (cuda_state_t *)e->cuda;
     cuda_state_t *st = (cuda_state_t *)calloc(1, sizeof *st);
     if (!st) {
-        ax_fp_fail(err, errlen, "backend cuda: out of host memory");
+        ax_fail(err, errlen, "backend cuda: out of host memory");
         return NULL;
     }
     cudaError_t rc = cudaGetDevice(&st->dev);
@@ -493,7 +493,7 @@ static cuda_state_t *get_state(ax_engine_t *e, char *err, size_t errlen)
     if (rc == cudaSuccess) rc = cudaMalloc((void **)&st->words, 2 * sizeof(uint32_t));
     if (rc != cudaSuccess) {
         cudaGetLastError();
-        ax_fp_fail(err, errlen, "backend cuda: cannot initialize the device: %s",
+        ax_fail(err, errlen, "backend cuda: cannot initialize the device: %s",
                    cudaGetErrorString(rc));
         free(st);
         return NULL;
@@ -623,7 +623,7 @@ static int grid_for(const void *fn, int threads, size_t smem, int sms, int64_t t
     AXC_FAIL(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, fn, threads, smem),
              "occupancy");
     if (per_sm < 1)
-        return ax_fp_fail(err, errlen,
+        return ax_fail(err, errlen,
                           "backend cuda: the GEMM kernel cannot run on this device (%zu bytes of "
                           "shared memory per block)",
                           smem);
@@ -924,7 +924,7 @@ extern "C" int ax_cuda_bench_gemm(ax_engine_t *e, const ax_mac_cfg_t *cfg,
 {
     if (ax_gemm_check(s, err, errlen) || ax_mac_check(cfg, err, errlen)) return -1;
     if (s->m == 0 || s->n == 0 || s->k == 0)
-        return ax_fp_fail(err, errlen, "benchmark: m, n and k must be > 0");
+        return ax_fail(err, errlen, "benchmark: m, n and k must be > 0");
     if (reps < 1) reps = 1;
     cuda_state_t *st = get_state(e, err, errlen);
     if (!st) return -1;
@@ -951,7 +951,7 @@ extern "C" int ax_cuda_bench_gemm(ax_engine_t *e, const ax_mac_cfg_t *cfg,
             if (ce == cudaSuccess) ce = cudaEventElapsedTime(&ms, t0, t1);
             if (ce != cudaSuccess) {
                 cudaGetLastError();
-                rc = ax_fp_fail(err, errlen, "backend cuda: benchmark: %s", cudaGetErrorString(ce));
+                rc = ax_fail(err, errlen, "backend cuda: benchmark: %s", cudaGetErrorString(ce));
             }
         }
     }
@@ -990,7 +990,7 @@ static int load_cublas(cublas_api_t *api, char *err, size_t errlen)
     static void *lib = NULL;
     if (!lib) lib = dlopen("libcublas.so." AXC_STR(CUBLAS_VER_MAJOR), RTLD_NOW | RTLD_LOCAL);
     if (!lib) lib = dlopen("libcublas.so", RTLD_NOW | RTLD_LOCAL);
-    if (!lib) return ax_fp_fail(err, errlen, "cuBLAS: cannot load libcublas.so: %s", dlerror());
+    if (!lib) return ax_fail(err, errlen, "cuBLAS: cannot load libcublas.so: %s", dlerror());
     api->create = (cublasStatus_t(*)(cublasHandle_t *))dlsym(lib, "cublasCreate_v2");
     api->destroy = (cublasStatus_t(*)(cublasHandle_t))dlsym(lib, "cublasDestroy_v2");
     api->set_math_mode = (cublasStatus_t(*)(cublasHandle_t, cublasMath_t))dlsym(lib, "cublasSetMathMode");
@@ -998,7 +998,7 @@ static int load_cublas(cublas_api_t *api, char *err, size_t errlen)
                                     const float *, const float *, int, const float *, int,
                                     const float *, float *, int))dlsym(lib, "cublasSgemm_v2");
     if (!api->create || !api->destroy || !api->set_math_mode || !api->sgemm)
-        return ax_fp_fail(err, errlen, "cuBLAS: libcublas.so lacks cublasSgemm_v2 and friends");
+        return ax_fail(err, errlen, "cuBLAS: libcublas.so lacks cublasSgemm_v2 and friends");
     return 0;
 }
 
@@ -1008,14 +1008,14 @@ extern "C" int ax_cuda_bench_sgemm(int64_t m, int64_t n, int64_t k, int reps, do
                                    char *err, size_t errlen)
 {
     if (m < 1 || n < 1 || k < 1 || m > INT_MAX || n > INT_MAX || k > INT_MAX)
-        return ax_fp_fail(err, errlen, "cuBLAS benchmark: m, n, k must be in [1, %d]", INT_MAX);
+        return ax_fail(err, errlen, "cuBLAS benchmark: m, n, k must be in [1, %d]", INT_MAX);
     if (reps < 1) reps = 1;
     cublas_api_t api;
     if (load_cublas(&api, err, errlen)) return -1;
     cublasHandle_t h = NULL;
     cublasStatus_t bs = api.create(&h);
     if (bs != CUBLAS_STATUS_SUCCESS)
-        return ax_fp_fail(err, errlen, "cuBLAS: cannot create a handle: %s", cublas_msg(bs));
+        return ax_fail(err, errlen, "cuBLAS: cannot create a handle: %s", cublas_msg(bs));
     float *a = NULL, *b = NULL, *c = NULL;
     cudaEvent_t t0 = NULL, t1 = NULL;
     int rc = 0;
@@ -1028,7 +1028,7 @@ extern "C" int ax_cuda_bench_sgemm(int64_t m, int64_t n, int64_t k, int reps, do
     if (ce == cudaSuccess) ce = cudaEventCreate(&t1);
     if (ce != cudaSuccess) {
         cudaGetLastError();
-        rc = ax_fp_fail(err, errlen, "cuBLAS benchmark: %s", cudaGetErrorString(ce));
+        rc = ax_fail(err, errlen, "cuBLAS benchmark: %s", cudaGetErrorString(ce));
         goto done;
     }
     fill_kernel<<<256, 256>>>(a, (size_t)(m * k), 1u);
@@ -1046,10 +1046,10 @@ extern "C" int ax_cuda_bench_sgemm(int64_t m, int64_t n, int64_t k, int reps, do
     if (ce == cudaSuccess) ce = cudaEventSynchronize(t1);
     if (ce == cudaSuccess) ce = cudaEventElapsedTime(&ms, t0, t1);
     if (bs != CUBLAS_STATUS_SUCCESS)
-        rc = ax_fp_fail(err, errlen, "cuBLAS sgemm: %s", cublas_msg(bs));
+        rc = ax_fail(err, errlen, "cuBLAS sgemm: %s", cublas_msg(bs));
     else if (ce != cudaSuccess) {
         cudaGetLastError();
-        rc = ax_fp_fail(err, errlen, "cuBLAS benchmark: %s", cudaGetErrorString(ce));
+        rc = ax_fail(err, errlen, "cuBLAS benchmark: %s", cudaGetErrorString(ce));
     } else
         *sec = (double)ms / 1000.0 / reps;
 done:

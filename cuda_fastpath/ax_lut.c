@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ax_cache.h"
+#include "ax_hash.h"
 #include "ax_convert.h"
 #include "ax_registry.h"
 

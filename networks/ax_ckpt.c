@@ -17,13 +17,13 @@ int ax_ckpt_add(ax_ckpt_t *c, const char *name, int ndim, const int64_t *dims, c
                 char *err, size_t errlen)
 {
     if (!name || !*name || !strcmp(name, "__metadata__"))
-        return ax_net_fail(err, errlen, "checkpoint: tensor name '%s' is not allowed", name ? name : "(null)");
-    if (ax_ckpt_find(c, name)) return ax_net_fail(err, errlen, "checkpoint: tensor '%s' added twice", name);
-    if (ndim < 0 || ndim > AX_CKPT_MAX_DIMS) return ax_net_fail(err, errlen, "checkpoint: '%s' has rank %d", name, ndim);
+        return ax_fail(err, errlen, "checkpoint: tensor name '%s' is not allowed", name ? name : "(null)");
+    if (ax_ckpt_find(c, name)) return ax_fail(err, errlen, "checkpoint: tensor '%s' added twice", name);
+    if (ndim < 0 || ndim > AX_CKPT_MAX_DIMS) return ax_fail(err, errlen, "checkpoint: '%s' has rank %d", name, ndim);
     int64_t n = ax_net_count(dims, ndim);
-    if (n < 0) return ax_net_fail(err, errlen, "checkpoint: '%s' is too large", name);
+    if (n < 0) return ax_fail(err, errlen, "checkpoint: '%s' is too large", name);
     ax_ckpt_tensor_t *t = realloc(c->t, (size_t)(c->n + 1) * sizeof *t);
-    if (!t) return ax_net_fail(err, errlen, "checkpoint: out of memory");
+    if (!t) return ax_fail(err, errlen, "checkpoint: out of memory");
     c->t = t;
     ax_ckpt_tensor_t *e = &c->t[c->n];
     memset(e, 0, sizeof *e);
@@ -31,7 +31,7 @@ int ax_ckpt_add(ax_ckpt_t *c, const char *name, int ndim, const int64_t *dims, c
     e->data = malloc((size_t)(n ? n : 1) * sizeof(float));
     if (!e->name || !e->data) {
         free(e->name), free(e->data);
-        return ax_net_fail(err, errlen, "checkpoint: out of memory");
+        return ax_fail(err, errlen, "checkpoint: out of memory");
     }
     e->ndim = ndim;
     memcpy(e->dims, dims, (size_t)ndim * sizeof *dims);
@@ -83,7 +83,7 @@ int ax_ckpt_meta_double(const ax_ckpt_t *c, const char *path, const char *key, d
     errno = 0;
     double d = strtod(s, &end);
     if (end == s || *end || errno == ERANGE || !isfinite(d) || d < lo || d > hi)
-        return ax_net_fail(err, errlen, "%s: metadata %s '%.40s%s' is not a number in [%g, %g]", path, key, s,
+        return ax_fail(err, errlen, "%s: metadata %s '%.40s%s' is not a number in [%g, %g]", path, key, s,
                            strlen(s) > 40 ? "..." : "", lo, hi);
     *v = d;
     return 1;
@@ -98,7 +98,7 @@ int ax_ckpt_meta_int(const ax_ckpt_t *c, const char *path, const char *key, int6
     errno = 0;
     long long d = strtoll(s, &end, 10);
     if (end == s || *end || errno || (*s != '-' && (*s < '0' || *s > '9')) || d < lo || d > hi)
-        return ax_net_fail(err, errlen, "%s: metadata %s '%.40s%s' is not an integer in %lld..%lld", path, key, s,
+        return ax_fail(err, errlen, "%s: metadata %s '%.40s%s' is not an integer in %lld..%lld", path, key, s,
                            strlen(s) > 40 ? "..." : "", (long long)lo, (long long)hi);
     *v = d;
     return 1;
@@ -125,14 +125,14 @@ const ax_ckpt_tensor_t *ax_ckpt_expect(const ax_ckpt_t *c, const char *path, con
     char want[160], got[160];
     shape_str(want, sizeof want, ndim, dims);
     if (!t) {
-        ax_net_fail(err, errlen, "%s: no tensor '%s' (the model needs it, shape %s)", path, name, want);
+        ax_fail(err, errlen, "%s: no tensor '%s' (the model needs it, shape %s)", path, name, want);
         return NULL;
     }
     int same = t->ndim == ndim;
     for (int i = 0; same && i < ndim; i++) same = t->dims[i] == dims[i];
     if (!same) {
         shape_str(got, sizeof got, t->ndim, t->dims);
-        ax_net_fail(err, errlen, "%s: tensor '%s' has shape %s, the model needs %s", path, name, got, want);
+        ax_fail(err, errlen, "%s: tensor '%s' has shape %s, the model needs %s", path, name, got, want);
         return NULL;
     }
     return t;
@@ -143,7 +143,7 @@ const ax_ckpt_tensor_t *ax_ckpt_expect(const ax_ckpt_t *c, const char *path, con
 int ax_ckpt_save(const char *path, const ax_ckpt_t *c, char *err, size_t errlen)
 {
     cJSON *h = cJSON_CreateObject();
-    if (!h) return ax_net_fail(err, errlen, "%s: out of memory", path);
+    if (!h) return ax_fail(err, errlen, "%s: out of memory", path);
     if (c->nmeta) {
         cJSON *m = cJSON_AddObjectToObject(h, "__metadata__");
         for (int i = 0; m && i < c->nmeta; i++) cJSON_AddStringToObject(m, c->meta_key[i], c->meta_value[i]);
@@ -162,7 +162,7 @@ int ax_ckpt_save(const char *path, const ax_ckpt_t *c, char *err, size_t errlen)
     }
     char *js = cJSON_PrintUnformatted(h);
     cJSON_Delete(h);
-    if (!js) return ax_net_fail(err, errlen, "%s: out of memory", path);
+    if (!js) return ax_fail(err, errlen, "%s: out of memory", path);
     size_t jl = strlen(js), pad = (8 - jl % 8) % 8; /* the data starts 8-aligned */
     ax_atomic_t a;
     if (ax_atomic_begin(&a, path, err, errlen)) {
@@ -180,7 +180,7 @@ int ax_ckpt_save(const char *path, const ax_ckpt_t *c, char *err, size_t errlen)
     if (!ok) {
         int e = errno ? errno : EIO;
         ax_atomic_abort(&a);
-        return ax_net_fail(err, errlen, "%s: cannot write the checkpoint: %s (the previous file, if any, is unchanged)",
+        return ax_fail(err, errlen, "%s: cannot write the checkpoint: %s (the previous file, if any, is unchanged)",
                            path, strerror(e));
     }
     return ax_atomic_commit(&a, err, errlen);
@@ -246,37 +246,37 @@ int ax_ckpt_load(const char *path, ax_ckpt_t *c, char *err, size_t errlen)
 {
     memset(c, 0, sizeof *c);
     FILE *f = fopen(path, "rb");
-    if (!f) return ax_net_fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    if (!f) return ax_fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
     unsigned char *b = NULL;
     char *hs = NULL;
     cJSON *h = NULL;
     range_t *rg = NULL;
     int rc = -1;
     if (fseek(f, 0, SEEK_END) != 0) {
-        ax_net_fail(err, errlen, "%s: cannot seek: %s", path, strerror(errno));
+        ax_fail(err, errlen, "%s: cannot seek: %s", path, strerror(errno));
         goto done;
     }
     long fl = ftell(f);
     rewind(f);
     if (fl < 8) {
-        ax_net_fail(err, errlen, "%s: not a safetensors file: %ld bytes, shorter than the 8-byte header length", path, fl);
+        ax_fail(err, errlen, "%s: not a safetensors file: %ld bytes, shorter than the 8-byte header length", path, fl);
         goto done;
     }
     b = malloc((size_t)fl);
     if (!b || fread(b, 1, (size_t)fl, f) != (size_t)fl) {
-        ax_net_fail(err, errlen, "%s: cannot read %ld bytes", path, fl);
+        ax_fail(err, errlen, "%s: cannot read %ld bytes", path, fl);
         goto done;
     }
     uint64_t hl = 0;
     for (int i = 7; i >= 0; i--) hl = hl << 8 | b[i];
     if (hl > (uint64_t)fl - 8 || hl > 100000000) {
-        ax_net_fail(err, errlen, "%s: header length %llu does not fit the file (%ld bytes): truncated, or not safetensors",
+        ax_fail(err, errlen, "%s: header length %llu does not fit the file (%ld bytes): truncated, or not safetensors",
              path, (unsigned long long)hl, fl);
         goto done;
     }
     hs = malloc(hl + 1);
     if (!hs) {
-        ax_net_fail(err, errlen, "%s: out of memory", path);
+        ax_fail(err, errlen, "%s: out of memory", path);
         goto done;
     }
     memcpy(hs, b + 8, hl);
@@ -284,7 +284,7 @@ int ax_ckpt_load(const char *path, ax_ckpt_t *c, char *err, size_t errlen)
     const char *end = NULL;
     h = cJSON_ParseWithOpts(hs, &end, 0);
     if (!h || !cJSON_IsObject(h)) {
-        ax_net_fail(err, errlen, "%s: the header is not a JSON object (error near byte %ld of the header)", path,
+        ax_fail(err, errlen, "%s: the header is not a JSON object (error near byte %ld of the header)", path,
              end ? (long)(end - hs) : -1L);
         goto done;
     }
@@ -294,37 +294,37 @@ int ax_ckpt_load(const char *path, ax_ckpt_t *c, char *err, size_t errlen)
     c->t = calloc((size_t)n + 1, sizeof *c->t);
     rg = calloc((size_t)n + 1, sizeof *rg);
     if (!c->t || !rg) {
-        ax_net_fail(err, errlen, "%s: out of memory", path);
+        ax_fail(err, errlen, "%s: out of memory", path);
         goto done;
     }
     int nr = 0;
     for (cJSON *e = h->child; e; e = e->next) {
         if (!strcmp(e->string, "__metadata__")) {
             if (!cJSON_IsObject(e)) {
-                ax_net_fail(err, errlen, "%s: __metadata__ is not an object", path);
+                ax_fail(err, errlen, "%s: __metadata__ is not an object", path);
                 goto done;
             }
             if (c->meta_key) {
-                ax_net_fail(err, errlen, "%s: __metadata__ appears twice in the header", path);
+                ax_fail(err, errlen, "%s: __metadata__ appears twice in the header", path);
                 goto done;
             }
             int nm = cJSON_GetArraySize(e);
             c->meta_key = calloc((size_t)nm + 1, sizeof *c->meta_key);
             c->meta_value = calloc((size_t)nm + 1, sizeof *c->meta_value);
             if (!c->meta_key || !c->meta_value) {
-                ax_net_fail(err, errlen, "%s: out of memory", path);
+                ax_fail(err, errlen, "%s: out of memory", path);
                 goto done;
             }
             for (cJSON *m = e->child; m; m = m->next) {
                 if (!cJSON_IsString(m)) {
-                    ax_net_fail(err, errlen, "%s: __metadata__ '%.100s' is not a string", path, m->string);
+                    ax_fail(err, errlen, "%s: __metadata__ '%.100s' is not a string", path, m->string);
                     goto done;
                 }
                 c->meta_key[c->nmeta] = strdup(m->string);
                 c->meta_value[c->nmeta] = strdup(m->valuestring);
                 c->nmeta++;
                 if (!c->meta_key[c->nmeta - 1] || !c->meta_value[c->nmeta - 1]) {
-                    ax_net_fail(err, errlen, "%s: out of memory", path);
+                    ax_fail(err, errlen, "%s: out of memory", path);
                     goto done;
                 }
             }
@@ -333,33 +333,33 @@ int ax_ckpt_load(const char *path, ax_ckpt_t *c, char *err, size_t errlen)
         ax_ckpt_tensor_t *t = &c->t[c->n];
         t->name = strdup(e->string);
         if (!t->name) {
-            ax_net_fail(err, errlen, "%s: out of memory", path);
+            ax_fail(err, errlen, "%s: out of memory", path);
             goto done;
         }
         c->n++;
         cJSON *dt = cJSON_GetObjectItemCaseSensitive(e, "dtype"), *sh = cJSON_GetObjectItemCaseSensitive(e, "shape"),
               *of = cJSON_GetObjectItemCaseSensitive(e, "data_offsets");
         if (!cJSON_IsString(dt) || !cJSON_IsArray(sh) || !cJSON_IsArray(of) || cJSON_GetArraySize(of) != 2) {
-            ax_net_fail(err, errlen, "%s: tensor '%s' lacks a string dtype, a shape array or two data_offsets", path, t->name);
+            ax_fail(err, errlen, "%s: tensor '%s' lacks a string dtype, a shape array or two data_offsets", path, t->name);
             goto done;
         }
         char kind;
         int size = dtype_size(dt->valuestring, &kind);
         if (!size) {
-            ax_net_fail(err, errlen, "%s: tensor '%s' has dtype %s (supported: F32, F16, BF16, F64)", path, t->name,
+            ax_fail(err, errlen, "%s: tensor '%s' has dtype %s (supported: F32, F16, BF16, F64)", path, t->name,
                  dt->valuestring);
             goto done;
         }
         t->ndim = cJSON_GetArraySize(sh);
         if (t->ndim > AX_CKPT_MAX_DIMS) {
-            ax_net_fail(err, errlen, "%s: tensor '%s' has rank %d (at most %d)", path, t->name, t->ndim, AX_CKPT_MAX_DIMS);
+            ax_fail(err, errlen, "%s: tensor '%s' has rank %d (at most %d)", path, t->name, t->ndim, AX_CKPT_MAX_DIMS);
             goto done;
         }
         int k = 0;
         for (cJSON *d = sh->child; d; d = d->next, k++) {
             uint64_t v;
             if (!json_count(d, &v)) {
-                ax_net_fail(err, errlen, "%s: tensor '%s': shape entry %d is not an integer in 0..2^53", path,
+                ax_fail(err, errlen, "%s: tensor '%s': shape entry %d is not an integer in 0..2^53", path,
                             t->name, k);
                 goto done;
             }
@@ -367,19 +367,19 @@ int ax_ckpt_load(const char *path, ax_ckpt_t *c, char *err, size_t errlen)
         }
         t->count = ax_net_count(t->dims, t->ndim);
         if (t->count < 0) {
-            ax_net_fail(err, errlen, "%s: tensor '%s': its shape holds more than 2^40 values", path, t->name);
+            ax_fail(err, errlen, "%s: tensor '%s': its shape holds more than 2^40 values", path, t->name);
             goto done;
         }
         uint64_t o0, o1;
         if (!json_count(cJSON_GetArrayItem(of, 0), &o0) || !json_count(cJSON_GetArrayItem(of, 1), &o1) || o1 < o0) {
-            ax_net_fail(err, errlen, "%s: tensor '%s': data_offsets are not two integers begin <= end in 0..2^53",
+            ax_fail(err, errlen, "%s: tensor '%s': data_offsets are not two integers begin <= end in 0..2^53",
                         path, t->name);
             goto done;
         }
         rg[nr].begin = o0, rg[nr].end = o1, rg[nr].index = c->n - 1;
         rg[nr].kind = kind, rg[nr].size = size;
         if (rg[nr].end - rg[nr].begin != (uint64_t)t->count * (uint64_t)size) {
-            ax_net_fail(err, errlen, "%s: tensor '%s': data_offsets [%llu, %llu) hold %llu bytes, its shape and %s need %llu",
+            ax_fail(err, errlen, "%s: tensor '%s': data_offsets [%llu, %llu) hold %llu bytes, its shape and %s need %llu",
                  path, t->name, (unsigned long long)rg[nr].begin, (unsigned long long)rg[nr].end,
                  (unsigned long long)(rg[nr].end - rg[nr].begin), dt->valuestring,
                  (unsigned long long)t->count * (unsigned long long)size);
@@ -390,15 +390,15 @@ int ax_ckpt_load(const char *path, ax_ckpt_t *c, char *err, size_t errlen)
     /* unique names and metadata keys */
     const char **names = malloc(((size_t)(c->n > c->nmeta ? c->n : c->nmeta) + 1) * sizeof *names);
     if (!names) {
-        ax_net_fail(err, errlen, "%s: out of memory", path);
+        ax_fail(err, errlen, "%s: out of memory", path);
         goto done;
     }
     for (int i = 0; i < c->n; i++) names[i] = c->t[i].name;
     const char *twice = first_twice(names, c->n);
-    if (twice) ax_net_fail(err, errlen, "%s: tensor '%.200s' appears twice in the header", path, twice);
+    if (twice) ax_fail(err, errlen, "%s: tensor '%.200s' appears twice in the header", path, twice);
     for (int i = 0; !twice && i < c->nmeta; i++) names[i] = c->meta_key[i];
     if (!twice && (twice = first_twice(names, c->nmeta)))
-        ax_net_fail(err, errlen, "%s: __metadata__ key '%.200s' appears twice", path, twice);
+        ax_fail(err, errlen, "%s: __metadata__ key '%.200s' appears twice", path, twice);
     free(names);
     if (twice) goto done;
     /* byte ranges: contiguous from 0, no overlap, no gap, exactly the data */
@@ -406,7 +406,7 @@ int ax_ckpt_load(const char *path, ax_ckpt_t *c, char *err, size_t errlen)
     uint64_t at = 0;
     for (int i = 0; i < nr; i++) {
         if (rg[i].begin != at) {
-            ax_net_fail(err, errlen, "%s: tensor '%s' starts at byte %llu of the data, expected %llu (%s)", path,
+            ax_fail(err, errlen, "%s: tensor '%s' starts at byte %llu of the data, expected %llu (%s)", path,
                  c->t[rg[i].index].name, (unsigned long long)rg[i].begin, (unsigned long long)at,
                  rg[i].begin < at ? "it overlaps another tensor" : "a gap");
             goto done;
@@ -414,7 +414,7 @@ int ax_ckpt_load(const char *path, ax_ckpt_t *c, char *err, size_t errlen)
         at = rg[i].end;
     }
     if (at != data_len) {
-        ax_net_fail(err, errlen, "%s: the tensors cover %llu bytes but the file holds %llu after the header (%s)", path,
+        ax_fail(err, errlen, "%s: the tensors cover %llu bytes but the file holds %llu after the header (%s)", path,
              (unsigned long long)at, (unsigned long long)data_len, at > data_len ? "truncated" : "trailing bytes");
         goto done;
     }
@@ -422,7 +422,7 @@ int ax_ckpt_load(const char *path, ax_ckpt_t *c, char *err, size_t errlen)
         ax_ckpt_tensor_t *t = &c->t[rg[i].index];
         t->data = malloc((size_t)(t->count ? t->count : 1) * sizeof(float));
         if (!t->data) {
-            ax_net_fail(err, errlen, "%s: out of memory for tensor '%s'", path, t->name);
+            ax_fail(err, errlen, "%s: out of memory for tensor '%s'", path, t->name);
             goto done;
         }
         for (int64_t j = 0; j < t->count; j++) t->data[j] = ax_net_value(data + rg[i].begin + (uint64_t)j * rg[i].size, rg[i].kind, rg[i].size, 0);

@@ -31,7 +31,7 @@ static int src_open(src_t *s, const char *path, char *err, size_t errlen)
     s->path = path;
     errno = 0;
     s->f = gzopen(path, "rb");
-    if (!s->f) return ax_net_fail(err, errlen, "%s: cannot open: %s", path, errno ? strerror(errno) : "out of memory");
+    if (!s->f) return ax_fail(err, errlen, "%s: cannot open: %s", path, errno ? strerror(errno) : "out of memory");
     return 0;
 }
 
@@ -46,7 +46,7 @@ static int src_error(src_t *s, char *err, size_t errlen)
 {
     int e;
     const char *m = gzerror(s->f, &e);
-    return ax_net_fail(err, errlen, "%s: read error after %zu bytes: %s (a corrupt or truncated gzip file?)", s->path,
+    return ax_fail(err, errlen, "%s: read error after %zu bytes: %s (a corrupt or truncated gzip file?)", s->path,
                        s->len, e == Z_ERRNO ? strerror(errno) : m);
 }
 
@@ -58,7 +58,7 @@ static int src_fill(src_t *s, size_t want, char *err, size_t errlen)
             size_t cap = s->cap ? s->cap * 2 : 65536;
             if (cap > want) cap = want;
             unsigned char *nb = realloc(s->b, cap);
-            if (!nb) return ax_net_fail(err, errlen, "%s: out of memory after %zu bytes", s->path, s->len);
+            if (!nb) return ax_fail(err, errlen, "%s: out of memory after %zu bytes", s->path, s->len);
             s->b = nb, s->cap = cap;
         }
         size_t room = s->cap - s->len;
@@ -103,7 +103,7 @@ static int fill(ax_array_t *out, const unsigned char *data, char kind, int size,
                 const char *path, char *err, size_t errlen)
 {
     out->data = malloc((size_t)(out->count ? out->count : 1) * sizeof(float));
-    if (!out->data) return ax_net_fail(err, errlen, "%s: out of memory for %lld values", path, (long long)out->count);
+    if (!out->data) return ax_fail(err, errlen, "%s: out of memory for %lld values", path, (long long)out->count);
     if (kind == 'u' && size == 1) /* bytes, the MNIST family's pixels: the common case */
         for (int64_t i = 0; i < out->count; i++) out->data[i] = (float)data[i];
     else
@@ -117,21 +117,21 @@ static int fill(ax_array_t *out, const unsigned char *data, char kind, int size,
 static int read_data(src_t *s, size_t header, int64_t count, int size, char *err, size_t errlen)
 {
     if (count > AX_ARRAY_MAX_VALUES)
-        return ax_net_fail(err, errlen, "%s: the header declares %lld values; axsim reads at most %lld per array",
+        return ax_fail(err, errlen, "%s: the header declares %lld values; axsim reads at most %lld per array",
                            s->path, (long long)count, (long long)AX_ARRAY_MAX_VALUES);
     size_t want = header + (size_t)count * (size_t)size, tail;
     if (src_fill(s, want, err, errlen)) return -1;
     if (s->len < want)
-        return ax_net_fail(err, errlen,
+        return ax_fail(err, errlen,
                     "%s: truncated: the header says %lld values of %d bytes (%zu bytes of data "
                     "after a %zu-byte header), the file has %zu bytes of data",
                     s->path, (long long)count, size, want - header, header, s->len - header);
     if (src_tail(s, &tail, err, errlen)) return -1;
     if (tail > TAIL_COUNT_MAX)
-        return ax_net_fail(err, errlen, "%s: more than %zu bytes longer than its header says (%lld values of %d bytes)",
+        return ax_fail(err, errlen, "%s: more than %zu bytes longer than its header says (%lld values of %d bytes)",
                            s->path, TAIL_COUNT_MAX, (long long)count, size);
     if (tail)
-        return ax_net_fail(err, errlen, "%s: %zu bytes longer than its header says (%lld values of %d bytes)",
+        return ax_fail(err, errlen, "%s: %zu bytes longer than its header says (%lld values of %d bytes)",
                            s->path, tail, (long long)count, size);
     return 0;
 }
@@ -146,11 +146,11 @@ int ax_idx_load(const char *path, ax_array_t *out, char *err, size_t errlen)
     if (src_fill(&s, 4, err, errlen)) goto done;
     b = s.b;
     if (s.len < 4) {
-        ax_net_fail(err, errlen, "%s: not an IDX file: %zu bytes, shorter than the 4-byte magic", path, s.len);
+        ax_fail(err, errlen, "%s: not an IDX file: %zu bytes, shorter than the 4-byte magic", path, s.len);
         goto done;
     }
     if (b[0] || b[1]) {
-        ax_net_fail(err, errlen, "%s: not an IDX file: magic %02x %02x %02x %02x (want 00 00 <type> <rank>)",
+        ax_fail(err, errlen, "%s: not an IDX file: magic %02x %02x %02x %02x (want 00 00 <type> <rank>)",
              path, b[0], b[1], b[2], b[3]);
         goto done;
     }
@@ -164,25 +164,25 @@ int ax_idx_load(const char *path, ax_array_t *out, char *err, size_t errlen)
     case 0x0D: kind = 'f', size = 4; break;
     case 0x0E: kind = 'f', size = 8; break;
     default:
-        ax_net_fail(err, errlen, "%s: IDX type byte 0x%02x at offset 2 is not one of 08 09 0B 0C 0D 0E", path, b[2]);
+        ax_fail(err, errlen, "%s: IDX type byte 0x%02x at offset 2 is not one of 08 09 0B 0C 0D 0E", path, b[2]);
         goto done;
     }
     out->ndim = b[3];
     if (out->ndim < 1 || out->ndim > AX_ARRAY_MAX_DIMS) {
-        ax_net_fail(err, errlen, "%s: IDX rank %d at offset 3 is outside 1..%d", path, out->ndim, AX_ARRAY_MAX_DIMS);
+        ax_fail(err, errlen, "%s: IDX rank %d at offset 3 is outside 1..%d", path, out->ndim, AX_ARRAY_MAX_DIMS);
         goto done;
     }
     size_t header = 4 + 4 * (size_t)out->ndim;
     if (src_fill(&s, header, err, errlen)) goto done;
     b = s.b;
     if (s.len < header) {
-        ax_net_fail(err, errlen, "%s: truncated in the header: rank %d needs %zu bytes, the file has %zu",
+        ax_fail(err, errlen, "%s: truncated in the header: rank %d needs %zu bytes, the file has %zu",
              path, out->ndim, header, s.len);
         goto done;
     }
     for (int i = 0; i < out->ndim; i++) out->dims[i] = (int64_t)be(b + 4 + 4 * i, 4);
     if ((out->count = ax_net_count(out->dims, out->ndim)) < 0) {
-        ax_net_fail(err, errlen, "%s: IDX dimensions too large", path);
+        ax_fail(err, errlen, "%s: IDX dimensions too large", path);
         goto done;
     }
     /* IDX stores big-endian; a float's bytes are reassembled the same way */
@@ -211,7 +211,7 @@ static const char *npy_ws(const char *s)
 
 static int npy_bad(const char *path, const char *what, const char *h, const char *at, char *err, size_t errlen)
 {
-    return ax_net_fail(err, errlen, "%s: NPY header: %s at byte %ld of '%.120s%s'", path, what, (long)(at - h), h,
+    return ax_fail(err, errlen, "%s: NPY header: %s at byte %ld of '%.120s%s'", path, what, (long)(at - h), h,
                        strlen(h) > 120 ? "..." : "");
 }
 
@@ -262,7 +262,7 @@ static int npy_header(const char *h, const char *path, char *descr, size_t dlen,
                 long long v = strtoll(s, &end, 10);
                 if (errno) return npy_bad(path, "'shape' holds a bad dimension", h, s, err, errlen);
                 if (out->ndim == AX_ARRAY_MAX_DIMS)
-                    return ax_net_fail(err, errlen, "%s: NPY rank above %d", path, AX_ARRAY_MAX_DIMS);
+                    return ax_fail(err, errlen, "%s: NPY rank above %d", path, AX_ARRAY_MAX_DIMS);
                 out->dims[out->ndim++] = v;
                 s = npy_ws(end);
                 if (*s == ',') s++;
@@ -278,7 +278,7 @@ static int npy_header(const char *h, const char *path, char *descr, size_t dlen,
     while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') s++;
     if (*s) return npy_bad(path, "text after the closing '}'", h, s, err, errlen);
     if (!seen[0] || !seen[1] || !seen[2])
-        return ax_net_fail(err, errlen, "%s: NPY header lacks %s: %.120s", path,
+        return ax_fail(err, errlen, "%s: NPY header lacks %s: %.120s", path,
                            !seen[0] ? "'descr'" : !seen[1] ? "'fortran_order'" : "'shape'", h);
     return 0;
 }
@@ -297,52 +297,52 @@ int ax_npy_load(const char *path, ax_array_t *out, char *err, size_t errlen)
     if (src_fill(&s, 12, err, errlen)) goto done;
     const unsigned char *b = s.b;
     if (s.len < 10 || memcmp(b, "\x93NUMPY", 6)) {
-        ax_net_fail(err, errlen, "%s: not an NPY file (no \\x93NUMPY magic)", path);
+        ax_fail(err, errlen, "%s: not an NPY file (no \\x93NUMPY magic)", path);
         goto done;
     }
     int major = b[6];
     if (major < 1 || major > 3) {
-        ax_net_fail(err, errlen, "%s: NPY version %d.%d is not 1, 2 or 3", path, major, b[7]);
+        ax_fail(err, errlen, "%s: NPY version %d.%d is not 1, 2 or 3", path, major, b[7]);
         goto done;
     }
     if (major > 1 && s.len < 12) {
-        ax_net_fail(err, errlen, "%s: truncated in the NPY header (%zu bytes, the header needs 12)", path, s.len);
+        ax_fail(err, errlen, "%s: truncated in the NPY header (%zu bytes, the header needs 12)", path, s.len);
         goto done;
     }
     size_t hl = major == 1 ? (size_t)le(b + 8, 2) : (size_t)le(b + 8, 4);
     size_t start = major == 1 ? 10 : 12;
     if (hl > NPY_HEADER_MAX) {
-        ax_net_fail(err, errlen, "%s: NPY header of %zu bytes; axsim reads at most %d (plain dtypes only)", path, hl,
+        ax_fail(err, errlen, "%s: NPY header of %zu bytes; axsim reads at most %d (plain dtypes only)", path, hl,
                     NPY_HEADER_MAX);
         goto done;
     }
     if (src_fill(&s, start + hl, err, errlen)) goto done;
     b = s.b;
     if (start + hl > s.len) {
-        ax_net_fail(err, errlen, "%s: truncated in the NPY header (%zu bytes, the header needs %zu)", path, s.len,
+        ax_fail(err, errlen, "%s: truncated in the NPY header (%zu bytes, the header needs %zu)", path, s.len,
                     start + hl);
         goto done;
     }
     h = malloc(hl + 1);
     if (!h) {
-        ax_net_fail(err, errlen, "%s: out of memory", path);
+        ax_fail(err, errlen, "%s: out of memory", path);
         goto done;
     }
     memcpy(h, b + start, hl);
     h[hl] = 0;
     if (strlen(h) != hl) {
-        ax_net_fail(err, errlen, "%s: NPY header holds a NUL byte at byte %zu", path, strlen(h));
+        ax_fail(err, errlen, "%s: NPY header holds a NUL byte at byte %zu", path, strlen(h));
         goto done;
     }
     char descr[16];
     int fortran = 0;
     if (npy_header(h, path, descr, sizeof descr, &fortran, out, err, errlen)) goto done;
     if ((out->count = ax_net_count(out->dims, out->ndim)) < 0) {
-        ax_net_fail(err, errlen, "%s: NPY shape too large", path);
+        ax_fail(err, errlen, "%s: NPY shape too large", path);
         goto done;
     }
     if (fortran && out->ndim > 1) {
-        ax_net_fail(err, errlen, "%s: Fortran-order arrays are not supported; save with np.ascontiguousarray", path);
+        ax_fail(err, errlen, "%s: Fortran-order arrays are not supported; save with np.ascontiguousarray", path);
         goto done;
     }
     char order = descr[0], kind = order ? descr[1] : 0;
@@ -352,7 +352,7 @@ int ax_npy_load(const char *path, ax_array_t *out, char *err, size_t errlen)
                 ((kind == 'b' && size == 1) || ((kind == 'i' || kind == 'u') && (size == 1 || size == 2 || size == 4 || size == 8)) ||
                  (kind == 'f' && (size == 2 || size == 4 || size == 8)));
     if (!known) {
-        ax_net_fail(err, errlen, "%s: NPY dtype '%s' is not supported (b1, i1-i8, u1-u8, f2, f4, f8)", path, descr);
+        ax_fail(err, errlen, "%s: NPY dtype '%s' is not supported (b1, i1-i8, u1-u8, f2, f4, f8)", path, descr);
         goto done;
     }
     if (read_data(&s, start + hl, out->count, size, err, errlen) ||
@@ -392,31 +392,31 @@ int ax_dataset_load(const char *images, const char *labels, ax_dataset_t *d, cha
     }
     int rc = -1;
     if (x.ndim < 2 || x.ndim > 4) {
-        ax_net_fail(err, errlen, "%s: images must have rank 2, 3 or 4 (n, [c,] [h,] w), not %d", images, x.ndim);
+        ax_fail(err, errlen, "%s: images must have rank 2, 3 or 4 (n, [c,] [h,] w), not %d", images, x.ndim);
         goto done;
     }
     if (y.ndim != 1) {
-        ax_net_fail(err, errlen, "%s: labels must have rank 1, not %d", labels, y.ndim);
+        ax_fail(err, errlen, "%s: labels must have rank 1, not %d", labels, y.ndim);
         goto done;
     }
     if (x.dims[0] != y.dims[0]) {
-        ax_net_fail(err, errlen, "%s holds %lld images but %s holds %lld labels", images, (long long)x.dims[0],
+        ax_fail(err, errlen, "%s holds %lld images but %s holds %lld labels", images, (long long)x.dims[0],
              labels, (long long)y.dims[0]);
         goto done;
     }
     if (x.dims[0] == 0 || x.count == 0) {
-        ax_net_fail(err, errlen, "%s: no images", images);
+        ax_fail(err, errlen, "%s: no images", images);
         goto done;
     }
     d->y = malloc((size_t)y.count * sizeof *d->y);
     if (!d->y) {
-        ax_net_fail(err, errlen, "%s: out of memory", labels);
+        ax_fail(err, errlen, "%s: out of memory", labels);
         goto done;
     }
     for (int64_t i = 0; i < y.count; i++) {
         float v = y.data[i];
         if (!(v >= 0) || v != floorf(v) || v > 65535) {
-            ax_net_fail(err, errlen, "%s: label %lld is %g: labels must be integers in 0..65535", labels, (long long)i,
+            ax_fail(err, errlen, "%s: label %lld is %g: labels must be integers in 0..65535", labels, (long long)i,
                  (double)v);
             goto done;
         }
@@ -425,7 +425,7 @@ int ax_dataset_load(const char *images, const char *labels, ax_dataset_t *d, cha
     }
     for (int64_t i = 0; i < x.count; i++)
         if (!isfinite(x.data[i])) {
-            ax_net_fail(err, errlen, "%s: value %lld is %g: images must be finite numbers", images, (long long)i,
+            ax_fail(err, errlen, "%s: value %lld is %g: images must be finite numbers", images, (long long)i,
                         (double)x.data[i]);
             goto done;
         }
@@ -457,7 +457,7 @@ int ax_dataset_load_mnist_dir(const char *dir, int train, ax_dataset_t *d, char 
         }
     }
     memset(d, 0, sizeof *d);
-    return ax_net_fail(err, errlen, "%s: no %s-images-idx3-ubyte[.gz] here (the MNIST family's file names)", dir, pre);
+    return ax_fail(err, errlen, "%s: no %s-images-idx3-ubyte[.gz] here (the MNIST family's file names)", dir, pre);
 }
 
 void ax_dataset_normalize(ax_dataset_t *d, float scale, float mean, float std)

@@ -293,18 +293,18 @@ ax_model_t *ax_model_create(const char *arch, int64_t c, int64_t h, int64_t w, i
                             char *err, size_t errlen)
 {
     if (!ax_model_describe(arch)) {
-        ax_net_fail(err, errlen, "unknown model '%s' (mlp, lenet5, vgg, resnet8, resnet20, mobilenet)",
+        ax_fail(err, errlen, "unknown model '%s' (mlp, lenet5, vgg, resnet8, resnet20, mobilenet)",
                     arch);
         return NULL;
     }
     if (c < 1 || h < 1 || w < 1 || classes < 2) {
-        ax_net_fail(err, errlen, "model %s: input %lldx%lldx%lld with %d classes is not usable",
+        ax_fail(err, errlen, "model %s: input %lldx%lldx%lld with %d classes is not usable",
                     arch, (long long)c, (long long)h, (long long)w, classes);
         return NULL;
     }
     ax_model_t *m = calloc(1, sizeof *m);
     if (!m) {
-        ax_net_fail(err, errlen, "out of memory");
+        ax_fail(err, errlen, "out of memory");
         return NULL;
     }
     snprintf(m->arch, sizeof m->arch, "%s", arch);
@@ -317,7 +317,7 @@ ax_model_t *ax_model_create(const char *arch, int64_t c, int64_t h, int64_t w, i
     else if (!strcmp(arch, "resnet20")) build_resnet(&b, 3);
     else build_mobilenet(&b);
     if (b.failed) {
-        if (b.failed == 1) ax_net_fail(err, errlen, "model %s: out of memory", arch);
+        if (b.failed == 1) ax_fail(err, errlen, "model %s: out of memory", arch);
         ax_model_free(m);
         return NULL;
     }

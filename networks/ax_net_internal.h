@@ -1,13 +1,12 @@
 /* ax_net_internal.h — what the readers of networks/ share: error messages,
- * element counts, decoding one stored value to float32. Not installed. */
+ * (ax_fail.h), element counts, decoding one stored value to float32. Not installed. */
 #ifndef AX_NET_INTERNAL_H
 #define AX_NET_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* vsnprintf into err; returns -1. */
-int ax_net_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+#include "ax_fail.h"
 
 /* Product of dims, or -1 when a dimension is negative or the product passes
  * 2^40 values. */

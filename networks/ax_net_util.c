@@ -1,36 +1,10 @@
 /* ax_net_util.c — shared pieces of the networks/ readers (ax_net_internal.h). */
 #include "ax_net_internal.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ax_convert.h"
-
-int ax_net_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen) return -1;
-    char raw[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(raw, sizeof raw, fmt, ap);
-    va_end(ap);
-    /* the message quotes file content (a header, a tensor name): control
-     * bytes are written as \xNN, so no escape sequence or forged line reaches
-     * the terminal */
-    size_t o = 0;
-    for (const unsigned char *p = (const unsigned char *)raw; *p && o + 1 < errlen; p++) {
-        if (*p >= 0x20 && *p != 0x7F) {
-            err[o++] = (char)*p;
-        } else {
-            if (o + 5 > errlen) break;
-            snprintf(err + o, 5, "\\x%02X", *p);
-            o += 4;
-        }
-    }
-    err[o] = 0;
-    return -1;
-}
 
 int64_t ax_net_count(const int64_t *dims, int ndim)
 {

@@ -42,7 +42,7 @@ static int reserve(ax_model_t *m, int64_t n, char *err, size_t errlen)
         if (d->kind == AX_LAYER_MAXPOOL) ok = ok && (d->arg = malloc(sz * sizeof(int32_t)));
         if (!ok) {
             m->batch_cap = 0;
-            return ax_net_fail(err, errlen, "model %s: out of memory for a batch of %lld images",
+            return ax_fail(err, errlen, "model %s: out of memory for a batch of %lld images",
                                m->arch, (long long)n);
         }
     }
@@ -61,7 +61,7 @@ static int quantize(ax_model_t *m, ax_format_t f, const float *x, size_t n, uint
                     size_t *cap, char *err, size_t errlen)
 {
     if (grow((void **)buf, cap, n ? n : 1, sizeof(uint32_t)))
-        return ax_net_fail(err, errlen, "model %s: out of memory", m->arch);
+        return ax_fail(err, errlen, "model %s: out of memory", m->arch);
     ax_quantize(m->eng, f, x, *buf, n, NULL);
     return 0;
 }
@@ -70,7 +70,7 @@ static int result_buf(ax_model_t *m, size_t n, char *err, size_t errlen)
 {
     if (grow((void **)&m->qc, &m->qc_cap, n ? n : 1, sizeof(uint32_t)) ||
         grow((void **)&m->tmp, &m->tmp_cap, n ? n : 1, sizeof(float)))
-        return ax_net_fail(err, errlen, "model %s: out of memory", m->arch);
+        return ax_fail(err, errlen, "model %s: out of memory", m->arch);
     return 0;
 }
 
@@ -306,7 +306,7 @@ static void dropout_fwd(ax_model_t *m, ax_node_t *d, int idx, const float *x, in
 int ax_model_forward(ax_model_t *m, const float *x, int64_t n, int train, char *err,
                      size_t errlen)
 {
-    if (!m->eng) return ax_net_fail(err, errlen, "model %s: no engine set", m->arch);
+    if (!m->eng) return ax_fail(err, errlen, "model %s: no engine set", m->arch);
     if (reserve(m, n, err, errlen)) return -1;
     m->batch = n;
     m->input = x;
@@ -351,7 +351,7 @@ int ax_model_backward(ax_model_t *m, const float *dlogits, char *err, size_t err
 {
     int64_t n = m->batch;
     unsigned char *set = calloc((size_t)m->nnodes, 1);
-    if (!set) return ax_net_fail(err, errlen, "model %s: out of memory", m->arch);
+    if (!set) return ax_fail(err, errlen, "model %s: out of memory", m->arch);
     ax_node_t *last = &m->node[m->nnodes - 1];
     memcpy(last->dy, dlogits, (size_t)(n * node_size(last)) * sizeof(float));
     set[m->nnodes - 1] = 1;

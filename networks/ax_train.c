@@ -12,13 +12,7 @@
 #include <time.h>
 
 #include "ax_net_internal.h"
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
+#include "ax_clock.h"
 
 int ax_sched_parse(const char *s, ax_sched_t *out, char *err, size_t errlen)
 {
@@ -28,7 +22,7 @@ int ax_sched_parse(const char *s, ax_sched_t *out, char *err, size_t errlen)
             *out = (ax_sched_t)i;
             return 0;
         }
-    return ax_net_fail(err, errlen, "unknown schedule '%s' (const, cosine, step)", s);
+    return ax_fail(err, errlen, "unknown schedule '%s' (const, cosine, step)", s);
 }
 
 const char *ax_sched_name(ax_sched_t s)
@@ -63,12 +57,12 @@ static void gather(const ax_dataset_t *d, const int64_t *idx, int64_t n, float *
 int ax_data_fits(const ax_model_t *m, const ax_dataset_t *d, const char *what, char *err, size_t errlen)
 {
     if (d->c != m->in_c || d->h != m->in_h || d->w != m->in_w)
-        return ax_net_fail(err, errlen,
+        return ax_fail(err, errlen,
                            "%s images are %lldx%lldx%lld but model %s takes %lldx%lldx%lld", what,
                            (long long)d->c, (long long)d->h, (long long)d->w, m->arch,
                            (long long)m->in_c, (long long)m->in_h, (long long)m->in_w);
     if (d->classes > m->classes)
-        return ax_net_fail(err, errlen, "%s labels go up to %d but model %s has %d classes", what,
+        return ax_fail(err, errlen, "%s labels go up to %d but model %s has %d classes", what,
                            d->classes - 1, m->arch, m->classes);
     return 0;
 }
@@ -153,7 +147,7 @@ int ax_train_save(const char *path, const ax_model_t *m, const ax_opt_t *opt,
     if (!rc && (run_meta(&c, m, cfg) || metaf(&c, "epoch", "%lld", (long long)epoch) ||
                 metaf(&c, "adam_step", "%lld", (long long)(opt ? opt->t : 0)) ||
                 meta(&c, "writer", "axsim train")))
-        rc = ax_net_fail(err, errlen, "checkpoint %s: out of memory", path);
+        rc = ax_fail(err, errlen, "checkpoint %s: out of memory", path);
     if (!rc) rc = ax_ckpt_save(path, &c, err, errlen);
     ax_ckpt_free(&c);
     return rc;
@@ -163,7 +157,7 @@ int ax_model_load_ckpt(ax_model_t *m, const ax_ckpt_t *c, const char *path, char
 {
     const char *arch = ax_ckpt_meta(c, "model");
     if (arch && strcmp(arch, m->arch))
-        return ax_net_fail(err, errlen, "%s: holds a %.60s model, not %s", path, arch, m->arch);
+        return ax_fail(err, errlen, "%s: holds a %.60s model, not %s", path, arch, m->arch);
     return ax_model_from_ckpt(m, NULL, c, path, err, errlen);
 }
 
@@ -187,11 +181,11 @@ static int resume_from(ax_model_t *m, ax_opt_t *opt, const ax_train_cfg_t *cfg, 
     fclose(f);
     ax_ckpt_t c = {0}, want = {0};
     if (ax_ckpt_load(cfg->out, &c, err, errlen)) return -1;
-    int rc = run_meta(&want, m, cfg) ? ax_net_fail(err, errlen, "out of memory") : 0;
+    int rc = run_meta(&want, m, cfg) ? ax_fail(err, errlen, "out of memory") : 0;
     for (int i = 0; !rc && run_keys[i]; i++) {
         const char *have = ax_ckpt_meta(&c, run_keys[i]), *need = ax_ckpt_meta(&want, run_keys[i]);
         if (!have || strcmp(have, need))
-            rc = ax_net_fail(err, errlen,
+            rc = ax_fail(err, errlen,
                              "%s: cannot resume: it was written with %s '%s', this run has '%s' "
                              "(give another --out, or the same options)",
                              cfg->out, run_keys[i], have ? have : "(none)", need);
@@ -202,7 +196,7 @@ static int resume_from(ax_model_t *m, ax_opt_t *opt, const ax_train_cfg_t *cfg, 
         int ht = he < 0 ? 0 : ax_ckpt_meta_int(&c, cfg->out, "adam_step", 0, INT64_C(1) << 62, &t, err, errlen);
         if (he < 0 || ht < 0) rc = -1;
         else if (!he || !ht)
-            rc = ax_net_fail(err, errlen, "%s: cannot resume: no %s in its metadata", cfg->out,
+            rc = ax_fail(err, errlen, "%s: cannot resume: no %s in its metadata", cfg->out,
                              !he ? "epoch" : "adam_step");
     }
     if (!rc) rc = ax_model_from_ckpt(m, opt, &c, cfg->out, err, errlen);
@@ -237,7 +231,7 @@ int ax_train(ax_model_t *m, const ax_dataset_t *train, const ax_dataset_t *test,
         return -1;
     }
     if (cfg->batch < 1 || cfg->epochs < 1)
-        return ax_net_fail(err, errlen, "training needs epochs >= 1 and batch >= 1");
+        return ax_fail(err, errlen, "training needs epochs >= 1 and batch >= 1");
     ax_opt_t opt = cfg->opt;
     opt.t = 0;
     ax_opt_reset(m);
@@ -254,13 +248,13 @@ int ax_train(ax_model_t *m, const ax_dataset_t *train, const ax_dataset_t *test,
     float *dl = malloc((size_t)(cfg->batch * m->classes) * sizeof(float));
     int32_t *y = malloc((size_t)cfg->batch * sizeof *y);
     int rc = 0;
-    if (!perm || !x || !dl || !y) rc = ax_net_fail(err, errlen, "training: out of memory");
+    if (!perm || !x || !dl || !y) rc = ax_fail(err, errlen, "training: out of memory");
     for (int64_t epoch = done; !rc && epoch < cfg->epochs &&
                                !(cfg->stop_after > 0 && epoch - done >= cfg->stop_after);
          epoch++) {
         ax_shuffle(perm, n, cfg->seed + (uint64_t)epoch);
         ax_train_progress_t p = {epoch + 1, cfg->epochs, 0, steps, 0, 0, 0, 0, 0, NAN, NAN, 0};
-        double loss = 0, t0 = now();
+        double loss = 0, t0 = ax_clock_now();
         int64_t ok = 0, seen = 0;
         for (int64_t s = 0; !rc && s < steps; s++) {
             int64_t b = n - s * cfg->batch < cfg->batch ? n - s * cfg->batch : cfg->batch;
@@ -276,7 +270,7 @@ int ax_train(ax_model_t *m, const ax_dataset_t *train, const ax_dataset_t *test,
             double bl = ax_softmax_xent(ax_model_output(m), y, b, m->classes, dl, &c);
             if (!isfinite(bl)) {
                 res->diverged = 1;
-                rc = ax_net_fail(err, errlen,
+                rc = ax_fail(err, errlen,
                                  "training diverged: the loss of epoch %lld, step %lld of %lld is "
                                  "%s (the forward produced inf or NaN: values beyond the range of "
                                  "the MAC's formats? the :sat suffix saturates; or lower --lr)",
@@ -293,7 +287,7 @@ int ax_train(ax_model_t *m, const ax_dataset_t *train, const ax_dataset_t *test,
             const char *bad = nonfinite_grad(m);
             if (bad) {
                 res->diverged = 1;
-                rc = ax_net_fail(err, errlen,
+                rc = ax_fail(err, errlen,
                                  "training diverged: the gradient of %s in epoch %lld, step %lld "
                                  "of %lld holds inf or NaN (values beyond the range of the "
                                  "backward MAC's formats? the :sat suffix saturates; or lower --lr)",
@@ -303,11 +297,11 @@ int ax_train(ax_model_t *m, const ax_dataset_t *train, const ax_dataset_t *test,
             ax_opt_step(m, &opt, lr);
             p.step = s + 1, p.loss = loss / (double)seen, p.acc = (double)ok / (double)seen;
             p.lr = lr;
-            p.images_per_s = (double)seen / (now() - t0 + 1e-9);
+            p.images_per_s = (double)seen / (ax_clock_now() - t0 + 1e-9);
             if (cfg->progress) cfg->progress(cfg->ctx, &p);
         }
         if (rc) break;
-        double secs = now() - t0;
+        double secs = ax_clock_now() - t0;
         res->seconds += secs;
         res->epochs_run++;
         res->train_loss = p.loss, res->train_acc = p.acc;

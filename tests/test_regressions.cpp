@@ -61,9 +61,7 @@ std::string flag_names(uint32_t f)
 // "0x7e (448)": the pattern and its value in format f.
 std::string decode(uint32_t x, ax_format_t f)
 {
-    uint64_t b = ax_to_f64bits(x, f);
-    double d;
-    std::memcpy(&d, &b, 8);
+    const double d = ax_to_double(x, f);
     char buf[64];
     std::snprintf(buf, sizeof buf, "0x%x (%.9g)", x, d);
     return buf;

@@ -9,6 +9,7 @@
  * refused file gives one terminated reason that names a model version only
  * when the file is stale (a short header once printed an undefined one). */
 #include "ax_cache.h"
+#include "ax_hash.h"
 #include "ax_convert.h"
 #include "ax_lut.h"
 #include "ax_registry.h"

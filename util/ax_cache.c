@@ -1,4 +1,4 @@
-/* ax_cache.c — the cache folder, mkdir -p, FNV-1a (ax_cache.h). */
+/* ax_cache.c — the cache folder and mkdir -p (ax_cache.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "ax_cache.h"
 
@@ -28,12 +28,4 @@ int ax_mkdirs(const char *dir)
         *p = '/';
     }
     return mkdir(tmp, 0777) && errno != EEXIST ? -1 : 0;
-}
-
-uint64_t ax_fnv1a64(const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
-    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * UINT64_C(0x100000001b3);
-    return h;
 }

@@ -11,7 +11,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "ax_net_internal.h"
+#include "ax_fail.h"
 
 /* Removes "<base>.tmp.<pid>" in dir for pids that no longer run. */
 static void remove_stale(const char *path)
@@ -44,16 +44,16 @@ int ax_atomic_begin(ax_atomic_t *a, const char *path, char *err, size_t errlen)
     memset(a, 0, sizeof *a);
     a->path = path;
     if ((size_t)snprintf(a->tmp, sizeof a->tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof a->tmp)
-        return ax_net_fail(err, errlen, "%.200s...: path too long", path);
+        return ax_fail(err, errlen, "%.200s...: path too long", path);
     remove_stale(path);
     int fd = open(a->tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) return ax_net_fail(err, errlen, "%s: cannot write %s: %s", path, a->tmp, strerror(errno));
+    if (fd < 0) return ax_fail(err, errlen, "%s: cannot write %s: %s", path, a->tmp, strerror(errno));
     a->f = fdopen(fd, "wb");
     if (!a->f) {
         int e = errno;
         close(fd);
         remove(a->tmp);
-        return ax_net_fail(err, errlen, "%s: cannot write: %s", path, strerror(e));
+        return ax_fail(err, errlen, "%s: cannot write: %s", path, strerror(e));
     }
     return 0;
 }
@@ -69,7 +69,7 @@ int ax_atomic_commit(ax_atomic_t *a, char *err, size_t errlen)
     if (!e && rename(a->tmp, a->path) != 0) e = errno;
     if (e) {
         remove(a->tmp);
-        return ax_net_fail(err, errlen, "%s: cannot write: %s (the previous file, if any, is unchanged)", a->path,
+        return ax_fail(err, errlen, "%s: cannot write: %s (the previous file, if any, is unchanged)", a->path,
                            strerror(e));
     }
     return 0;
@@ -90,7 +90,7 @@ int ax_atomic_write(const char *path, const void *data, size_t n, char *err, siz
     if (fwrite(data, 1, n, a.f) != n) {
         int e = errno ? errno : EIO;
         ax_atomic_abort(&a);
-        return ax_net_fail(err, errlen, "%s: cannot write: %s (the previous file, if any, is unchanged)", path,
+        return ax_fail(err, errlen, "%s: cannot write: %s (the previous file, if any, is unchanged)", path,
                            strerror(e));
     }
     return ax_atomic_commit(&a, err, errlen);
