@@ -4,7 +4,6 @@
  * that the backends agree on the bits of what they timed. */
 #define _GNU_SOURCE
 #include <cjson/cJSON.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -15,38 +14,12 @@
 
 #include "ax_hash.h"
 #include "ax_fastpath.h"
-#include "ax_fp_internal.h"
+#include "ax_baseline.h"
 #include "ax_rng.h"
 #include "cli.h"
 #include "net_cli.h"
 #include "ax_clock.h"
 
-/* OpenBLAS (Debian libopenblas0/libopenblas-dev), loaded when a benchmark
- * asks for it (dlopen), not linked: a linked OpenBLAS starts its thread pool
- * when axsim starts, and its threads spin on every verb. */
-typedef void (*sgemm_fn)(int order, int ta, int tb, int m, int n, int k, float alpha, const float *a,
-                         int lda, const float *b, int ldb, float beta, float *c, int ldc);
-static sgemm_fn cblas_sgemm_p;
-static void (*openblas_threads_p)(int);
-
-static int load_openblas(char *err, size_t errlen)
-{
-    static void *lib;
-    if (!lib) lib = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
-    if (!lib) lib = dlopen("libopenblas.so", RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-        snprintf(err, errlen, "cannot load OpenBLAS (Debian libopenblas0): %s", dlerror());
-        return -1;
-    }
-    cblas_sgemm_p = (sgemm_fn)(uintptr_t)dlsym(lib, "cblas_sgemm");
-    openblas_threads_p = (void (*)(int))(uintptr_t)dlsym(lib, "openblas_set_num_threads");
-    if (!cblas_sgemm_p || !openblas_threads_p) {
-        snprintf(err, errlen, "OpenBLAS lacks cblas_sgemm or openblas_set_num_threads");
-        return -1;
-    }
-    return 0;
-}
-enum { CBLAS_ROW_MAJOR = 101, CBLAS_NO_TRANS = 111 };
 
 static const char *bench_help =
     "usage: axsim bench gemm [options]\n"
@@ -120,7 +93,7 @@ typedef struct run_ctx {
     uint32_t *C;
     const float *fa, *fb;
     float *fc;
-    float *col; /* run_openblas_conv's im2col buffer */
+    float *col; /* ax_openblas_conv's im2col buffer */
     char err[256];
 } run_ctx_t;
 
@@ -131,47 +104,12 @@ static int run_ax(void *v)
     return ax_gemm(r->e, r->cfg, &r->p->g, r->A, r->B, r->C, NULL, r->err, sizeof r->err);
 }
 
-/* The native baseline of a convolution: im2col in float and one sgemm per
- * image and group, [OCg x Cg*kh*kw] x [Cg*kh*kw x oh*ow] (as frameworks on
- * the CPU do it). */
-static int run_openblas_conv(run_ctx_t *r)
-{
-    const ax_conv_shape_t *c = &r->p->c;
-    int64_t oh, ow;
-    char err[256];
-    if (ax_conv_out(c, &oh, &ow, err, sizeof err)) return -1;
-    const int64_t cg = c->c / c->groups, ocg = c->oc / c->groups, kk = cg * c->kh * c->kw, P = oh * ow;
-    if (!r->col) r->col = malloc((size_t)(kk * P) * sizeof(float));
-    if (!r->col) return -1;
-    for (int64_t n = 0; n < c->n; n++)
-        for (int64_t g = 0; g < c->groups; g++) {
-            for (int64_t ci = 0; ci < cg; ci++)
-                for (int64_t ky = 0; ky < c->kh; ky++)
-                    for (int64_t kx = 0; kx < c->kw; kx++) {
-                        float *row = r->col + ((ci * c->kh + ky) * c->kw + kx) * P;
-                        const float *x = r->fa + ((n * c->c) + g * cg + ci) * c->h * c->w;
-                        for (int64_t oy = 0; oy < oh; oy++) {
-                            int64_t iy = oy * c->stride_h - c->pad_h + ky * c->dil_h;
-                            for (int64_t ox = 0; ox < ow; ox++) {
-                                int64_t ix = ox * c->stride_w - c->pad_w + kx * c->dil_w;
-                                row[oy * ow + ox] = iy >= 0 && iy < c->h && ix >= 0 && ix < c->w ? x[iy * c->w + ix] : 0.0f;
-                            }
-                        }
-                    }
-            cblas_sgemm_p(CBLAS_ROW_MAJOR, CBLAS_NO_TRANS, CBLAS_NO_TRANS, (int)ocg, (int)P, (int)kk, 1.0f,
-                        r->fb + g * ocg * kk, (int)kk, r->col, (int)P, 0.0f,
-                        r->fc + (n * c->oc + g * ocg) * P, (int)P);
-        }
-    return 0;
-}
-
 static int run_openblas(void *v)
 {
     run_ctx_t *r = v;
-    if (r->p->conv) return run_openblas_conv(r);
+    if (r->p->conv) return ax_openblas_conv(&r->p->c, r->fa, r->fb, r->fc, &r->col, r->err, sizeof r->err);
     const ax_gemm_shape_t *s = &r->p->g;
-    cblas_sgemm_p(CBLAS_ROW_MAJOR, CBLAS_NO_TRANS, CBLAS_NO_TRANS, (int)s->m, (int)s->n, (int)s->k,
-                1.0f, r->fa, (int)s->k, r->fb, (int)s->n, 0.0f, r->fc, (int)s->n);
+    ax_openblas_sgemm(s->m, s->n, s->k, r->fa, r->fb, r->fc);
     return 0;
 }
 
@@ -388,8 +326,7 @@ int ax_verb_bench(int argc, char **argv)
     int status = AX_EXIT_OK;
     int have_blas = 0;
     if (want(backends, "openblas")) {
-        if (load_openblas(err, sizeof err) == 0) {
-            openblas_threads_p(nthreads);
+        if (ax_openblas_load(nthreads, err, sizeof err) == 0) {
             have_blas = 1;
         } else {
             printf("  (openblas skipped: %s)\n", err);
@@ -438,7 +375,7 @@ int ax_verb_bench(int argc, char **argv)
                 cJSON_AddItemToArray(arr, o);
             }
             if (!p->conv && mi == 0 && gpu && want(backends, "cublas")) {
-                if (ax_cuda_bench_sgemm(p->g.m, p->g.n, p->g.k, 10, &base_gpu, err, sizeof err) == 0) {
+                if (ax_cublas_sgemm_time(p->g.m, p->g.n, p->g.k, 10, &base_gpu, err, sizeof err) == 0) {
                     printf("%-52s %-22s %-9s %11.3f %12.4g %10s %8s\n", "cuBLAS sgemm (fp32)", p->name,
                            "cublas", base_gpu * 1e3, p->macs / base_gpu, "1", "");
                     cJSON *o = cJSON_CreateObject();
@@ -473,7 +410,7 @@ int ax_verb_bench(int argc, char **argv)
                 r.C = bi == 1 || !have_c1 ? C1 : C2;
                 double sec;
                 if (bi == 2 && !p->conv) {
-                    ok = ax_cuda_bench_gemm(gpu, cfg, &sub.g, A, B, 10, &sec, r.err, sizeof r.err) == 0;
+                    ok = ax_gemm_time_resident(gpu, cfg, &sub.g, A, B, 10, &sec, r.err, sizeof r.err) == 0;
                     if (ok) ok = run_ax(&r) == 0; /* the bits, for the comparison */
                 } else {
                     sec = timed(run_ax, &r, bi == 0 ? 0 : min_time, &ok);

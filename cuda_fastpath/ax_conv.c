@@ -21,7 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ax_fp_internal.h"
+#include "ax_fail.h"
+#include "ax_fastpath.h"
+#include "ax_pool.h"
 
 enum { FIELD_MAX = INT32_MAX };
 #define ELEMS_MAX (INT64_MAX / 8) /* any element count; its bytes fit size_t */
@@ -230,7 +232,7 @@ static void im2col(ax_engine_t *e, const conv_plan_t *p, const uint32_t *src, in
                    int64_t nblk, uint32_t *col, uint32_t zero)
 {
     im_ctx_t c = {p, src, src_stride, col, zero};
-    ax_parallel_for(e->threads, nblk * p->oh, im2col_task, &c);
+    ax_parallel_for(ax_engine_threads(e), nblk * p->oh, im2col_task, &c);
 }
 
 /* The input-gradient gather: block u reads dy + u*dy_stride ([ocg][oh][ow])
@@ -418,7 +420,7 @@ int ax_conv2d_bwd_data(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_conv_sh
             const int64_t bn = p.n - b0 < nb ? p.n - b0 : nb;
             /* groups = 1: blocks are the images (ncol = hw*kb) */
             gc.dy = dy + b0 * p.oc * p.p, gc.dy_stride = p.oc * p.p, gc.col = col;
-            ax_parallel_for(e->threads, bn * p.h, gather_task, &gc);
+            ax_parallel_for(ax_engine_threads(e), bn * p.h, gather_task, &gc);
             gs.m = bn * p.hw, gs.batch = 1;
             if (ax_gemm(e, cfg, &gs, col, wt, tmp, flags, err, errlen)) goto done;
             for (int64_t b = 0; b < bn; b++)
@@ -430,7 +432,7 @@ int ax_conv2d_bwd_data(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_conv_sh
     }
     for (int64_t b = 0; b < p.n; b++) {
         gc.dy = dy + b * p.oc * p.p;
-        ax_parallel_for(e->threads, p.g * p.h, gather_task, &gc);
+        ax_parallel_for(ax_engine_threads(e), p.g * p.h, gather_task, &gc);
         if (ax_gemm(e, cfg, &gs, col, wt, tmp, flags, err, errlen)) goto done;
         transpose_blocks(tmp, dx + b * p.c * p.hw, p.g, p.hw, p.cg, p.cg * p.hw);
     }

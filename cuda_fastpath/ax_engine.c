@@ -1,21 +1,36 @@
-/* ax_engine.c — backends by name, the engine, the GEMM entry point, the
- * parallel-for, quantization, and the ref backend (the oracle). */
+/* ax_engine.c — the engine: the backend table, engines and their options
+ * (the environment read here and nowhere else), the GEMM entry point,
+ * quantization, shape and configuration checks. It calls the backends
+ * (ax_backend.h); they never call it. */
 #define _POSIX_C_SOURCE 200809L
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "ax_fp_internal.h"
+#include "ax_backend.h"
+#include "ax_baseline.h"
+#include "ax_mac_step.h"
 #include "ax_registry.h"
 
-static const char *const backend_names[] = {"auto", "ref", "cpu", "cuda"};
+struct ax_engine {
+    ax_backend_t backend;
+    const ax_backend_ops_t *ops;
+    ax_fp_ctx_t ctx;
+    char describe[320];
+};
+
+/* The backends by ax_backend_t (AUTO resolves to cpu or cuda). */
+static const struct {
+    const char *name;
+    const ax_backend_ops_t *ops;
+} backends[] = {{"auto", NULL}, {"ref", &ax_backend_ref}, {"cpu", &ax_backend_cpu}, {"cuda", &ax_backend_cuda}};
+enum { NBACKENDS = sizeof backends / sizeof backends[0] };
 
 int ax_backend_parse(const char *name, ax_backend_t *out, char *err, size_t errlen)
 {
-    for (int i = 0; i < 4; i++)
-        if (!strcmp(name, backend_names[i])) {
+    for (int i = 0; i < NBACKENDS; i++)
+        if (!strcmp(name, backends[i].name)) {
             *out = (ax_backend_t)i;
             return 0;
         }
@@ -24,21 +39,49 @@ int ax_backend_parse(const char *name, ax_backend_t *out, char *err, size_t errl
 
 const char *ax_backend_name(ax_backend_t b)
 {
-    return (unsigned)b < 4 ? backend_names[b] : "?";
+    return (unsigned)b < NBACKENDS ? backends[b].name : "?";
 }
 
-int ax_cuda_available(char *why, size_t len) { return ax_cuda_probe(why, len); }
+int ax_cuda_available(char *why, size_t len) { return ax_backend_cuda.probe(why, len); }
+
+ax_engine_opts_t ax_engine_opts_from_env(void)
+{
+    ax_engine_opts_t o;
+    memset(&o, 0, sizeof o);
+    const char *v = getenv("AXSIM_CPU_PATH");
+    if (v && !strcmp(v, "generic")) o.cpu_path = AX_CPU_PATH_GENERIC;
+    else if (v && !strcmp(v, "lut")) o.cpu_path = AX_CPU_PATH_LUT;
+    v = getenv("AXSIM_CPU_KERNEL");
+    o.cpu_scalar = v && !strcmp(v, "scalar");
+    v = getenv("AXSIM_CUDA_GENERIC");
+    o.cuda_generic = v && *v && strcmp(v, "0");
+    return o;
+}
+
+/* Test builds only: AXSIM_PLANT_BUG=cpu-adder-tie makes the cpu fp32 adder
+ * path round ties of an even lsb up, for the tests that must catch it. */
+static int plant_bug_from_env(void)
+{
+#ifdef AXSIM_TEST_HOOKS
+    const char *v = getenv("AXSIM_PLANT_BUG");
+    return v && !strcmp(v, "cpu-adder-tie");
+#else
+    return 0;
+#endif
+}
 
 ax_engine_t *ax_engine_create(ax_backend_t b, int threads, char *err, size_t errlen)
 {
     char why[256] = "";
     ax_backend_t chosen = b;
-    if (b == AX_BACKEND_AUTO) chosen = ax_cuda_probe(why, sizeof why) ? AX_BACKEND_CUDA : AX_BACKEND_CPU;
-    else if (b == AX_BACKEND_CUDA && !ax_cuda_probe(why, sizeof why)) {
-        ax_fail(err, errlen, "backend cuda: %s", why);
-        return NULL;
-    } else if ((unsigned)b > AX_BACKEND_CUDA) {
+    if ((unsigned)b >= NBACKENDS) {
         ax_fail(err, errlen, "unknown backend %d", (int)b);
+        return NULL;
+    }
+    if (b == AX_BACKEND_AUTO) {
+        chosen = ax_backend_cuda.probe(why, sizeof why) ? AX_BACKEND_CUDA : AX_BACKEND_CPU;
+    } else if (backends[b].ops->probe && !backends[b].ops->probe(why, sizeof why)) {
+        ax_fail(err, errlen, "backend %s: %s", backends[b].name, why);
         return NULL;
     }
     if (threads <= 0) {
@@ -51,7 +94,10 @@ ax_engine_t *ax_engine_create(ax_backend_t b, int threads, char *err, size_t err
         return NULL;
     }
     e->backend = chosen;
-    e->threads = chosen == AX_BACKEND_REF ? 1 : threads;
+    e->ops = backends[chosen].ops;
+    e->ctx.threads = chosen == AX_BACKEND_REF ? 1 : threads;
+    e->ctx.opts = ax_engine_opts_from_env();
+    e->ctx.plant_bug = plant_bug_from_env();
     if (b == AX_BACKEND_AUTO && chosen == AX_BACKEND_CPU)
         snprintf(e->describe, sizeof e->describe, "backend cpu (auto: %s; %d threads)", why, threads);
     else if (b == AX_BACKEND_AUTO)
@@ -68,119 +114,21 @@ ax_engine_t *ax_engine_create(ax_backend_t b, int threads, char *err, size_t err
 void ax_engine_free(ax_engine_t *e)
 {
     if (!e) return;
-    ax_cuda_release(e);
-    ax_cpu_release(e);
-    ax_lut_cache_free(&e->luts);
+    if (e->ops->release) e->ops->release(&e->ctx);
+    ax_lut_cache_free(&e->ctx.luts);
     free(e);
 }
 
 ax_backend_t ax_engine_backend(const ax_engine_t *e) { return e->backend; }
-int ax_engine_threads(const ax_engine_t *e) { return e->threads; }
+int ax_engine_threads(const ax_engine_t *e) { return e->ctx.threads; }
 const char *ax_engine_describe(const ax_engine_t *e) { return e->describe; }
-const char *ax_engine_last_path(const ax_engine_t *e) { return e->last_path ? e->last_path : "none"; }
-
-/* ---- parallel-for -------------------------------------------------------- */
-
-/* A persistent pool: networks call this thousands of times a second, and a
- * pthread_create per call cost more than the work. One job at a time (a
- * caller holds `submit`); the caller works too. Every worker below `want`
- * checks in and out of each job, so no worker can still be inside a job
- * when the next one is posted. A task that calls ax_parallel_for runs the
- * inner loop itself (no nesting into the pool). */
-enum { POOL_MAX = 255 };
-
-static struct {
-    pthread_mutex_t submit, lock;
-    pthread_cond_t wake, done;
-    int nworkers;
-    uint64_t gen;
-    int want, out;         /* workers taking part in job gen; those not finished */
-    ax_task_fn fn;
-    void *ctx;
-    int64_t ntasks, next;  /* next task, taken atomically */
-} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-          PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, NULL, NULL, 0, 0};
-
-static _Thread_local int in_pool;
-
-/* A forked child has none of the workers: it starts a pool of its own. */
-static void pool_after_fork(void)
+const char *ax_engine_last_path(const ax_engine_t *e)
 {
-    pthread_mutex_init(&pool.submit, NULL);
-    pthread_mutex_init(&pool.lock, NULL);
-    pthread_cond_init(&pool.wake, NULL);
-    pthread_cond_init(&pool.done, NULL);
-    pool.nworkers = 0, pool.want = pool.out = 0;
+    return e->ctx.last_path ? e->ctx.last_path : "none";
 }
-
-static void pool_run(ax_task_fn fn, void *ctx, int64_t ntasks)
-{
-    for (;;) {
-        int64_t t = __atomic_fetch_add(&pool.next, 1, __ATOMIC_RELAXED);
-        if (t >= ntasks) return;
-        fn(ctx, t);
-    }
-}
-
-static void *pool_worker(void *arg)
-{
-    const int id = (int)(intptr_t)arg;
-    uint64_t seen = 0;
-    in_pool = 1;
-    pthread_mutex_lock(&pool.lock);
-    for (;;) {
-        while (pool.gen == seen) pthread_cond_wait(&pool.wake, &pool.lock);
-        seen = pool.gen;
-        if (id >= pool.want) continue;
-        ax_task_fn fn = pool.fn;
-        void *ctx = pool.ctx;
-        int64_t ntasks = pool.ntasks;
-        pthread_mutex_unlock(&pool.lock);
-        pool_run(fn, ctx, ntasks);
-        pthread_mutex_lock(&pool.lock);
-        if (--pool.out == 0) pthread_cond_signal(&pool.done);
-    }
-    return NULL;
-}
-
-int ax_parallel_for(int nthreads, int64_t ntasks, ax_task_fn fn, void *ctx)
-{
-    if (ntasks <= 0) return 0;
-    if (nthreads > ntasks) nthreads = (int)ntasks;
-    if (nthreads > POOL_MAX + 1) nthreads = POOL_MAX + 1;
-    if (nthreads <= 1 || in_pool) {
-        for (int64_t t = 0; t < ntasks; t++) fn(ctx, t);
-        return 0;
-    }
-    pthread_mutex_lock(&pool.submit);
-    pthread_mutex_lock(&pool.lock);
-    static int atfork;
-    if (!atfork) atfork = 1, pthread_atfork(NULL, NULL, pool_after_fork);
-    while (pool.nworkers < nthreads - 1) { /* grow the pool on demand */
-        pthread_t tid;
-        pthread_attr_t a;
-        pthread_attr_init(&a);
-        pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-        int ok = pthread_create(&tid, &a, pool_worker, (void *)(intptr_t)pool.nworkers) == 0;
-        pthread_attr_destroy(&a);
-        if (!ok) break;
-        pool.nworkers++;
-    }
-    const int want = nthreads - 1 < pool.nworkers ? nthreads - 1 : pool.nworkers;
-    pool.fn = fn, pool.ctx = ctx, pool.ntasks = ntasks, pool.next = 0;
-    pool.want = want, pool.out = want;
-    pool.gen++;
-    pthread_cond_broadcast(&pool.wake);
-    pthread_mutex_unlock(&pool.lock);
-    in_pool = 1;
-    pool_run(fn, ctx, ntasks); /* the caller works too */
-    in_pool = 0;
-    pthread_mutex_lock(&pool.lock);
-    while (pool.out > 0) pthread_cond_wait(&pool.done, &pool.lock);
-    pthread_mutex_unlock(&pool.lock);
-    pthread_mutex_unlock(&pool.submit);
-    return 0;
-}
+ax_engine_opts_t ax_engine_options(const ax_engine_t *e) { return e->ctx.opts; }
+void ax_engine_set_options(ax_engine_t *e, const ax_engine_opts_t *o) { e->ctx.opts = *o; }
+ax_fp_ctx_t *ax_engine_ctx(ax_engine_t *e) { return &e->ctx; }
 
 /* ---- quantization ---------------------------------------------------------- */
 
@@ -203,7 +151,7 @@ static void q_task(void *p, int64_t t)
     q_ctx_t *c = p;
     size_t lo = (size_t)t * Q_BLOCK, hi = lo + Q_BLOCK < c->n ? lo + Q_BLOCK : c->n;
     uint32_t fl = 0;
-    if (ax_cpu_plain_fp32(c->f)) {
+    if (ax_fmt_plain_fp32(c->f)) {
         /* fp32 (RNE, subnormals kept) to itself: every value but a NaN is
          * its own conversion; NaNs (canonical NaN, invalid for a signaling
          * one) take the reference function */
@@ -227,7 +175,7 @@ static void dq_task(void *p, int64_t t)
 {
     q_ctx_t *c = p;
     size_t lo = (size_t)t * Q_BLOCK, hi = lo + Q_BLOCK < c->n ? lo + Q_BLOCK : c->n;
-    if (ax_cpu_plain_fp32(c->f)) { /* itself, but a NaN is the quiet NaN of its sign */
+    if (ax_fmt_plain_fp32(c->f)) { /* itself, but a NaN is the quiet NaN of its sign */
         for (size_t i = lo; i < hi; i++) {
             uint32_t b = c->q[i];
             b = f32_nan(b) ? ax_to_f32bits(b, c->f) : b;
@@ -244,17 +192,17 @@ static void dq_task(void *p, int64_t t)
 void ax_quantize(ax_engine_t *e, ax_format_t f, const float *x, uint32_t *q, size_t n,
                  uint32_t *flags)
 {
-    if (e && e->backend == AX_BACKEND_CUDA && ax_quantize_cuda(e, f, x, q, n, flags, NULL, 0) == 0)
-        return; /* else (a CUDA error) the host conversion, which is the same function */
+    if (e && e->ops->quantize && e->ops->quantize(&e->ctx, f, x, q, n, flags, NULL, 0) == 0)
+        return; /* else (a device error) the host conversion, which is the same function */
     q_ctx_t c = {f, x, q, NULL, n, 0};
-    ax_parallel_for(e ? e->threads : 1, (int64_t)((n + Q_BLOCK - 1) / Q_BLOCK), q_task, &c);
+    ax_parallel_for(e ? e->ctx.threads : 1, (int64_t)((n + Q_BLOCK - 1) / Q_BLOCK), q_task, &c);
     if (flags) *flags |= c.flags;
 }
 
 void ax_dequantize(ax_engine_t *e, ax_format_t f, const uint32_t *q, float *x, size_t n)
 {
     q_ctx_t c = {f, NULL, (uint32_t *)q, x, n, 0};
-    ax_parallel_for(e ? e->threads : 1, (int64_t)((n + Q_BLOCK - 1) / Q_BLOCK), dq_task, &c);
+    ax_parallel_for(e ? e->ctx.threads : 1, (int64_t)((n + Q_BLOCK - 1) / Q_BLOCK), dq_task, &c);
 }
 
 /* ---- shapes and configurations ----------------------------------------------- */
@@ -311,41 +259,15 @@ int ax_gemm(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
 {
     if (ax_gemm_check(s, err, errlen) || ax_mac_check(cfg, err, errlen)) return -1;
     if (s->m == 0 || s->n == 0) return 0;
-    switch (e->backend) {
-    case AX_BACKEND_REF: return ax_gemm_ref(e, cfg, s, A, B, C, flags, err, errlen);
-    case AX_BACKEND_CPU: return ax_gemm_cpu(e, cfg, s, A, B, C, flags, err, errlen);
-    case AX_BACKEND_CUDA: return ax_gemm_cuda(e, cfg, s, A, B, C, flags, err, errlen);
-    default: return ax_fail(err, errlen, "engine has no backend");
-    }
+    return e->ops->gemm(&e->ctx, cfg, s, A, B, C, flags, err, errlen);
 }
 
-/* ---- ref: ax_mac_fold_chunked on a copy of each row and column ----------------- */
-
-int ax_gemm_ref(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
-                const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags,
-                char *err, size_t errlen)
+int ax_gemm_time_resident(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
+                          const uint32_t *A, const uint32_t *B, int reps, double *sec, char *err,
+                          size_t errlen)
 {
-    e->last_path = "ref";
-    size_t k = (size_t)s->k;
-    uint32_t *a = malloc((k + 1) * sizeof *a), *b = malloc((k + 1) * sizeof *b), fl = 0;
-    if (!a || !b) {
-        free(a);
-        free(b);
-        return ax_fail(err, errlen, "out of memory (GEMM k=%zu)", k);
-    }
-    for (int64_t bi = 0; bi < s->batch; bi++) {
-        const uint32_t *Ab = A + bi * s->stride_a, *Bb = B + bi * s->stride_b;
-        uint32_t *Cb = C + bi * s->stride_c;
-        for (int64_t i = 0; i < s->m; i++) {
-            for (size_t p = 0; p < k; p++) a[p] = Ab[ax_a_index(s, i, (int64_t)p)];
-            for (int64_t j = 0; j < s->n; j++) {
-                for (size_t p = 0; p < k; p++) b[p] = Bb[ax_b_index(s, (int64_t)p, j)];
-                Cb[i * s->ldc + j] = ax_mac_fold_chunked(cfg, a, b, k, (size_t)s->chunk, &fl);
-            }
-        }
-    }
-    free(a);
-    free(b);
-    if (flags) *flags |= fl;
-    return 0;
+    if (!e->ops->time_resident)
+        return ax_fail(err, errlen, "backend %s keeps no operands resident", ax_backend_name(e->backend));
+    if (ax_gemm_check(s, err, errlen) || ax_mac_check(cfg, err, errlen)) return -1;
+    return e->ops->time_resident(&e->ctx, cfg, s, A, B, reps, sec, err, errlen);
 }

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <thread>
 #include <unistd.h>
@@ -18,7 +19,7 @@
 
 #include "ax_convert.h"
 #include "ax_fastpath.h"
-#include "ax_fp_internal.h"
+#include "ax_backend.h"
 #include "ax_lut.h"
 #include "ax_rng.h"
 #include "fastpath_operands.h"
@@ -152,10 +153,10 @@ TEST_CASE("fastpath: cpu equals ref bit for bit", "[fastpath]")
     engine cpu(AX_BACKEND_CPU, 2);
     ax_rng_t r{2026};
     for (const char *kernel : {"", "scalar"}) {
-        setenv("AXSIM_CPU_KERNEL", kernel, 1);
+        engine_env k(cpu.e, "AXSIM_CPU_KERNEL", kernel);
         // and every unit with a LUT once more through the LUT (gathers for
         // M > 7, 128-entry permutes below, rows padded to 128 for M < 7)
-        setenv("AXSIM_CPU_PATH", "lut", 1);
+        auto lut = std::make_unique<engine_env>(cpu.e, "AXSIM_CPU_PATH", "lut");
         for (const char *spec : {"mul=mbm,in=bf16", "mul=realm:m=4,q=5,in=fp16", "mul=drum:k=3,in=fp8e4m3",
                                  "mul=mitchell,in=e6m9", "mul=exact,in=fp8e5m2", "mul=trunc,in=bf16"}) {
             ax_mac_cfg_t c = mac(spec);
@@ -169,7 +170,7 @@ TEST_CASE("fastpath: cpu equals ref bit for bit", "[fastpath]")
                 }
             }
         }
-        unsetenv("AXSIM_CPU_PATH");
+        lut.reset();
         for (const auto &cc : cases) {
             ax_mac_cfg_t c = mac(cc.spec);
             for (dist d : {NEAR_ONE, SPECIALS, RAW, WIDE})
@@ -188,7 +189,6 @@ TEST_CASE("fastpath: cpu equals ref bit for bit", "[fastpath]")
                 }
         }
     }
-    unsetenv("AXSIM_CPU_KERNEL");
 }
 
 TEST_CASE("fastpath: cpu equals ref on huge K, empty K, single elements and thin shapes", "[fastpath]")
@@ -198,7 +198,7 @@ TEST_CASE("fastpath: cpu equals ref on huge K, empty K, single elements and thin
     // exact fp32 reads A and (for at most 24 rows) B in place: tall, thin, and
     // around the 24-row and 32-column edges, on both kernels
     for (const char *kernel : {"", "scalar"}) {
-        setenv("AXSIM_CPU_KERNEL", kernel, 1);
+        engine_env k(cpu.e, "AXSIM_CPU_KERNEL", kernel);
         // (at most 16 columns: the 12x16 tiles of the value-product kinds)
         for (const char *spec : {"mul=mbm,in=bf16", "mul=exact,in=fp16", "mul=realm,in=fp16,add=loa:l=4",
                                  "mul=exact,in=fp32", "mul=trunc,in=fp16", "mul=drum:k=4,in=bf16"}) {
@@ -213,7 +213,6 @@ TEST_CASE("fastpath: cpu equals ref on huge K, empty K, single elements and thin
             }
         }
     }
-    unsetenv("AXSIM_CPU_KERNEL");
 }
 
 TEST_CASE("fastpath: batch items decoded together, in groups when their buffers are large", "[fastpath]")
@@ -240,13 +239,13 @@ TEST_CASE("fastpath: batch items decoded together, in groups when their buffers 
 TEST_CASE("fastpath: a corrupted LUT entry is caught by the comparison (planted bug)", "[fastpath]")
 {
     engine cpu(AX_BACKEND_CPU, 2);
-    setenv("AXSIM_CPU_PATH", "lut", 1);
+    engine_env lut(cpu.e, "AXSIM_CPU_PATH", "lut");
     ax_mac_cfg_t c = mac("mul=realm,in=fp8e4m3");
     ax_gemm_shape_t s = shape(8, 8, 16, 0, 0, 1, false, 0);
     ax_rng_t r{3};
     auto A = matrix(&r, c.in, NEAR_ONE, a_size(s)), B = matrix(&r, c.in, NEAR_ONE, b_size(s));
     REQUIRE(compare(cpu.e, c, s, A, B, false) == 0);
-    ax_lut_t *l = ax_lut_get(&cpu.e->luts, c.mul, c.in.mbits);
+    ax_lut_t *l = ax_lut_get(&ax_engine_ctx(cpu.e)->luts, c.mul, c.in.mbits);
     REQUIRE(l);
     REQUIRE(ax_lut_f32(l));
     uint32_t xa = ax_frac(A[0], c.in), xb = ax_frac(B[0], c.in); // used by element (0, 0)
@@ -256,7 +255,6 @@ TEST_CASE("fastpath: a corrupted LUT entry is caught by the comparison (planted 
     l->sig[at] += 1u << 20;
     CHECK(compare(cpu.e, c, s, A, B, false) > 0); // native LUT path
     CHECK(compare(cpu.e, c, s, A, B, true) > 0);  // generic path
-    unsetenv("AXSIM_CPU_PATH");
 }
 
 // ---- the significand LUT against the models ---------------------------------

@@ -43,6 +43,31 @@ inline ax_mac_cfg_t mac(const std::string &spec)
     return c;
 }
 
+// An environment override of the engine options (AXSIM_CPU_PATH, ...) for
+// one scope: sets the variable and re-reads e's options from the
+// environment, as an engine created in the scope reads them; restores both.
+struct engine_env {
+    ax_engine_t *e;
+    std::string name;
+    engine_env(ax_engine_t *eng, const char *n, const char *v) : e(eng), name(n)
+    {
+        setenv(n, v, 1);
+        apply();
+    }
+    ~engine_env()
+    {
+        unsetenv(name.c_str());
+        apply();
+    }
+    void apply()
+    {
+        const ax_engine_opts_t o = ax_engine_opts_from_env();
+        ax_engine_set_options(e, &o);
+    }
+    engine_env(const engine_env &) = delete;
+    engine_env &operator=(const engine_env &) = delete;
+};
+
 // A fast-path engine freed at the end of its scope.
 struct engine {
     ax_engine_t *e;

@@ -23,7 +23,8 @@
 
 #include "ax_convert.h"
 #include "ax_fastpath.h"
-#include "ax_fp_internal.h"
+#include "ax_backend.h"
+#include "ax_baseline.h"
 #include "ax_registry.h"
 #include "ax_rng.h"
 #include "fastpath_operands.h"
@@ -182,7 +183,7 @@ void quantize_cases(ax_engine_t *cu, ax_rng_t *rng)
             want[i] = ax_from_f32bits(b, f, &fw);
         }
         char err[256];
-        if (ax_quantize_cuda(cu, f, x.data(), got.data(), n, &fg, err, sizeof err))
+        if (ax_backend_cuda.quantize(ax_engine_ctx(cu), f, x.data(), got.data(), n, &fg, err, sizeof err))
             die((std::string("quantize ") + fs + ": " + err).c_str());
         ax_quantize(cu, f, x.data(), pub.data(), n, &fp);
         if (g_plant && !g_planted) {
@@ -240,7 +241,7 @@ void bench(ax_engine_t *cu)
     char err[256];
     double t_ref = 0;
     const double flop = 2.0 * n * n * n;
-    if (ax_cuda_bench_sgemm(n, n, n, 5, &t_ref, err, sizeof err)) {
+    if (ax_cublas_sgemm_time(n, n, n, 5, &t_ref, err, sizeof err)) {
         printf("bench: %s\n", err);
         t_ref = 0;
     } else {
@@ -255,7 +256,7 @@ void bench(ax_engine_t *cu)
         ax_gemm_shape_t s = ax_gemm_shape(m, m, m);
         std::vector<uint32_t> A = matrix(&r, c.in, NEAR_ONE, (size_t)(m * m)), B = A;
         double t = 0;
-        if (ax_cuda_bench_gemm(cu, &c, &s, A.data(), B.data(), 3, &t, err, sizeof err)) {
+        if (ax_gemm_time_resident(cu, &c, &s, A.data(), B.data(), 3, &t, err, sizeof err)) {
             printf("bench %s: %s\n", spec, err);
             continue;
         }

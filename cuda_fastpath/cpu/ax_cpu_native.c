@@ -1,31 +1,25 @@
-/* ax_gemm_cpu.c — the cpu backend: every core, three paths (docs/fastpath.md).
+/* ax_cpu_native.c — the cpu backend's native path (docs/fastpath.md).
  *
- * Native path: prod and acc are plain fp32 (RNE, no :ftz/:sat), add is
- * add_exact, and no flags are asked for. Then ADD is the IEEE fp32 addition
- * (x86 SSE/AVX keep subnormals; -ffp-contract=off: no FMA contraction) and
- * MUL is computed in fp32 exactly, per unit (the NAT_* kinds below): the
- * native product of exact values (mul_exact, mul_trunc, mul_drum on cut
- * operands), Mitchell, MBM and REALM from the fractions as floats, or the
- * fp32 significand table T[xa][xb] times 2^ea * 2^eb. The kinds with a
- * power-of-two scale need every operand exponent within [-62, 62] (checked
- * while decoding; else the whole GEMM takes the generic path) so that each
- * product is a normal fp32, whose rounding does not depend on its exponent.
- * Zeros, infinities and NaNs follow from IEEE arithmetic on +-0, +-inf and
- * NaN values or scales; a NaN result becomes the canonical NaN at the end (a
- * NaN never leaves the fold). tests/test_fastpath.cpp proves each kind
- * against ref, on both kernels (AVX-512 and portable C).
- *
- * fp32 adder path (ax_gemm_cpu_add.c): prod and acc plain fp32 under any
- * adder, flags or not: the adders written out on integer SIMD lanes.
- *
- * Generic path: everything else: the models' own stages on pre-unpacked
- * operands, the significand LUT where it fits. */
+ * prod and acc are plain fp32 (RNE, no :ftz/:sat), add is add_exact, and no
+ * flags are asked for. Then ADD is the IEEE fp32 addition (x86 SSE/AVX keep
+ * subnormals; -ffp-contract=off: no FMA contraction) and MUL is computed in
+ * fp32 exactly, per unit (the NAT_* kinds below): the native product of
+ * exact values (mul_exact, mul_trunc, mul_drum on cut operands), Mitchell,
+ * MBM and REALM from the fractions as floats, or the fp32 significand table
+ * T[xa][xb] times 2^ea * 2^eb. The kinds with a power-of-two scale need every
+ * operand exponent within [-62, 62] (checked while decoding; else the whole
+ * GEMM goes to the next path) so that each product is a normal fp32, whose
+ * rounding does not depend on its exponent. Zeros, infinities and NaNs
+ * follow from IEEE arithmetic on +-0, +-inf and NaN values or scales; a NaN
+ * result becomes the canonical NaN at the end (a NaN never leaves the fold).
+ * tests/test_fastpath.cpp proves each kind against ref, on both kernels
+ * (AVX-512 and portable C). */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ax_fp_internal.h"
+#include "ax_cpu.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -35,117 +29,10 @@
 /* Native kernel tiles: KR rows x KC columns (two AVX-512 registers per row),
  * or, for the value-product kinds with at most KCN columns, KRN x KCN (one
  * register per row, twice the rows: no work on padding columns). */
-enum { KR = 6, KC = 32, KRN = 12, KCN = 16, KRMAX = 12, KCMAX = 32, GEN_ROWS = 8 };
+enum { KR = 6, KC = 32, KRN = 12, KCN = 16, KRMAX = 12, KCMAX = 32 };
 
 /* fp32 values read from operand arrays of bit patterns (uint32_t) in place */
 typedef float f32_alias __attribute__((__may_alias__));
-
-static int is_plain_fp32(ax_format_t f)
-{
-    return f.ebits == 8 && f.mbits == 23 && f.flags == 0 && f.round == AX_RNE;
-}
-
-/* ---- generic path ------------------------------------------------------------ */
-
-typedef struct gen_ctx {
-    const ax_mac_cfg_t *cfg;
-    const ax_gemm_shape_t *s;
-    const ax_unpacked_t *a; /* op(A) rows, [m][k] */
-    const ax_unpacked_t *b; /* op(B) columns, [n][k] */
-    const uint32_t *lut;    /* significand table or NULL */
-    int lut_shift;
-    uint32_t *C;
-    uint32_t flags;
-} gen_ctx_t;
-
-static inline uint32_t gen_mul(const gen_ctx_t *g, ax_unpacked_t ua, ax_unpacked_t ub,
-                               uint32_t *fl)
-{
-    const ax_mac_cfg_t *c = g->cfg;
-    uint32_t r;
-    if (ax_mul_special(ua, ub, c->prod, &r, fl)) return r;
-    const int m = c->in.mbits;
-    const uint32_t mm = ax_fmt_mmask(c->in);
-    if (g->lut)
-        return ax_lut_finish(c->mul, ua, ub, g->lut[((ua.sig & mm) << m) | (ub.sig & mm)], m,
-                             g->lut_shift, c->prod, fl);
-    return ax_mul_finish(c->mul, ua, ub, ax_sig_mul(c->mul, ua.sig & mm, ub.sig & mm, m), m,
-                         c->prod, fl);
-}
-
-static uint32_t gen_fold(const gen_ctx_t *g, const ax_unpacked_t *a, const ax_unpacked_t *b,
-                         int64_t k0, int64_t k1, uint32_t *fl)
-{
-    const ax_mac_cfg_t *c = g->cfg;
-    const int conv = !ax_fmt_eq(c->prod, c->acc);
-    uint32_t acc = ax_fmt_zero(0, c->acc);
-    for (int64_t p = k0; p < k1; p++) {
-        uint32_t t = gen_mul(g, a[p], b[p], fl);
-        if (conv) t = ax_convert(t, c->prod, c->acc, fl);
-        acc = ax_unit_apply(c->add, acc, t, c->acc, c->acc, fl);
-    }
-    return acc;
-}
-
-static void gen_task(void *p, int64_t t)
-{
-    gen_ctx_t *g = p;
-    const ax_gemm_shape_t *s = g->s;
-    const int64_t k = s->k, chunk = s->chunk > 0 && s->chunk < k ? s->chunk : 0;
-    uint32_t fl = 0;
-    int64_t i1 = (t + 1) * GEN_ROWS < s->m ? (t + 1) * GEN_ROWS : s->m;
-    for (int64_t i = t * GEN_ROWS; i < i1; i++)
-        for (int64_t j = 0; j < s->n; j++) {
-            const ax_unpacked_t *a = g->a + i * k, *b = g->b + j * k;
-            uint32_t r;
-            if (!chunk) {
-                r = gen_fold(g, a, b, 0, k, &fl);
-            } else {
-                r = ax_fmt_zero(0, g->cfg->acc);
-                for (int64_t k0 = 0; k0 < k; k0 += chunk) {
-                    uint32_t part = gen_fold(g, a, b, k0, k0 + chunk < k ? k0 + chunk : k, &fl);
-                    r = ax_unit_apply(g->cfg->add, r, part, g->cfg->acc, g->cfg->acc, &fl);
-                }
-            }
-            g->C[i * s->ldc + j] = r;
-        }
-    __atomic_fetch_or(&g->flags, fl, __ATOMIC_RELAXED);
-}
-
-static int gemm_generic(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
-                        const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags,
-                        char *err, size_t errlen)
-{
-    const int64_t m = s->m, n = s->n, k = s->k;
-    ax_unpacked_t *a = malloc((size_t)(m * k + 1) * sizeof *a);
-    ax_unpacked_t *b = malloc((size_t)(n * k + 1) * sizeof *b);
-    if (!a || !b) {
-        free(a);
-        free(b);
-        return ax_fail(err, errlen, "out of memory (GEMM %lldx%lldx%lld)", (long long)m,
-                          (long long)n, (long long)k);
-    }
-    gen_ctx_t g;
-    memset(&g, 0, sizeof g);
-    g.cfg = cfg, g.s = s, g.a = a, g.b = b;
-    if (ax_lut_supported(cfg->mul, cfg->in)) {
-        ax_lut_t *l = ax_lut_get(&e->luts, cfg->mul, cfg->in.mbits);
-        if (l && ax_lut_fits(l, cfg->prod)) g.lut = l->sig, g.lut_shift = l->shift;
-    }
-    for (int64_t bi = 0; bi < s->batch; bi++) {
-        const uint32_t *Ab = A + bi * s->stride_a, *Bb = B + bi * s->stride_b;
-        for (int64_t i = 0; i < m; i++)
-            for (int64_t p = 0; p < k; p++) a[i * k + p] = ax_unpack(Ab[ax_a_index(s, i, p)], cfg->in);
-        for (int64_t j = 0; j < n; j++)
-            for (int64_t p = 0; p < k; p++) b[j * k + p] = ax_unpack(Bb[ax_b_index(s, p, j)], cfg->in);
-        g.C = C + bi * s->stride_c;
-        ax_parallel_for(e->threads, (m + GEN_ROWS - 1) / GEN_ROWS, gen_task, &g);
-    }
-    free(a);
-    free(b);
-    if (flags) *flags |= g.flags;
-    return 0;
-}
 
 /* ---- native path ---------------------------------------------------------------- */
 
@@ -221,44 +108,6 @@ static void nat_decode(uint32_t x, ax_format_t f, int kind, int u_drum_k, float 
     } else {
         *idx = (int32_t)(u.sig & ax_fmt_mmask(f));
     }
-}
-
-/* The decode table of (f, kind) for formats of at most 16 bits, from the
- * engine's cache or built with fill; NULL for wider formats or without
- * memory. */
-const ax_dec_table_t *ax_cpu_dec_table(ax_engine_t *e, ax_format_t f, int kind, int drum_k,
-                                       ax_dec_fill_fn fill)
-{
-    if (ax_fmt_width(f) > 16) return NULL;
-    for (int i = 0; i < e->ndec; i++)
-        if (ax_fmt_eq(e->dec[i].f, f) && e->dec[i].kind == kind && e->dec[i].param == drum_k)
-            return &e->dec[i];
-    size_t n = (size_t)1 << ax_fmt_width(f);
-    ax_dec_table_t t = {f, kind, drum_k, malloc(n * sizeof(float)), malloc(n * sizeof(int32_t))};
-    if (!t.v || !t.idx) {
-        free(t.v), free(t.idx);
-        return NULL;
-    }
-    for (size_t x = 0; x < n; x++) fill((uint32_t)x, f, kind, drum_k, &t.v[x], &t.idx[x]);
-    if (e->ndec == 8) {
-        free(e->dec[0].v), free(e->dec[0].idx);
-        memmove(e->dec, e->dec + 1, 7 * sizeof e->dec[0]);
-        e->ndec--;
-    }
-    e->dec[e->ndec] = t;
-    return &e->dec[e->ndec++];
-}
-
-static const ax_dec_table_t *dec_table(ax_engine_t *e, ax_format_t f, int kind, int drum_k)
-{
-    return ax_cpu_dec_table(e, f, kind, drum_k, nat_decode);
-}
-
-void ax_cpu_release(ax_engine_t *e)
-{
-    for (int i = 0; i < 4; i++) free(e->buf[i]), e->buf[i] = NULL, e->buf_cap[i] = 0;
-    for (int i = 0; i < e->ndec; i++) free(e->dec[i].v), free(e->dec[i].idx);
-    e->ndec = 0;
 }
 
 /* Row block ib0 (values va, rows ldv apart) against panel jp (values vbp,
@@ -485,17 +334,6 @@ __attribute__((target("avx512f"))) static void nat_kernel_avx512_narrow(const na
 }
 #endif
 
-/* AXSIM_CPU_KERNEL=scalar forces the portable kernel (tests run both). */
-static int use_avx512(void)
-{
-#ifdef AX_HAVE_AVX512_KERNEL
-    const char *f = getenv("AXSIM_CPU_KERNEL");
-    return !(f && !strcmp(f, "scalar")) && __builtin_cpu_supports("avx512f");
-#else
-    return 0;
-#endif
-}
-
 static void nat_task(void *p, int64_t t)
 {
     const nat_ctx_t *c = p;
@@ -528,16 +366,15 @@ static void nat_task(void *p, int64_t t)
         }
 }
 
-/* Which native kind fits cfg, 0 when none does. AXSIM_CPU_PATH=generic
- * forces the generic path, =lut the LUT wherever the unit has one (tests and
- * benchmarks of each path). */
-static int native_kind(ax_engine_t *e, const ax_mac_cfg_t *cfg, const float **lut, int *ashift)
+/* Which native kind fits cfg, 0 when none does. The options may force the
+ * generic path, or the LUT wherever the unit has one (tests and benchmarks of
+ * each path). */
+static int native_kind(ax_fp_ctx_t *e, const ax_mac_cfg_t *cfg, const float **lut, int *ashift)
 {
-    if (!is_plain_fp32(cfg->prod) || !is_plain_fp32(cfg->acc) || cfg->add.id != AX_ADD_EXACT)
+    if (!ax_fmt_plain_fp32(cfg->prod) || !ax_fmt_plain_fp32(cfg->acc) || cfg->add.id != AX_ADD_EXACT)
         return 0;
-    const char *force = getenv("AXSIM_CPU_PATH");
-    if (force && !strcmp(force, "generic")) return 0;
-    if (force && !strcmp(force, "lut") && ax_lut_supported(cfg->mul, cfg->in)) goto lut;
+    if (e->opts.cpu_path == AX_CPU_PATH_GENERIC) return 0;
+    if (e->opts.cpu_path == AX_CPU_PATH_LUT && ax_lut_supported(cfg->mul, cfg->in)) goto lut;
     if (cfg->mul.id == AX_MUL_EXACT) return NAT_EXACT;
     if (cfg->mul.id == AX_MUL_TRUNC && cfg->in.mbits <= 11) return NAT_TRUNC;
     if (cfg->mul.id == AX_MUL_MITCHELL && cfg->in.mbits <= 22) return NAT_MITCH;
@@ -569,7 +406,7 @@ typedef struct dec_ctx {
 static inline int dec_one(const dec_ctx_t *d, uint32_t x, float *v, int32_t *idx)
 {
     if (d->t) *v = d->t->v[x], *idx = d->t->idx[x];
-    else if (d->kind == NAT_EXACT && is_plain_fp32(d->f)) memcpy(v, &x, 4), *idx = 0; /* itself */
+    else if (d->kind == NAT_EXACT && ax_fmt_plain_fp32(d->f)) memcpy(v, &x, 4), *idx = 0; /* itself */
     else nat_decode(x, d->f, d->kind, d->drum_k, v, idx);
     return *idx != INT32_MIN;
 }
@@ -604,7 +441,7 @@ static void dec_task(void *p, int64_t t)
                 c->vb[at] = 0.0f, c->ib[at] = 0;
             }
         const int64_t j1 = (jp + 1) * kc < s->n ? (jp + 1) * kc : s->n;
-        if (d->kind == NAT_EXACT && is_plain_fp32(d->f) && !s->trans_b) { /* rows as they are */
+        if (d->kind == NAT_EXACT && ax_fmt_plain_fp32(d->f) && !s->trans_b) { /* rows as they are */
             for (int64_t p = 0; p < k; p++) /* (NAT_EXACT reads no fractions) */
                 memcpy(&c->vb[(size_t)(jp * k * kc + p * kc)], &d->B[ax_b_index(s, p, jp * kc)],
                        (size_t)(j1 - jp * kc) * 4);
@@ -634,24 +471,13 @@ static void multi_task(void *p, int64_t t)
     m->fn((char *)m->items + (size_t)(t / m->per) * m->size, t % m->per);
 }
 
-/* Buffer i of the engine with at least bytes bytes; NULL without memory. */
-static void *grow(ax_engine_t *e, int i, size_t bytes)
-{
-    if (e->buf_cap[i] < bytes) {
-        free(e->buf[i]);
-        e->buf[i] = malloc(bytes);
-        e->buf_cap[i] = e->buf[i] ? bytes : 0;
-    }
-    return e->buf[i];
-}
-
-static int gemm_native(ax_engine_t *e, int kind, const float *lut, int ashift, const ax_mac_cfg_t *cfg,
+static int gemm_native(ax_fp_ctx_t *e, int kind, const float *lut, int ashift, const ax_mac_cfg_t *cfg,
                        const ax_gemm_shape_t *s, const uint32_t *A, const uint32_t *B,
                        uint32_t *C, char *err, size_t errlen)
 {
     nat_ctx_t c;
     memset(&c, 0, sizeof c);
-    c.kind = kind, c.s = s, c.lut = lut, c.ashift = ashift, c.k = s->k, c.avx512 = use_avx512();
+    c.kind = kind, c.s = s, c.lut = lut, c.ashift = ashift, c.k = s->k, c.avx512 = ax_cpu_use_avx512(e);
     if (kind == NAT_REALM) { /* s_ij * 2^-q: exact floats */
         const int lg = ax_msb64((uint64_t)cfg->mul.p[0]), q = cfg->mul.p[1];
         c.segs = (float)(1 << lg);
@@ -670,9 +496,9 @@ static int gemm_native(ax_engine_t *e, int kind, const float *lut, int ashift, c
     nat_ctx_t *ic = NULL;
     dec_ctx_t *id = NULL;
     const int drum_k = kind == NAT_DRUM ? cfg->mul.p[0] : 0;
-    const ax_dec_table_t *tab = dec_table(e, cfg->in, kind, drum_k);
+    const ax_dec_table_t *tab = ax_cpu_dec_table(e, cfg->in, kind, drum_k, nat_decode);
     /* plain fp32 under mul_exact: the operands' bits are their values */
-    const int plain_exact = kind == NAT_EXACT && is_plain_fp32(cfg->in);
+    const int plain_exact = kind == NAT_EXACT && ax_fmt_plain_fp32(cfg->in);
     const int direct = plain_exact && !s->trans_a;
     /* B in place too when few row blocks share it (packing would cost as much as using it) */
     const int bdirect = plain_exact && !s->trans_b && c.mpad <= 4 * KR;
@@ -683,8 +509,8 @@ static int gemm_native(ax_engine_t *e, int kind, const float *lut, int ashift, c
     if (items > 1024) items = 1024;
     while (items > 1 && (int64_t)(na + nb) * items > (INT64_C(1) << 22)) items /= 2;
     /* the engine's buffers, kept between calls (no page faults on a hot path) */
-    c.ia = grow(e, 0, na * 4 * (size_t)items), c.va = grow(e, 1, na * 4 * (size_t)items);
-    c.ib = grow(e, 2, nb * 4 * (size_t)items), c.vb = grow(e, 3, nb * 4 * (size_t)items);
+    c.ia = ax_cpu_grow(e, 0, na * 4 * (size_t)items), c.va = ax_cpu_grow(e, 1, na * 4 * (size_t)items);
+    c.ib = ax_cpu_grow(e, 2, nb * 4 * (size_t)items), c.vb = ax_cpu_grow(e, 3, nb * 4 * (size_t)items);
     ic = malloc((size_t)items * sizeof *ic);
     id = malloc((size_t)items * sizeof *id);
     if (!c.ia || !c.va || !c.ib || !c.vb || !ic || !id) {
@@ -723,32 +549,18 @@ done:
     return rc;
 }
 
-int ax_gemm_cpu(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
-                const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags,
-                char *err, size_t errlen)
+int ax_cpu_native(ax_fp_ctx_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
+                  const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags, char *err,
+                  size_t errlen)
 {
+    static const char *const names[] = {"", "cpu native fp32 (mul_exact)", "cpu native fp32 (LUT)",
+                                        "cpu native fp32 (mul_trunc)", "cpu native fp32 (mul_mitchell)",
+                                        "cpu native fp32 (mul_mbm)", "cpu native fp32 (mul_drum)",
+                                        "cpu native fp32 (mul_realm)"};
     const float *lut = NULL;
     int ashift = 0;
-    int kind = flags ? 0 : native_kind(e, cfg, &lut, &ashift);
-    if (kind && s->k > 0) {
-        int rc = gemm_native(e, kind, lut, ashift, cfg, s, A, B, C, err, errlen);
-        static const char *const names[] = {"", "cpu native fp32 (mul_exact)", "cpu native fp32 (LUT)",
-                                            "cpu native fp32 (mul_trunc)", "cpu native fp32 (mul_mitchell)",
-                                            "cpu native fp32 (mul_mbm)", "cpu native fp32 (mul_drum)",
-                                            "cpu native fp32 (mul_realm)"};
-        e->last_path = names[kind];
-        if (rc != -2) return rc;
-    }
-    if (s->k > 0) { /* fp32 products and sums with any adder (ax_gemm_cpu_add.c) */
-        int rc = ax_gemm_cpu_fa(e, cfg, s, A, B, C, flags, err, errlen);
-        if (rc != -2) return rc;
-    }
-    e->last_path = "cpu generic";
-    return gemm_generic(e, cfg, s, A, B, C, flags, err, errlen);
+    const int kind = flags ? 0 : native_kind(e, cfg, &lut, &ashift);
+    if (!kind) return -2;
+    e->last_path = names[kind];
+    return gemm_native(e, kind, lut, ashift, cfg, s, A, B, C, err, errlen);
 }
-
-/* ---- shared with the fp32 adder path (ax_fp_internal.h) ---------------------------- */
-
-void *ax_cpu_grow(ax_engine_t *e, int i, size_t bytes) { return grow(e, i, bytes); }
-int ax_cpu_use_avx512(void) { return use_avx512(); }
-int ax_cpu_plain_fp32(ax_format_t f) { return is_plain_fp32(f); }

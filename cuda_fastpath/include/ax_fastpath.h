@@ -48,7 +48,8 @@ typedef struct ax_engine ax_engine_t;
 
 /* An engine on backend b (AUTO resolves here) with threads CPU threads
  * (0: every online core). NULL with a message when b cannot run here
- * (cuda without a device). The engine caches LUTs; it is not thread-safe. */
+ * (cuda without a device). The engine caches LUTs; it is not thread-safe.
+ * Its options start from the environment (ax_engine_opts_t). */
 ax_engine_t *ax_engine_create(ax_backend_t b, int threads, char *err, size_t errlen);
 void ax_engine_free(ax_engine_t *e);
 ax_backend_t ax_engine_backend(const ax_engine_t *e);
@@ -59,6 +60,31 @@ const char *ax_engine_describe(const ax_engine_t *e);
 /* The path the last ax_gemm took ("ref", "cpu native fp32 (LUT)", "cpu
  * generic", "cuda ..."), for tests and benchmarks. */
 const char *ax_engine_last_path(const ax_engine_t *e);
+
+/* Which path a backend takes where several give the same bits: for tests
+ * and benchmarks of each path; a result never depends on them. An engine
+ * starts from these environment overrides, read once by ax_engine_create
+ * (and nowhere else):
+ *   AXSIM_CPU_PATH=generic   cpu: the generic path (the models' stages)
+ *   AXSIM_CPU_PATH=lut       cpu: the LUT wherever the unit has one
+ *   AXSIM_CPU_KERNEL=scalar  cpu: the portable C kernels, not AVX-512
+ *   AXSIM_CUDA_GENERIC=1     cuda: the generic kernels (any value but 0) */
+typedef enum ax_cpu_path {
+    AX_CPU_PATH_AUTO = 0, /* the fastest path that takes the configuration */
+    AX_CPU_PATH_GENERIC,
+    AX_CPU_PATH_LUT
+} ax_cpu_path_t;
+
+typedef struct ax_engine_opts {
+    ax_cpu_path_t cpu_path;
+    int cpu_scalar;   /* 1: portable C kernels only */
+    int cuda_generic; /* 1: generic kernels only */
+} ax_engine_opts_t;
+
+/* The options from the environment, as ax_engine_create reads them. */
+ax_engine_opts_t ax_engine_opts_from_env(void);
+ax_engine_opts_t ax_engine_options(const ax_engine_t *e);
+void ax_engine_set_options(ax_engine_t *e, const ax_engine_opts_t *o);
 
 /* C[b] = op(A[b]) x op(B[b]) for b < batch, row-major:
  *   op(A) is m x k: A[i*lda + p] (trans_a = 0) or A[p*lda + i] (trans_a = 1)
@@ -81,6 +107,10 @@ ax_gemm_shape_t ax_gemm_shape(int64_t m, int64_t n, int64_t k);
 /* Checks a shape: dimensions >= 0 (k = 0 gives +0), leading dimensions large
  * enough, batch >= 1, chunk >= 0. 0, or -1 with a message. */
 int ax_gemm_check(const ax_gemm_shape_t *s, char *err, size_t errlen);
+
+/* Checks a MAC configuration: a multiplier and an adder in the right
+ * places. 0, or -1 with a message. */
+int ax_mac_check(const ax_mac_cfg_t *cfg, char *err, size_t errlen);
 
 /* Runs the GEMM on e's backend. flags (may be NULL) receives the OR of every
  * operation's IEEE flags, as ax_mac_fold gives them; asking for them may

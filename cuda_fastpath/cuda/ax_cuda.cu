@@ -1,4 +1,4 @@
-// ax_gemm_cuda.cu — the cuda backend of the fast path (docs/fastpath.md):
+// ax_cuda.cu — the cuda backend of the fast path (docs/fastpath.md):
 // the very same C models (ax_units.h, ax_mac.h, ax_lut.h, all AX_HD) compiled
 // as device code, one thread per output element folding k in ascending order
 // (ax_mac_fold_chunked), on host pointers (copied to and from device buffers
@@ -34,10 +34,9 @@
 //
 // Kernels are persistent (a grid of resident blocks loops over the output
 // tiles), so a shared-memory table is loaded once per block. Every CUDA error
-// is returned as -1 with a message, never an abort. AXSIM_CUDA_GENERIC=1
-// forces the generic path (tests, benchmarks).
-#include <cublas_v2.h> // types only: the library is loaded by load_cublas
-#include <dlfcn.h>
+// is returned as -1 with a message, never an abort. The engine option
+// cuda_generic (AXSIM_CUDA_GENERIC=1) forces the generic path (tests,
+// benchmarks). The generic MAC step is ax_mac_step.h, the cpu backend's too.
 #include <cuda_runtime.h>
 #include <limits.h>
 #include <math.h>
@@ -46,7 +45,8 @@
 #include <string.h>
 
 #include "ax_convert.h"
-#include "ax_fp_internal.h"
+#include "ax_backend.h"
+#include "ax_mac_step.h"
 
 // ---- tiles ---------------------------------------------------------------------
 
@@ -315,23 +315,6 @@ struct gen_args {
 };
 
 template <int LUTMODE>
-__device__ __forceinline__ uint32_t gen_mul(const ax_mac_cfg_t &c, ax_unpacked_t ua,
-                                            ax_unpacked_t ub, const uint32_t *lut, int shift,
-                                            uint32_t *fl)
-{
-    uint32_t r;
-    if (ax_mul_special(ua, ub, c.prod, &r, fl)) return r;
-    const int m = c.in.mbits;
-    const uint32_t mm = ax_fmt_mmask(c.in);
-    if (LUTMODE == GL_NONE)
-        return ax_mul_finish(c.mul, ua, ub, ax_sig_mul(c.mul, ua.sig & mm, ub.sig & mm, m), m,
-                             c.prod, fl);
-    const uint32_t idx = ((ua.sig & mm) << m) | (ub.sig & mm);
-    const uint32_t entry = LUTMODE == GL_SHARED ? lut[idx] : __ldg(&lut[idx]);
-    return ax_lut_finish(c.mul, ua, ub, entry, m, shift, c.prod, fl);
-}
-
-template <int LUTMODE>
 __global__ void __launch_bounds__(GEN_THREADS) gen_gemm_kernel(gen_args g)
 {
     __shared__ ax_unpacked_t sA[GBK][GT], sB[GBK][GT];
@@ -381,9 +364,9 @@ __global__ void __launch_bounds__(GEN_THREADS) gen_gemm_kernel(gen_args g)
             const int kt = g.k - p0 < GBK ? (int)(g.k - p0) : GBK;
             if (valid) // threads past the matrix edge only help load the tiles
                 for (int pp = 0; pp < kt; pp++) {
-                    uint32_t tv = gen_mul<LUTMODE>(c, sA[pp][ty], sB[pp][tx], lut, g.lut_shift, &fl);
-                    if (g.conv) tv = ax_convert(tv, c.prod, c.acc, &fl);
-                    acc = ax_unit_apply(c.add, acc, tv, c.acc, c.acc, &fl);
+                    acc = ax_step_mac(&c, g.conv, acc, sA[pp][ty], sB[pp][tx],
+                                      LUTMODE == GL_NONE ? nullptr : lut, g.lut_shift,
+                                      LUTMODE == GL_GLOBAL, &fl);
                     if (g.chunked && p0 + pp == next) {
                         tot = ax_unit_apply(c.add, tot, acc, c.acc, c.acc, &fl);
                         acc = acc0;
@@ -404,16 +387,6 @@ __global__ void quantize_kernel(const uint32_t *x, uint32_t *q, size_t n, ax_for
          i += (size_t)gridDim.x * blockDim.x)
         q[i] = ax_from_f32bits(x[i], f, &fl);
     if (flags) flags_or(flags, fl);
-}
-
-__global__ void fill_kernel(float *x, size_t n, uint32_t seed)
-{
-    for (size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x; i < n;
-         i += (size_t)gridDim.x * blockDim.x) {
-        uint32_t h = (uint32_t)i * 2654435761u ^ seed;
-        h ^= h >> 15, h *= 2246822519u, h ^= h >> 13;
-        x[i] = (float)(h & 0xFFFF) / 32768.0f - 1.0f;
-    }
 }
 
 // ---- host: state ----------------------------------------------------------------------
@@ -476,9 +449,9 @@ static void dbuf_free(dbuf_t *b)
     b->p = NULL, b->cap = 0;
 }
 
-static cuda_state_t *get_state(ax_engine_t *e, char *err, size_t errlen)
+static cuda_state_t *get_state(ax_fp_ctx_t *e, char *err, size_t errlen)
 {
-    if (e->cuda) return (cuda_state_t *)e->cuda;
+    if (e->state) return (cuda_state_t *)e->state;
     cuda_state_t *st = (cuda_state_t *)calloc(1, sizeof *st);
     if (!st) {
         ax_fail(err, errlen, "backend cuda: out of host memory");
@@ -499,20 +472,20 @@ static cuda_state_t *get_state(ax_engine_t *e, char *err, size_t errlen)
         return NULL;
     }
     if (st->sms < 1) st->sms = 1;
-    e->cuda = st;
+    e->state = st;
     return st;
 }
 
-extern "C" void ax_cuda_release(ax_engine_t *e)
+static void cuda_release(ax_fp_ctx_t *e)
 {
-    if (!e || !e->cuda) return;
-    cuda_state_t *st = (cuda_state_t *)e->cuda;
+    if (!e || !e->state) return;
+    cuda_state_t *st = (cuda_state_t *)e->state;
     dbuf_t *bufs[] = {&st->A, &st->B, &st->C, &st->as, &st->ao, &st->bs,
                       &st->bo, &st->qx, &st->qq, &st->sig.d, &st->f32.d};
     for (dbuf_t *b : bufs) dbuf_free(b);
     if (st->words) cudaFree(st->words);
     free(st);
-    e->cuda = NULL;
+    e->state = NULL;
 }
 
 // The device copy of a table, uploaded when the unit or M changes.
@@ -529,7 +502,7 @@ static int lut_upload(lutbuf_t *lb, const void *host, size_t bytes, ax_unit_t u,
     return 0;
 }
 
-extern "C" int ax_cuda_probe(char *why, size_t len)
+static int cuda_probe(char *why, size_t len)
 {
     int n = 0;
     cudaError_t rc = cudaGetDeviceCount(&n);
@@ -571,11 +544,6 @@ extern "C" int ax_cuda_probe(char *why, size_t len)
 }
 
 // ---- host: planning and launching ----------------------------------------------------------
-
-static int is_plain_fp32(ax_format_t f)
-{
-    return f.ebits == 8 && f.mbits == 23 && f.flags == 0 && f.round == AX_RNE;
-}
 
 static int64_t round_up(int64_t x, int64_t q) { return (x + q - 1) / q * q; }
 
@@ -646,12 +614,11 @@ typedef struct plan {
     size_t smem;
 } plan_t;
 
-static int nat_kind(ax_engine_t *e, const ax_mac_cfg_t *cfg, ax_lut_t **lut)
+static int nat_kind(ax_fp_ctx_t *e, const ax_mac_cfg_t *cfg, ax_lut_t **lut)
 {
-    if (!is_plain_fp32(cfg->prod) || !is_plain_fp32(cfg->acc) || cfg->add.id != AX_ADD_EXACT)
+    if (!ax_fmt_plain_fp32(cfg->prod) || !ax_fmt_plain_fp32(cfg->acc) || cfg->add.id != AX_ADD_EXACT)
         return -1;
-    const char *g = getenv("AXSIM_CUDA_GENERIC");
-    if (g && *g && strcmp(g, "0")) return -1;
+    if (e->opts.cuda_generic) return -1;
     if (cfg->mul.id == AX_MUL_EXACT) return NK_EXACT;
     if (!ax_lut_supported(cfg->mul, cfg->in)) return -1;
     ax_lut_t *l = ax_lut_get(&e->luts, cfg->mul, cfg->in.mbits);
@@ -668,7 +635,7 @@ static int pack_grid(int sms, int64_t total)
 
 // Sets up the native path on operands already on the device and packs them;
 // *ok = 0 when an exponent is out of range (then the generic path runs).
-static int plan_native(ax_engine_t *e, cuda_state_t *st, const ax_mac_cfg_t *cfg,
+static int plan_native(ax_fp_ctx_t *e, cuda_state_t *st, const ax_mac_cfg_t *cfg,
                        const ax_gemm_shape_t *s, int kind, ax_lut_t *l, plan_t *pl, int *ok,
                        char *err, size_t errlen)
 {
@@ -744,7 +711,7 @@ static int plan_native(ax_engine_t *e, cuda_state_t *st, const ax_mac_cfg_t *cfg
     return 0;
 }
 
-static int plan_generic(ax_engine_t *e, cuda_state_t *st, const ax_mac_cfg_t *cfg,
+static int plan_generic(ax_fp_ctx_t *e, cuda_state_t *st, const ax_mac_cfg_t *cfg,
                         const ax_gemm_shape_t *s, int want_flags, plan_t *pl, char *err,
                         size_t errlen)
 {
@@ -791,7 +758,7 @@ static int plan_generic(ax_engine_t *e, cuda_state_t *st, const ax_mac_cfg_t *cf
 
 // Chooses the path for operands already on the device (st->A, st->B) and
 // makes room for C; a native plan has packed the operands already.
-static int plan_make(ax_engine_t *e, cuda_state_t *st, const ax_mac_cfg_t *cfg,
+static int plan_make(ax_fp_ctx_t *e, cuda_state_t *st, const ax_mac_cfg_t *cfg,
                      const ax_gemm_shape_t *s, int want_flags, plan_t *pl, char *err,
                      size_t errlen)
 {
@@ -851,9 +818,9 @@ static int upload(cuda_state_t *st, const ax_gemm_shape_t *s, const uint32_t *A,
     return 0;
 }
 
-extern "C" int ax_gemm_cuda(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
-                            const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags,
-                            char *err, size_t errlen)
+static int cuda_gemm(ax_fp_ctx_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
+                     const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags,
+                     char *err, size_t errlen)
 {
     if (s->m == 0 || s->n == 0) return 0;
     if (s->k == 0) { // the empty fold: +0 everywhere, no flags
@@ -892,8 +859,8 @@ extern "C" int ax_gemm_cuda(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_ge
     return 0;
 }
 
-extern "C" int ax_quantize_cuda(ax_engine_t *e, ax_format_t f, const float *x, uint32_t *q,
-                                size_t n, uint32_t *flags, char *err, size_t errlen)
+static int cuda_quantize(ax_fp_ctx_t *e, ax_format_t f, const float *x, uint32_t *q, size_t n,
+                         uint32_t *flags, char *err, size_t errlen)
 {
     if (n == 0) return 0;
     cuda_state_t *st = get_state(e, err, errlen);
@@ -916,13 +883,12 @@ extern "C" int ax_quantize_cuda(ax_engine_t *e, ax_format_t f, const float *x, u
     return 0;
 }
 
-// ---- benchmarks ---------------------------------------------------------------------------
+// ---- the kernels timed without transfers (ax_gemm_time_resident) --------------------------
 
-extern "C" int ax_cuda_bench_gemm(ax_engine_t *e, const ax_mac_cfg_t *cfg,
-                                  const ax_gemm_shape_t *s, const uint32_t *A, const uint32_t *B,
-                                  int reps, double *sec, char *err, size_t errlen)
+static int cuda_time_resident(ax_fp_ctx_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
+                              const uint32_t *A, const uint32_t *B, int reps, double *sec,
+                              char *err, size_t errlen)
 {
-    if (ax_gemm_check(s, err, errlen) || ax_mac_check(cfg, err, errlen)) return -1;
     if (s->m == 0 || s->n == 0 || s->k == 0)
         return ax_fail(err, errlen, "benchmark: m, n and k must be > 0");
     if (reps < 1) reps = 1;
@@ -961,101 +927,5 @@ extern "C" int ax_cuda_bench_gemm(ax_engine_t *e, const ax_mac_cfg_t *cfg,
     return rc;
 }
 
-static const char *cublas_msg(cublasStatus_t s)
-{
-    switch (s) {
-    case CUBLAS_STATUS_NOT_INITIALIZED: return "cuBLAS not initialized";
-    case CUBLAS_STATUS_ALLOC_FAILED: return "cuBLAS allocation failed";
-    case CUBLAS_STATUS_INVALID_VALUE: return "invalid value";
-    case CUBLAS_STATUS_ARCH_MISMATCH: return "architecture mismatch";
-    case CUBLAS_STATUS_EXECUTION_FAILED: return "execution failed";
-    case CUBLAS_STATUS_NOT_SUPPORTED: return "not supported";
-    default: return "cuBLAS error";
-    }
-}
-
-// cuBLAS is loaded when the benchmark asks for it (dlopen), not linked: its
-// libraries are over 500 MB, and mapping them would slow every start of axsim.
-typedef struct cublas_api {
-    cublasStatus_t (*create)(cublasHandle_t *);
-    cublasStatus_t (*destroy)(cublasHandle_t);
-    cublasStatus_t (*set_math_mode)(cublasHandle_t, cublasMath_t);
-    cublasStatus_t (*sgemm)(cublasHandle_t, cublasOperation_t, cublasOperation_t, int, int, int,
-                            const float *, const float *, int, const float *, int, const float *,
-                            float *, int);
-} cublas_api_t;
-
-static int load_cublas(cublas_api_t *api, char *err, size_t errlen)
-{
-    static void *lib = NULL;
-    if (!lib) lib = dlopen("libcublas.so." AXC_STR(CUBLAS_VER_MAJOR), RTLD_NOW | RTLD_LOCAL);
-    if (!lib) lib = dlopen("libcublas.so", RTLD_NOW | RTLD_LOCAL);
-    if (!lib) return ax_fail(err, errlen, "cuBLAS: cannot load libcublas.so: %s", dlerror());
-    api->create = (cublasStatus_t(*)(cublasHandle_t *))dlsym(lib, "cublasCreate_v2");
-    api->destroy = (cublasStatus_t(*)(cublasHandle_t))dlsym(lib, "cublasDestroy_v2");
-    api->set_math_mode = (cublasStatus_t(*)(cublasHandle_t, cublasMath_t))dlsym(lib, "cublasSetMathMode");
-    api->sgemm = (cublasStatus_t(*)(cublasHandle_t, cublasOperation_t, cublasOperation_t, int, int, int,
-                                    const float *, const float *, int, const float *, int,
-                                    const float *, float *, int))dlsym(lib, "cublasSgemm_v2");
-    if (!api->create || !api->destroy || !api->set_math_mode || !api->sgemm)
-        return ax_fail(err, errlen, "cuBLAS: libcublas.so lacks cublasSgemm_v2 and friends");
-    return 0;
-}
-
-// cuBLAS sgemm in CUBLAS_DEFAULT_MATH: plain fp32 (CUDA cores; TF32 tensor
-// cores only under CUBLAS_TF32_TENSOR_OP_MATH, which is not set).
-extern "C" int ax_cuda_bench_sgemm(int64_t m, int64_t n, int64_t k, int reps, double *sec,
-                                   char *err, size_t errlen)
-{
-    if (m < 1 || n < 1 || k < 1 || m > INT_MAX || n > INT_MAX || k > INT_MAX)
-        return ax_fail(err, errlen, "cuBLAS benchmark: m, n, k must be in [1, %d]", INT_MAX);
-    if (reps < 1) reps = 1;
-    cublas_api_t api;
-    if (load_cublas(&api, err, errlen)) return -1;
-    cublasHandle_t h = NULL;
-    cublasStatus_t bs = api.create(&h);
-    if (bs != CUBLAS_STATUS_SUCCESS)
-        return ax_fail(err, errlen, "cuBLAS: cannot create a handle: %s", cublas_msg(bs));
-    float *a = NULL, *b = NULL, *c = NULL;
-    cudaEvent_t t0 = NULL, t1 = NULL;
-    int rc = 0;
-    float ms = 0.0f;
-    const float one = 1.0f, zero = 0.0f;
-    cudaError_t ce = cudaMalloc(&a, (size_t)(m * k) * 4);
-    if (ce == cudaSuccess) ce = cudaMalloc(&b, (size_t)(k * n) * 4);
-    if (ce == cudaSuccess) ce = cudaMalloc(&c, (size_t)(m * n) * 4);
-    if (ce == cudaSuccess) ce = cudaEventCreate(&t0);
-    if (ce == cudaSuccess) ce = cudaEventCreate(&t1);
-    if (ce != cudaSuccess) {
-        cudaGetLastError();
-        rc = ax_fail(err, errlen, "cuBLAS benchmark: %s", cudaGetErrorString(ce));
-        goto done;
-    }
-    fill_kernel<<<256, 256>>>(a, (size_t)(m * k), 1u);
-    fill_kernel<<<256, 256>>>(b, (size_t)(k * n), 2u);
-    bs = api.set_math_mode(h, CUBLAS_DEFAULT_MATH);
-    if (bs == CUBLAS_STATUS_SUCCESS) // warm-up
-        bs = api.sgemm(h, CUBLAS_OP_N, CUBLAS_OP_N, (int)m, (int)n, (int)k, &one, a, (int)m, b,
-                         (int)k, &zero, c, (int)m);
-    ce = cudaDeviceSynchronize();
-    if (ce == cudaSuccess) ce = cudaEventRecord(t0);
-    for (int r = 0; r < reps && bs == CUBLAS_STATUS_SUCCESS; r++)
-        bs = api.sgemm(h, CUBLAS_OP_N, CUBLAS_OP_N, (int)m, (int)n, (int)k, &one, a, (int)m, b,
-                         (int)k, &zero, c, (int)m);
-    if (ce == cudaSuccess) ce = cudaEventRecord(t1);
-    if (ce == cudaSuccess) ce = cudaEventSynchronize(t1);
-    if (ce == cudaSuccess) ce = cudaEventElapsedTime(&ms, t0, t1);
-    if (bs != CUBLAS_STATUS_SUCCESS)
-        rc = ax_fail(err, errlen, "cuBLAS sgemm: %s", cublas_msg(bs));
-    else if (ce != cudaSuccess) {
-        cudaGetLastError();
-        rc = ax_fail(err, errlen, "cuBLAS benchmark: %s", cudaGetErrorString(ce));
-    } else
-        *sec = (double)ms / 1000.0 / reps;
-done:
-    if (t0) cudaEventDestroy(t0);
-    if (t1) cudaEventDestroy(t1);
-    cudaFree(a), cudaFree(b), cudaFree(c);
-    api.destroy(h);
-    return rc;
-}
+extern "C" const ax_backend_ops_t ax_backend_cuda = {cuda_probe, cuda_gemm, cuda_quantize,
+                                                     cuda_time_resident, cuda_release};

@@ -1,0 +1,61 @@
+/* ax_cpu.h — what the cpu backend's paths share (cpu/): its state, decode
+ * tables and buffers, the kernel choice, the paths' entry points. Private
+ * to cpu/. */
+#ifndef AX_CPU_H
+#define AX_CPU_H
+
+#include "ax_backend.h"
+#include "ax_mac_step.h"
+
+/* Decoded operands of one input format: a value or scale and an index per
+ * bit pattern (what they hold is the decoder's: kinds of different decoders
+ * differ). */
+typedef struct ax_dec_table {
+    ax_format_t f;
+    int kind, param;
+    float *v;
+    int32_t *idx;
+} ax_dec_table_t;
+
+/* The cpu backend's state in an engine (ax_fp_ctx_t.state), kept between
+ * calls: decode tables (oldest first), packed-operand buffers, and whether
+ * each LUT's fp32 entries are all exact (the fp32 adder path). */
+typedef struct ax_cpu_state {
+    ax_dec_table_t dec[8];
+    int ndec;
+    void *buf[4];
+    size_t buf_cap[4];
+    struct {
+        ax_unit_t u;
+        int m, exact;
+    } fa_exact[8];
+    int nfa_exact;
+} ax_cpu_state_t;
+
+static inline ax_cpu_state_t *ax_cpu_st(ax_fp_ctx_t *x) { return (ax_cpu_state_t *)x->state; }
+
+/* A decoder fills v and idx for one bit pattern x of f. ax_cpu_dec_table
+ * returns the table of (f, kind, param) for formats of at most 16 bits, from
+ * the state's cache or built with fill; NULL for wider formats or without
+ * memory. */
+typedef void (*ax_dec_fill_fn)(uint32_t x, ax_format_t f, int kind, int param, float *v,
+                               int32_t *idx);
+const ax_dec_table_t *ax_cpu_dec_table(ax_fp_ctx_t *x, ax_format_t f, int kind, int param,
+                                       ax_dec_fill_fn fill);
+/* Buffer i (0..3) of at least bytes bytes, kept between calls (the paths
+ * share them); NULL without memory. */
+void *ax_cpu_grow(ax_fp_ctx_t *x, int i, size_t bytes);
+/* The AVX-512 kernels may run: this CPU has AVX-512 F and the options do not
+ * ask for the portable ones. */
+int ax_cpu_use_avx512(const ax_fp_ctx_t *x);
+
+/* The paths, fastest first. Each returns -2 (nothing written) when the
+ * configuration is not one it takes, else 0 or -1 with a message. */
+int ax_cpu_native(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
+                  const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags, char *err,
+                  size_t errlen); /* ax_cpu_native.c */
+int ax_cpu_fp32_adder(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
+                      const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags,
+                      char *err, size_t errlen); /* ax_cpu_add.c */
+
+#endif /* AX_CPU_H */
