@@ -9,7 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ax_atomic.h"
 #include "ax_cache.h"
+#include "ax_fail.h"
 #include "ax_hash.h"
 #include "ax_convert.h"
 #include "ax_registry.h"
@@ -85,24 +87,16 @@ static void fill_header(lut_header_t *h, const ax_lut_t *l)
 
 int ax_lut_save(const ax_lut_t *l, const char *path, char *err, size_t errlen)
 {
-    char tmp[4096];
     lut_header_t h;
     fill_header(&h, l);
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-        return -1;
+    ax_atomic_t a;
+    if (ax_atomic_begin(&a, path, err, errlen)) return -1;
+    if (fwrite(&h, sizeof h, 1, a.f) != 1 || fwrite(l->sig, sizeof *l->sig, (size_t)h.entries, a.f) != h.entries) {
+        const int e = errno;
+        ax_atomic_abort(&a);
+        return ax_fail(err, errlen, "%s: cannot write: %s", path, strerror(e));
     }
-    int ok = fwrite(&h, sizeof h, 1, f) == 1 &&
-             fwrite(l->sig, sizeof *l->sig, (size_t)h.entries, f) == h.entries;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        remove(tmp);
-        return -1;
-    }
-    return 0;
+    return ax_atomic_commit(&a, err, errlen);
 }
 
 int ax_lut_load(ax_lut_t *l, const char *path, ax_unit_t u, int m, char *err, size_t errlen)

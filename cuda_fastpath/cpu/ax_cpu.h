@@ -49,6 +49,9 @@ void *ax_cpu_grow(ax_fp_ctx_t *x, int i, size_t bytes);
  * ask for the portable ones. */
 int ax_cpu_use_avx512(const ax_fp_ctx_t *x);
 
+/* Frees the state (ax_fp_ctx_t.release). */
+void ax_cpu_release(ax_fp_ctx_t *x);
+
 /* The paths, fastest first. Each returns -2 (nothing written) when the
  * configuration is not one it takes, else 0 or -1 with a message. */
 int ax_cpu_native(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
@@ -57,5 +60,9 @@ int ax_cpu_native(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t
 int ax_cpu_fp32_adder(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
                       const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags,
                       char *err, size_t errlen); /* ax_cpu_add.c */
+/* Every configuration; never -2. */
+int ax_cpu_generic(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
+                   const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags, char *err,
+                   size_t errlen); /* ax_cpu_generic.c */
 
 #endif /* AX_CPU_H */

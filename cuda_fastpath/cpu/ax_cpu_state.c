@@ -1,0 +1,63 @@
+/* ax_cpu_state.c — the cpu backend's state (ax_cpu.h): decode tables,
+ * buffers kept between calls, the kernel choice. The paths use it; it
+ * uses none of them. */
+#define _POSIX_C_SOURCE 200809L
+#include "ax_cpu.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const ax_dec_table_t *ax_cpu_dec_table(ax_fp_ctx_t *x, ax_format_t f, int kind, int param,
+                                       ax_dec_fill_fn fill)
+{
+    ax_cpu_state_t *st = ax_cpu_st(x);
+    if (ax_fmt_width(f) > 16) return NULL;
+    for (int i = 0; i < st->ndec; i++)
+        if (ax_fmt_eq(st->dec[i].f, f) && st->dec[i].kind == kind && st->dec[i].param == param)
+            return &st->dec[i];
+    size_t n = (size_t)1 << ax_fmt_width(f);
+    ax_dec_table_t t = {f, kind, param, malloc(n * sizeof(float)), malloc(n * sizeof(int32_t))};
+    if (!t.v || !t.idx) {
+        free(t.v), free(t.idx);
+        return NULL;
+    }
+    for (size_t b = 0; b < n; b++) fill((uint32_t)b, f, kind, param, &t.v[b], &t.idx[b]);
+    if (st->ndec == 8) {
+        free(st->dec[0].v), free(st->dec[0].idx);
+        memmove(st->dec, st->dec + 1, 7 * sizeof st->dec[0]);
+        st->ndec--;
+    }
+    st->dec[st->ndec] = t;
+    return &st->dec[st->ndec++];
+}
+
+void *ax_cpu_grow(ax_fp_ctx_t *x, int i, size_t bytes)
+{
+    ax_cpu_state_t *st = ax_cpu_st(x);
+    if (st->buf_cap[i] < bytes) {
+        free(st->buf[i]);
+        st->buf[i] = malloc(bytes);
+        st->buf_cap[i] = st->buf[i] ? bytes : 0;
+    }
+    return st->buf[i];
+}
+
+int ax_cpu_use_avx512(const ax_fp_ctx_t *x)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    return !x->opts.cpu_scalar && __builtin_cpu_supports("avx512f");
+#else
+    (void)x;
+    return 0;
+#endif
+}
+
+void ax_cpu_release(ax_fp_ctx_t *x)
+{
+    ax_cpu_state_t *st = ax_cpu_st(x);
+    if (!st) return;
+    for (int i = 0; i < 4; i++) free(st->buf[i]);
+    for (int i = 0; i < st->ndec; i++) free(st->dec[i].v), free(st->dec[i].idx);
+    free(st);
+    x->state = NULL;
+}
