@@ -22,12 +22,11 @@
 #include "ax_backend.h"
 #include "ax_lut.h"
 #include "ax_rng.h"
+#include "fastpath_compare.h"
 #include "fastpath_operands.h"
 #include "test_util.h"
 
 namespace {
-
-
 
 // The documented semantics written out: element (i, j) of batch item b is
 // the chunked fold of row i of op(A) and column j of op(B).
@@ -54,40 +53,6 @@ std::vector<uint32_t> oracle(const ax_mac_cfg_t &c, const ax_gemm_shape_t &s,
                 C[b * s.stride_c + i * s.ldc + j] = total;
             }
     return C;
-}
-
-std::string show(const ax_mac_cfg_t &c, const ax_gemm_shape_t &s)
-{
-    char b[256], name[160];
-    ax_mac_name(&c, name, sizeof name);
-    std::snprintf(b, sizeof b, "%s m=%lld n=%lld k=%lld ta=%d tb=%d batch=%lld chunk=%lld", name,
-                  (long long)s.m, (long long)s.n, (long long)s.k, s.trans_a, s.trans_b,
-                  (long long)s.batch, (long long)s.chunk);
-    return b;
-}
-
-
-// Runs e on (c, s) and compares every element and the flags with ref.
-// Returns the number of differing elements; reports the first.
-int compare(ax_engine_t *e, const ax_mac_cfg_t &c, const ax_gemm_shape_t &s,
-            const std::vector<uint32_t> &A, const std::vector<uint32_t> &B, bool want_flags)
-{
-    engine ref(AX_BACKEND_REF);
-    std::vector<uint32_t> Cr((size_t)(s.stride_c * (s.batch - 1) + s.m * s.ldc), 0xDEADBEEF), Ce = Cr;
-    uint32_t fr = 0, fe = 0;
-    char err[256];
-    REQUIRE(ax_gemm(ref.e, &c, &s, A.data(), B.data(), Cr.data(), want_flags ? &fr : nullptr, err, sizeof err) == 0);
-    REQUIRE(ax_gemm(e, &c, &s, A.data(), B.data(), Ce.data(), want_flags ? &fe : nullptr, err, sizeof err) == 0);
-    int bad = 0;
-    for (size_t i = 0; i < Cr.size(); i++)
-        if (Cr[i] != Ce[i] && bad++ == 0)
-            UNSCOPED_INFO(show(c, s) << ": element " << i << " ref 0x" << std::hex << Cr[i]
-                                     << " " << ax_engine_last_path(e) << " 0x" << Ce[i]);
-    if (want_flags && fr != fe) {
-        UNSCOPED_INFO(show(c, s) << ": flags ref " << fr << " vs " << fe);
-        bad++;
-    }
-    return bad;
 }
 
 } // namespace

@@ -15,6 +15,7 @@
 
 #include "ax_fastpath.h"
 #include "ax_rng.h"
+#include "fastpath_compare.h"
 #include "fastpath_operands.h"
 #include "test_util.h"
 
@@ -26,17 +27,6 @@ struct env {
     env(const char *n, const char *v) : name(n) { setenv(n, v, 1); }
     ~env() { unsetenv(name.c_str()); }
 };
-
-
-std::string show(const ax_mac_cfg_t &c, const ax_gemm_shape_t &s, const char *what)
-{
-    char b[320], name[160];
-    ax_mac_name(&c, name, sizeof name);
-    std::snprintf(b, sizeof b, "%s m=%lld n=%lld k=%lld ta=%d tb=%d batch=%lld chunk=%lld (%s)", name,
-                  (long long)s.m, (long long)s.n, (long long)s.k, s.trans_a, s.trans_b,
-                  (long long)s.batch, (long long)s.chunk, what);
-    return b;
-}
 
 // Distributions beyond fastpath_operands.h: exponents at the top or the
 // bottom of the fast lanes' range [-62, 62] (sums that overflow, results
@@ -74,31 +64,6 @@ const char *dist_name(int d)
     if (d == TINY_EXP) return "tiny-exponents";
     if (d == CANCEL) return "cancellation";
     return dist_names[d];
-}
-
-// ref and e on (c, s); the number of differing elements (+1 when the flags
-// differ); the first difference is reported.
-int compare(ax_engine_t *e, const ax_mac_cfg_t &c, const ax_gemm_shape_t &s,
-            const std::vector<uint32_t> &A, const std::vector<uint32_t> &B, bool want_flags,
-            const char *what)
-{
-    engine ref(AX_BACKEND_REF);
-    std::vector<uint32_t> Cr((size_t)(s.stride_c * (s.batch - 1) + s.m * s.ldc), 0xDEADBEEF), Ce = Cr;
-    uint32_t fr = 0, fe = 0;
-    char err[256];
-    REQUIRE(ax_gemm(ref.e, &c, &s, A.data(), B.data(), Cr.data(), want_flags ? &fr : nullptr, err, sizeof err) == 0);
-    REQUIRE(ax_gemm(e, &c, &s, A.data(), B.data(), Ce.data(), want_flags ? &fe : nullptr, err, sizeof err) == 0);
-    int bad = 0;
-    for (size_t i = 0; i < Cr.size(); i++)
-        if (Cr[i] != Ce[i] && bad++ == 0)
-            UNSCOPED_INFO(show(c, s, what) << ": element " << i << " ref 0x" << std::hex << Cr[i] << " "
-                                           << ax_engine_last_path(e) << " 0x" << Ce[i]);
-    if (want_flags && fr != fe) {
-        UNSCOPED_INFO(show(c, s, what) << ": flags ref 0x" << std::hex << fr << " vs 0x" << fe << " ("
-                                       << ax_engine_last_path(e) << ")");
-        bad++;
-    }
-    return bad;
 }
 
 bool starts_with(const std::string &s, const std::string &p) { return s.compare(0, p.size(), p) == 0; }
