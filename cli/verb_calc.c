@@ -123,31 +123,27 @@ static int run(const calc_opts_t *o, FILE *in, const char *src)
 
 int ax_verb_calc(int argc, char **argv)
 {
-    static const struct option lo[] = {
-        {"unit", required_argument, 0, 'u'},   {"fmt", required_argument, 0, 'f'},
-        {"out-fmt", required_argument, 0, 'o'}, {"check", no_argument, 0, 'c'},
-        {"check-nans", no_argument, 0, 'n'},   {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option lo[] = {{"unit", 1, 0, 'u'},  {"fmt", 1, 0, 'f'},        {"out-fmt", 1, 0, 'o'},
+                                       {"check", 0, 0, 'c'}, {"check-nans", 0, 0, 'n'}, {0, 0, 0, 0}};
+    if (ax_cli_wants_help(argc, argv)) {
+        fputs(calc_help, stdout);
+        return AX_EXIT_OK;
+    }
     calc_opts_t o;
     memset(&o, 0, sizeof o);
     const char *unit = NULL, *fmt = NULL, *ofmt = NULL;
     int c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
+    ax_cli_opt_begin();
+    while ((c = ax_cli_opt("calc", argc, argv, lo, 1)) > 0) {
         switch (c) {
         case 'u': unit = optarg; break;
         case 'f': fmt = optarg; break;
         case 'o': ofmt = optarg; break;
         case 'c': o.check = 1; break;
         case 'n': o.check_nans = 1; break;
-        case 'h': fputs(calc_help, stdout); return AX_EXIT_OK;
-        default:
-            ax_cli_error("calc", "unknown option or missing value: %s (see axsim calc --help)",
-                         argv[optind - 1]);
-            return AX_EXIT_USAGE;
         }
     }
+    if (c < 0) return AX_EXIT_USAGE;
     if (!unit || !fmt) {
         ax_cli_error("calc", "--unit and --fmt are required (see axsim calc --help)");
         return AX_EXIT_USAGE;
@@ -158,10 +154,6 @@ int ax_verb_calc(int argc, char **argv)
     if (ofmt && ax_cli_format("calc", "--out-fmt", ofmt, &o.fo)) return AX_EXIT_USAGE;
     if (o.check_nans && !o.check) {
         ax_cli_error("calc", "--check-nans needs --check");
-        return AX_EXIT_USAGE;
-    }
-    if (argc - optind > 1) {
-        ax_cli_error("calc", "more than one input file given");
         return AX_EXIT_USAGE;
     }
     const char *path = optind < argc ? argv[optind] : "-";

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ax_metrics.h"
+#include "ax_metrics_json.h"
 #include "cli.h"
 
 static const char *metrics_help =
@@ -30,61 +31,28 @@ static const char *metrics_help =
     "  --seed S      sample seed (default 1)\n"
     "  --json        print the metrics as JSON\n";
 
-cJSON *ax_metrics_json(ax_unit_t u, ax_format_t f, ax_format_t fo, const ax_metrics_t *m)
-{
-    char un[64], fn[64];
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "unit", ax_unit_name(u, un, sizeof un));
-    cJSON_AddStringToObject(o, "format", ax_format_name(f, fn, sizeof fn));
-    cJSON_AddStringToObject(o, "out_format", ax_format_name(fo, fn, sizeof fn));
-    cJSON_AddNumberToObject(o, "domain_pairs", (double)m->domain);
-    cJSON_AddNumberToObject(o, "pairs", (double)m->n);
-    cJSON_AddBoolToObject(o, "sampled", m->sampled);
-    if (m->sampled) cJSON_AddNumberToObject(o, "seed", (double)m->seed);
-    cJSON_AddNumberToObject(o, "error_rate", m->error_rate);
-    cJSON_AddNumberToObject(o, "med", m->med);
-    cJSON_AddNumberToObject(o, "mred", m->mred);
-    cJSON_AddNumberToObject(o, "nmed", m->nmed);
-    cJSON_AddNumberToObject(o, "wcre", m->wcre);
-    cJSON_AddNumberToObject(o, "bias", m->bias);
-    cJSON_AddNumberToObject(o, "mse", m->mse);
-    return o;
-}
-
 int ax_verb_metrics(int argc, char **argv)
 {
-    static const struct option lo[] = {{"unit", required_argument, 0, 'u'},
-                                       {"fmt", required_argument, 0, 'f'},
-                                       {"out-fmt", required_argument, 0, 'o'},
-                                       {"seed", required_argument, 0, 's'},
-                                       {"json", no_argument, 0, 'j'},
-                                       {"help", no_argument, 0, 'h'},
-                                       {0, 0, 0, 0}};
+    static const struct option lo[] = {{"unit", 1, 0, 'u'}, {"fmt", 1, 0, 'f'}, {"out-fmt", 1, 0, 'o'},
+                                       {"seed", 1, 0, 's'}, {"json", 0, 0, 'j'},   {0, 0, 0, 0}};
+    if (ax_cli_wants_help(argc, argv)) {
+        fputs(metrics_help, stdout);
+        return AX_EXIT_OK;
+    }
     const char *unit = NULL, *fmt = NULL, *ofmt = NULL;
     uint64_t seed = 1;
     int json = 0, c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
+    ax_cli_opt_begin();
+    while ((c = ax_cli_opt("metrics", argc, argv, lo, 0)) > 0) {
         switch (c) {
         case 'u': unit = optarg; break;
         case 'f': fmt = optarg; break;
         case 'o': ofmt = optarg; break;
-        case 's':
-            if (ax_cli_u64("metrics", "--seed", optarg, &seed)) return AX_EXIT_USAGE;
-            break;
+        case 's': if (ax_cli_u64("metrics", "--seed", optarg, &seed)) return AX_EXIT_USAGE; break;
         case 'j': json = 1; break;
-        case 'h': fputs(metrics_help, stdout); return AX_EXIT_OK;
-        default:
-            ax_cli_error("metrics", "unknown option or missing value: %s (see axsim metrics --help)",
-                         argv[optind - 1]);
-            return AX_EXIT_USAGE;
         }
     }
-    if (optind < argc) {
-        ax_cli_error("metrics", "unexpected argument '%s'", argv[optind]);
-        return AX_EXIT_USAGE;
-    }
+    if (c < 0) return AX_EXIT_USAGE;
     if (!unit || !fmt) {
         ax_cli_error("metrics", "--unit and --fmt are required (see axsim metrics --help)");
         return AX_EXIT_USAGE;
@@ -98,11 +66,9 @@ int ax_verb_metrics(int argc, char **argv)
     ax_metrics_compute(u, f, fo, AX_METRICS_MAX_ENUM, AX_METRICS_SAMPLE, seed, &m);
     if (json) {
         cJSON *o = ax_metrics_json(u, f, fo, &m);
-        char *s = cJSON_Print(o);
-        puts(s);
-        cJSON_free(s);
+        int rc = ax_cli_write_json("metrics", "-", o);
         cJSON_Delete(o);
-        return AX_EXIT_OK;
+        return rc;
     }
     char un[64], fn[64], fon[64], res[80] = "";
     if (!ax_fmt_eq(f, fo)) snprintf(res, sizeof res, ", results in %s", ax_format_name(fo, fon, sizeof fon));

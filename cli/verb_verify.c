@@ -1,7 +1,7 @@
 /* verb_verify.c — axsim verify: RTL against the C models. The verifier is
  * the C++ program axsim-verify (cosim/verify_builtin.cpp), built with the
  * verilated models when Verilator is installed; this verb runs it, or, with
- * --manifest, builds and runs the verifier of a user's own unit (byo.c). */
+ * --manifest, builds and runs the verifier of a user's own unit (cosim/byo/). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ax_byo.h"
 #include "cli.h"
 
 int ax_verb_verify(int argc, char **argv)

@@ -20,7 +20,7 @@ set(_fz ${PROJECT_SOURCE_DIR}/tests/fuzz)
 set(_fz_parsers format unit mac calc byo lut idx idx_gz npy ckpt)
 # sources outside the libraries that a harness tests
 set(_fz_src_calc cli/calc_line.c)
-set(_fz_src_byo  cli/byo_manifest.c)
+set(_fz_src_byo  cosim/byo/byo_manifest.c)
 # libFuzzer options per harness: the largest input worth trying; the data
 # readers get a memory limit (a decompressed or declared size is allocated)
 set(_fz_opt_format -max_len=128)
@@ -70,8 +70,9 @@ foreach(p ${_fz_parsers})
   list(TRANSFORM _fz_src_${p} PREPEND ${PROJECT_SOURCE_DIR}/ OUTPUT_VARIABLE srcs)
   add_executable(${t} ${_fz}/${t}.c ${srcs})
   add_dependencies(fuzzers ${t})
-  target_include_directories(${t} PRIVATE ${_fz} ${PROJECT_SOURCE_DIR}/cli
+  target_include_directories(${t} PRIVATE ${_fz} ${PROJECT_SOURCE_DIR}/cli ${PROJECT_SOURCE_DIR}/cosim/byo
     ${PROJECT_SOURCE_DIR}/util ${PROJECT_SOURCE_DIR}/cmodels ${PROJECT_SOURCE_DIR}/cuda_fastpath
+    ${PROJECT_SOURCE_DIR}/cuda_fastpath/include
     ${PROJECT_SOURCE_DIR}/networks)
   target_link_libraries(${t} PRIVATE ${_fz_libs})
   target_compile_definitions(${t} PRIVATE _GNU_SOURCE) # memfd_create, fmemopen, mkdtemp

@@ -41,6 +41,11 @@ static const struct {
     {"bf16", 8, 7, 0},     {"fp8e4m3", 4, 3, AX_FMT_FN}, {"fp8e5m2", 5, 2, 0},
 };
 
+const char *ax_format_named(int i)
+{
+    return i >= 0 && i < (int)(sizeof named / sizeof named[0]) ? named[i].name : NULL;
+}
+
 static int fail(char *err, size_t len, const char *name, const char *why)
 {
     if (err && len)

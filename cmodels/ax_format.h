@@ -94,6 +94,10 @@ ax_format_t ax_format_make(int ebits, int mbits);
  * success; on failure returns -1 and writes a message to err. */
 int ax_format_parse(const char *name, ax_format_t *out, char *err, size_t errlen);
 
+/* The name of the i-th named format ("fp32", ...; i from 0), NULL past the
+ * last: for tables generated from this list (scripts/gen_unit_table.c). */
+const char *ax_format_named(int i);
+
 /* Canonical name of a format, suffixes included (e.g. "bf16:rtz"). */
 const char *ax_format_name(ax_format_t f, char *buf, size_t len);
 

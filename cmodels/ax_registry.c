@@ -5,33 +5,61 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NOP {{0}}
+/* rtl_code: the UNIT parameter of rtl_top. The RTL names the codes
+ * (rtl/ax_units.vh: `AX_MUL_DRUM), so they are free to differ from the C
+ * enum's order; keep a code once given. */
 const ax_unit_desc_t ax_unit_table[AX_UNIT_COUNT] = {
-    {AX_MUL_EXACT, "mul_exact", AX_KIND_MUL, 0, NOP, 1,
-     "correctly rounded product"},
-    {AX_MUL_TRUNC, "mul_trunc", AX_KIND_MUL, 0, NOP, 1,
-     "exact product, rounded toward zero"},
-    {AX_MUL_DRUM, "mul_drum", AX_KIND_MUL, 1,
-     {{"k", 6, 2, 24, 0, "significand bits kept (hidden bit included)"}}, 1,
-     "significands cut to top k bits, lowest kept bit forced to 1, exact product, format rounding"},
-    {AX_MUL_MITCHELL, "mul_mitchell", AX_KIND_MUL, 0, NOP, 1,
-     "1+x+y if x+y<1 else 2(x+y), format rounding"},
-    {AX_MUL_MBM, "mul_mbm", AX_KIND_MUL, 0, NOP, 1,
-     "Mitchell + c=2^-4+2^-6 (c/2 if x+y>=1, none on carry-out), truncated"},
-    {AX_MUL_REALM, "mul_realm", AX_KIND_MUL, 2,
-     {{"m", 8, 1, 16, 1, "segments per fraction axis (power of two)"},
-      {"q", 6, 1, 15, 0, "fraction bits of the error-reduction terms"}}, 1,
-     "Mitchell + s_ij (segment of x, y) quantized to q bits, on the product scale, truncated"},
-    {AX_ADD_EXACT, "add_exact", AX_KIND_ADD, 0, NOP, 0,
-     "correctly rounded sum"},
-    {AX_ADD_TRUNC, "add_trunc", AX_KIND_ADD, 0, NOP, 0,
-     "alignment drops shifted-out bits (no guard/round/sticky), rounded toward zero"},
-    {AX_ADD_LOA, "add_loa", AX_KIND_ADD, 1,
-     {{"l", 8, 0, 27, 0, "low datapath bits computed as OR"}}, 0,
-     "low l bits a|b, carry a_(l-1)&b_(l-1) into the exact upper part"},
-    {AX_ADD_ETA, "add_eta", AX_KIND_ADD, 1,
-     {{"l", 8, 0, 27, 0, "low datapath bits of the ETA-I lower part"}}, 0,
-     "upper exact without carry-in; low l bits XOR down to first 1&1, then all 1"},
+    [AX_MUL_EXACT] = {
+        .id = AX_MUL_EXACT, .name = "mul_exact", .kind = AX_KIND_MUL, .has_sig_stage = 1,
+        .formula = "correctly rounded product",
+        .rtl_top = "ax_mul", .rtl_code = 0},
+    [AX_MUL_TRUNC] = {
+        .id = AX_MUL_TRUNC, .name = "mul_trunc", .kind = AX_KIND_MUL, .has_sig_stage = 1,
+        .formula = "exact product, rounded toward zero",
+        .rtl_top = "ax_mul", .rtl_code = 1},
+    [AX_MUL_DRUM] = {
+        .id = AX_MUL_DRUM, .name = "mul_drum", .kind = AX_KIND_MUL, .has_sig_stage = 1,
+        .nparams = 1,
+        .params = {{"k", 6, 2, 24, 0, "significand bits kept (hidden bit included)", "K"}},
+        .formula = "significands cut to top k bits, lowest kept bit forced to 1, exact product, "
+                   "format rounding",
+        .rtl_top = "ax_mul", .rtl_code = 2},
+    [AX_MUL_MITCHELL] = {
+        .id = AX_MUL_MITCHELL, .name = "mul_mitchell", .kind = AX_KIND_MUL, .has_sig_stage = 1,
+        .formula = "1+x+y if x+y<1 else 2(x+y), format rounding",
+        .rtl_top = "ax_mul", .rtl_code = 3},
+    [AX_MUL_MBM] = {
+        .id = AX_MUL_MBM, .name = "mul_mbm", .kind = AX_KIND_MUL, .has_sig_stage = 1,
+        .formula = "Mitchell + c=2^-4+2^-6 (c/2 if x+y>=1, none on carry-out), truncated",
+        .rtl_top = "ax_mul", .rtl_code = 4},
+    [AX_MUL_REALM] = {
+        .id = AX_MUL_REALM, .name = "mul_realm", .kind = AX_KIND_MUL, .has_sig_stage = 1,
+        .nparams = 2,
+        .params = {{"m", 8, 1, 16, 1, "segments per fraction axis (power of two)", "SEGS"},
+                   {"q", 6, 1, 15, 0, "fraction bits of the error-reduction terms", "Q"}},
+        .formula = "Mitchell + s_ij (segment of x, y) quantized to q bits, on the product scale, "
+                   "truncated",
+        .rtl_top = "ax_mul", .rtl_code = 5},
+    [AX_ADD_EXACT] = {
+        .id = AX_ADD_EXACT, .name = "add_exact", .kind = AX_KIND_ADD,
+        .formula = "correctly rounded sum",
+        .rtl_top = "ax_add", .rtl_code = 0},
+    [AX_ADD_TRUNC] = {
+        .id = AX_ADD_TRUNC, .name = "add_trunc", .kind = AX_KIND_ADD,
+        .formula = "alignment drops shifted-out bits (no guard/round/sticky), rounded toward zero",
+        .rtl_top = "ax_add", .rtl_code = 1},
+    [AX_ADD_LOA] = {
+        .id = AX_ADD_LOA, .name = "add_loa", .kind = AX_KIND_ADD,
+        .nparams = 1,
+        .params = {{"l", 8, 0, 27, 0, "low datapath bits computed as OR", "L"}},
+        .formula = "low l bits a|b, carry a_(l-1)&b_(l-1) into the exact upper part",
+        .rtl_top = "ax_add", .rtl_code = 2},
+    [AX_ADD_ETA] = {
+        .id = AX_ADD_ETA, .name = "add_eta", .kind = AX_KIND_ADD,
+        .nparams = 1,
+        .params = {{"l", 8, 0, 27, 0, "low datapath bits of the ETA-I lower part", "L"}},
+        .formula = "upper exact without carry-in; low l bits XOR down to first 1&1, then all 1",
+        .rtl_top = "ax_add", .rtl_code = 3},
 };
 
 const ax_unit_desc_t *ax_unit_desc(ax_unit_t u)

@@ -1,5 +1,8 @@
 /* ax_registry.h — the list of units: names, kinds, parameters with defaults
- * and ranges, one-line formulas; parsing of "name:key=value,...". Host only. */
+ * and ranges, one-line formulas, the RTL module and parameters of each unit;
+ * parsing of "name:key=value,...". Host only. The one table of units for
+ * every language: scripts/gen_unit_table.c prints it for the RTL
+ * (rtl/ax_units.vh) and for CMake (cmake/ax_units.cmake). */
 #ifndef AX_REGISTRY_H
 #define AX_REGISTRY_H
 
@@ -16,6 +19,7 @@ typedef struct ax_param_desc {
     int def, min, max;
     int pow2; /* value must be a power of two */
     const char *help;
+    const char *rtl; /* the RTL parameter that carries it (ax_mul's K for mul_drum's k) */
 } ax_param_desc_t;
 
 typedef struct ax_unit_desc {
@@ -26,6 +30,8 @@ typedef struct ax_unit_desc {
     ax_param_desc_t params[AX_UNIT_MAX_PARAMS];
     int has_sig_stage; /* a multiplier whose significand stage a LUT can replace */
     const char *formula;
+    const char *rtl_top; /* the RTL module (rtl/<rtl_top>.v); NULL: no RTL */
+    int rtl_code;        /* its UNIT parameter there; stable, whatever the C enum's order */
 } ax_unit_desc_t;
 
 extern const ax_unit_desc_t ax_unit_table[AX_UNIT_COUNT];

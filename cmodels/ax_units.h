@@ -39,6 +39,13 @@ typedef enum ax_unit_id {
 } ax_unit_id_t;
 
 enum { AX_KIND_MUL = 0, AX_KIND_ADD = 1 };
+
+/* The units that round toward zero whatever the output format says. Stated
+ * once, here, because the models run on the device; the registry exports it
+ * (ax_unit_truncates) and rtl/ax_units.vh, generated from the registry,
+ * carries it to the RTL. */
+#define AX_TRUNCATING_UNITS                                                          \
+    ((1u << AX_MUL_TRUNC) | (1u << AX_MUL_MBM) | (1u << AX_MUL_REALM) | (1u << AX_ADD_TRUNC))
 enum { AX_UNIT_MAX_PARAMS = 2 };
 
 typedef struct ax_unit {
@@ -47,6 +54,14 @@ typedef struct ax_unit {
 } ax_unit_t;
 
 AX_HD int ax_unit_kind(ax_unit_t u) { return u.id >= AX_ADD_EXACT ? AX_KIND_ADD : AX_KIND_MUL; }
+
+AX_HD int ax_unit_truncates(ax_unit_t u) { return (int)((AX_TRUNCATING_UNITS >> u.id) & 1u); }
+
+/* The rounding a unit applies into the output format. */
+AX_HD int ax_unit_rm(ax_unit_t u, ax_format_t fo)
+{
+    return ax_unit_truncates(u) ? (int)AX_RTZ : (int)fo.round;
+}
 
 /* ---- multipliers -------------------------------------------------------- */
 
@@ -63,12 +78,9 @@ AX_HD uint64_t ax_sig_mul(ax_unit_t u, uint32_t xa, uint32_t xb, int m)
     }
 }
 
-/* The rounding a multiplier applies into the output format. */
-AX_HD int ax_mul_rm(ax_unit_t u, ax_format_t fo)
-{
-    return (u.id == AX_MUL_TRUNC || u.id == AX_MUL_MBM || u.id == AX_MUL_REALM) ? (int)AX_RTZ
-                                                                                : fo.round;
-}
+/* The rounding a multiplier applies into the output format (the LUT path's
+ * name for ax_unit_rm). */
+AX_HD int ax_mul_rm(ax_unit_t u, ax_format_t fo) { return ax_unit_rm(u, fo); }
 
 /* Special operands of a multiplication; returns 1 and sets *r when resolved. */
 AX_HD int ax_mul_special(ax_unpacked_t a, ax_unpacked_t b, ax_format_t fo, uint32_t *r,
@@ -166,7 +178,7 @@ AX_HD int ax_add_special(ax_unpacked_t a, ax_unpacked_t b, int m_in, ax_format_t
 AX_HD uint32_t ax_add(ax_unit_t u, uint32_t a, uint32_t b, ax_format_t fi, ax_format_t fo,
                       uint32_t *flags)
 {
-    const int rm = u.id == AX_ADD_TRUNC ? (int)AX_RTZ : (int)fo.round;
+    const int rm = ax_unit_rm(u, fo);
     ax_unpacked_t ua = ax_unpack(a, fi), ub = ax_unpack(b, fi);
     uint32_t r;
     if (ax_add_special(ua, ub, fi.mbits, fo, rm, &r, flags)) return r;

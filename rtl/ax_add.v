@@ -1,7 +1,11 @@
 // ax_add.v — one adder: shared unpack, shared alignment (ax_align in C), the
 // unit's significand add, shared round-and-pack (C: ax_add in
 // cmodels/ax_units.h; the datapath is pinned in docs/units.md, section 9).
-// UNIT: 0 add_exact, 1 add_trunc, 2 add_loa, 3 add_eta. Combinational.
+// Combinational. The unit is UNIT, by name: ax_add #(.UNIT(`AX_ADD_LOA),
+// .L(6), ...) (rtl/ax_units.vh, generated from the unit registry, lists the
+// names and each unit's parameters). Sources: ax_add.v, ax_unpack.v,
+// ax_round_pack.v, ax_exit.v (-I rtl for the include).
+`include "ax_units.vh"
 module ax_add #(
   parameter integer E     = 8,  // input format
   parameter integer M     = 7,
@@ -13,7 +17,7 @@ module ax_add #(
   parameter integer FTZ_O = 0,
   parameter integer SAT_O = 0,
   parameter integer RTZ_O = 0,
-  parameter integer UNIT  = 0,
+  parameter integer UNIT  = `AX_ADD_EXACT,  // `AX_ADD_* (ax_units.vh)
   parameter integer L     = 8,  // loa / eta: low datapath bits
   parameter integer BUG   = 0   // fault injection for the verifier's tests (ax_round_pack.v)
 ) (
@@ -25,14 +29,14 @@ module ax_add #(
   // Datapath: add_exact is wide enough to be exact up to a sticky bit far
   // below any rounding point; the others have P = max(M, MO) + 1 significand
   // bits and G bits below: guard/round/sticky (loa, eta) or none (trunc).
-  localparam integer P   = UNIT == 0 ? M + 1 : (M > MO ? M : MO) + 1;
-  localparam integer G   = UNIT == 0 ? 60 - M : (UNIT == 1 ? 0 : 3);
-  localparam integer JAM = UNIT == 1 ? 0 : 1;
+  localparam integer P   = UNIT == `AX_ADD_EXACT ? M + 1 : (M > MO ? M : MO) + 1;
+  localparam integer G   = UNIT == `AX_ADD_EXACT ? 60 - M : (UNIT == `AX_ADD_TRUNC ? 0 : 3);
+  localparam integer JAM = UNIT == `AX_ADD_TRUNC ? 0 : 1;
   localparam integer UP  = P - 1 - M + G;      // widening shift of a significand
   localparam integer W   = P + G;              // datapath width
   localparam integer LC  = L > W ? W : L;      // l clamped to the datapath
   localparam integer PG1 = P - 1 + G;          // weight of bit 0 below the leading one
-  localparam integer RTZ = UNIT == 1 ? 1 : RTZ_O;
+  localparam integer RTZ = `AX_ADD_TRUNCATES(UNIT) ? 1 : RTZ_O;  // C: ax_unit_rm
   localparam [63:0] LMASK = LC >= 64 ? {64{1'b1}} : (64'd1 << LC) - 64'd1;
 
   wire [2:0] cls_a, cls_b;
@@ -57,8 +61,8 @@ module ax_add #(
     reg [63:0] bg, sml, x, lo, both;  // larger, smaller (aligned)
     reg signed [15:0] d;
     integer i, k;
-    zero_a = cls_a == 3'd0;
-    zero_b = cls_b == 3'd0;
+    zero_a = cls_a == `AX_CLS_ZERO;
+    zero_b = cls_b == `AX_CLS_ZERO;
     swap = zero_a || (!zero_b && (exp_b > exp_a || (exp_b == exp_a && sig_b > sig_a)));
     bg   = ({{(63 - M){1'b0}}, swap ? sig_b : sig_a}) << UP;
     x     = ({{(63 - M){1'b0}}, swap ? sig_a : sig_b}) << UP;
@@ -74,10 +78,10 @@ module ax_add #(
     k = 0;
     if (sign_a != sign_b) begin
       s = bg - sml;  // effective subtraction: exact on the datapath
-    end else if (UNIT == 2 && LC > 0) begin  // LOA
+    end else if (UNIT == `AX_ADD_LOA && LC > 0) begin
       lo = (bg | sml) & LMASK;
       s = (((bg >> LC) + (sml >> LC) + {63'd0, bg[LC-1] & sml[LC-1]}) << LC) | lo;
-    end else if (UNIT == 3 && LC > 0) begin  // ETA-I
+    end else if (UNIT == `AX_ADD_ETA && LC > 0) begin  // ETA-I
       both = bg & sml & LMASK;
       lo = (bg ^ sml) & LMASK;
       for (i = 0; i < 64; i = i + 1)
@@ -92,7 +96,7 @@ module ax_add #(
   ax_round_pack #(.EO(EO), .MO(MO), .FN(FN_O), .FTZ(FTZ_O), .SAT(SAT_O), .BUG(BUG)) i_round_pack (
     .sign_i(sign_r), .exp_i(exp0), .sig_i(s), .rtz_i(RTZ[0]), .r_o(rp), .flags_o(rp_flags));
 
-  wire inf_sign = cls_a == 3'd2 ? sign_a : sign_b;  // the infinite operand's sign
+  wire inf_sign = cls_a == `AX_CLS_INF ? sign_a : sign_b;  // the infinite operand's sign
   // special-value exits (C: ax_exit_nan, ax_exit_inf)
   wire [EO+MO:0] nan, inf;
   wire [4:0] inf_flags;
@@ -102,22 +106,22 @@ module ax_add #(
   // special operands, as IEEE addition (C: ax_add_special)
   always @* begin : p_special
     reg nan_a, nan_b, inf_a, inf_b;
-    nan_a = cls_a == 3'd3 || cls_a == 3'd4;
-    nan_b = cls_b == 3'd3 || cls_b == 3'd4;
-    inf_a = cls_a == 3'd2;
-    inf_b = cls_b == 3'd2;
+    nan_a = cls_a == `AX_CLS_QNAN || cls_a == `AX_CLS_SNAN;
+    nan_b = cls_b == `AX_CLS_QNAN || cls_b == `AX_CLS_SNAN;
+    inf_a = cls_a == `AX_CLS_INF;
+    inf_b = cls_b == `AX_CLS_INF;
     r_o = rp;
     flags_o = rp_flags;
     if (nan_a || nan_b) begin
       r_o = nan;
-      flags_o = (cls_a == 3'd4 || cls_b == 3'd4) ? 5'b10000 : 5'b00000;
+      flags_o = (cls_a == `AX_CLS_SNAN || cls_b == `AX_CLS_SNAN) ? `AX_FLAG_INVALID : 5'b00000;
     end else if (inf_a && inf_b && sign_a != sign_b) begin
       r_o = nan;
-      flags_o = 5'b10000;
+      flags_o = `AX_FLAG_INVALID;
     end else if (inf_a || inf_b) begin
       r_o = inf;
       flags_o = inf_flags;
-    end else if (cls_a == 3'd0 && cls_b == 3'd0) begin
+    end else if (cls_a == `AX_CLS_ZERO && cls_b == `AX_CLS_ZERO) begin
       r_o = {sign_a & sign_b, {(EO + MO){1'b0}}};
       flags_o = 5'b00000;
     end else if (s == 64'd0) begin  // exact cancellation: +0

@@ -6,6 +6,7 @@
 //   inf  -> inf, or (FN_O) max finite with overflow+inexact when SAT_O,
 //           else canonical NaN with invalid (C: ax_exit_inf);
 //   zero (or a subnormal input read as zero, FTZ_I) -> zero of that sign.
+`include "ax_units.vh"
 module ax_cvt #(
   parameter integer E     = 8,  // input format
   parameter integer M     = 7,
@@ -48,16 +49,16 @@ module ax_cvt #(
   always @* begin : p_special
     r_o = rp;
     flags_o = rp_flags;
-    if (cls == 3'd3) begin  // quiet NaN
+    if (cls == `AX_CLS_QNAN) begin
       r_o = nan;
       flags_o = 5'b00000;
-    end else if (cls == 3'd4) begin  // signalling NaN
+    end else if (cls == `AX_CLS_SNAN) begin
       r_o = nan;
-      flags_o = 5'b10000;
-    end else if (cls == 3'd2) begin  // infinity (C: ax_exit_inf)
+      flags_o = `AX_FLAG_INVALID;
+    end else if (cls == `AX_CLS_INF) begin  // C: ax_exit_inf
       r_o = inf;
       flags_o = inf_flags;
-    end else if (cls == 3'd0) begin  // zero
+    end else if (cls == `AX_CLS_ZERO) begin
       r_o = {sign, {(EO + MO){1'b0}}};
       flags_o = 5'b00000;
     end

@@ -5,6 +5,7 @@
 //     or, in a format without infinities (FN), max finite with overflow and
 //     inexact when saturating (SAT) and the canonical NaN with invalid when not.
 // Combinational, no logic but the sign; parameters as ax_round_pack's.
+`include "ax_units.vh"
 module ax_exit #(
   parameter integer EO  = 8,
   parameter integer MO  = 7,
@@ -23,5 +24,6 @@ module ax_exit #(
   assign nan_o = NAN;
   assign inf_o = FN == 0 ? {inf_sign_i, {EO{1'b1}}, {MO{1'b0}}}
                : SAT != 0 ? {inf_sign_i, MAXFIN} : NAN;
-  assign inf_flags_o = FN == 0 ? 5'b00000 : SAT != 0 ? 5'b00101 : 5'b10000;
+  assign inf_flags_o = FN == 0 ? 5'b00000
+                     : SAT != 0 ? `AX_FLAG_OVERFLOW | `AX_FLAG_INEXACT : `AX_FLAG_INVALID;
 endmodule

@@ -28,10 +28,12 @@
 //
 // Parameters: formats as ax_mul / ax_add take them (E, M, FN_*, FTZ_*,
 // SAT_*, RTZ_*); MUL_UNIT, K, SEGS, Q as ax_mul's UNIT, K, SEGS, Q
-// (ax_sig_mul.v); ADD_UNIT, L as ax_add's UNIT, L; BUG goes to every
-// round-and-pack (0 in real builds). Sources: ax_mul.v, ax_sig_mul.v (which
-// includes ax_realm_table.vh: -I rtl), ax_cvt.v, ax_add.v, ax_unpack.v,
-// ax_round_pack.v, ax_exit.v.
+// (MUL_UNIT = `AX_MUL_DRUM, ...); ADD_UNIT, L as ax_add's UNIT, L
+// (`AX_ADD_LOA, ...); BUG goes to every round-and-pack (0 in real builds).
+// Sources: ax_mul.v, ax_sig_mul.v, ax_cvt.v, ax_add.v, ax_unpack.v,
+// ax_round_pack.v, ax_exit.v; -I rtl for the includes (ax_units.vh,
+// ax_realm_table.vh).
+`include "ax_units.vh"
 module ax_mac #(
   parameter integer E        = 8,  // input format (a_i, b_i)
   parameter integer M        = 7,
@@ -49,11 +51,11 @@ module ax_mac #(
   parameter integer FTZ_A    = 0,
   parameter integer SAT_A    = 0,
   parameter integer RTZ_A    = 0,
-  parameter integer MUL_UNIT = 0,  // see ax_sig_mul.v
+  parameter integer MUL_UNIT = `AX_MUL_EXACT,  // as ax_mul's UNIT
   parameter integer K        = 6,  // mul_drum: kept bits
   parameter integer SEGS     = 8,  // mul_realm: segments per fraction axis (spec m)
   parameter integer Q        = 6,  // mul_realm: fraction bits of the terms (spec q)
-  parameter integer ADD_UNIT = 0,  // see ax_add.v
+  parameter integer ADD_UNIT = `AX_ADD_EXACT,  // as ax_add's UNIT
   parameter integer L        = 8,  // add_loa / add_eta: low datapath bits
   parameter integer BUG      = 0   // fault injection for the verifier's tests
 ) (

@@ -1,5 +1,10 @@
 // ax_mul.v — one multiplier: shared unpack, the unit's significand stage,
 // shared round-and-pack (C: ax_mul in cmodels/ax_units.h). Combinational.
+// The unit is UNIT, by name: ax_mul #(.UNIT(`AX_MUL_DRUM), .K(4), ...)
+// (rtl/ax_units.vh, generated from the unit registry, lists the names and
+// each unit's parameters). Sources: ax_mul.v, ax_sig_mul.v (-I rtl for the
+// includes), ax_unpack.v, ax_round_pack.v, ax_exit.v.
+`include "ax_units.vh"
 module ax_mul #(
   parameter integer E     = 8,  // input format
   parameter integer M     = 7,
@@ -11,7 +16,7 @@ module ax_mul #(
   parameter integer FTZ_O = 0,
   parameter integer SAT_O = 0,
   parameter integer RTZ_O = 0,  // output format's rounding: 1 RTZ, 0 RNE
-  parameter integer UNIT  = 0,  // see ax_sig_mul.v
+  parameter integer UNIT  = `AX_MUL_EXACT,  // `AX_MUL_* (ax_units.vh)
   parameter integer K     = 6,  // mul_drum: kept bits
   parameter integer SEGS  = 8,  // mul_realm: segments per fraction axis (spec m)
   parameter integer Q     = 6,  // mul_realm: fraction bits of the terms (spec q)
@@ -23,8 +28,8 @@ module ax_mul #(
   output reg  [4:0]     flags_o   // {invalid, infinite, overflow, underflow, inexact}
 );
   localparam integer PFRAC = 2 * M + 15;
-  // mul_trunc, mul_mbm and mul_realm always truncate (C: ax_mul_rm)
-  localparam integer RTZ = (UNIT == 1 || UNIT == 4 || UNIT == 5) ? 1 : RTZ_O;
+  // the truncating units ignore RTZ_O (C: ax_unit_rm)
+  localparam integer RTZ = `AX_MUL_TRUNCATES(UNIT) ? 1 : RTZ_O;
 
   wire [2:0] cls_a, cls_b;
   wire sign_a, sign_b;
@@ -58,21 +63,21 @@ module ax_mul #(
   // special operands, as IEEE multiplication (C: ax_mul_special)
   always @* begin : p_special
     reg nan_a, nan_b, inf_a, inf_b, zero_a, zero_b;
-    nan_a = cls_a == 3'd3 || cls_a == 3'd4;
-    nan_b = cls_b == 3'd3 || cls_b == 3'd4;
-    inf_a = cls_a == 3'd2;
-    inf_b = cls_b == 3'd2;
-    zero_a = cls_a == 3'd0;
-    zero_b = cls_b == 3'd0;
+    nan_a = cls_a == `AX_CLS_QNAN || cls_a == `AX_CLS_SNAN;
+    nan_b = cls_b == `AX_CLS_QNAN || cls_b == `AX_CLS_SNAN;
+    inf_a = cls_a == `AX_CLS_INF;
+    inf_b = cls_b == `AX_CLS_INF;
+    zero_a = cls_a == `AX_CLS_ZERO;
+    zero_b = cls_b == `AX_CLS_ZERO;
     r_o = rp;
     flags_o = rp_flags;
     if (nan_a || nan_b) begin
       r_o = nan;
-      flags_o = (cls_a == 3'd4 || cls_b == 3'd4) ? 5'b10000 : 5'b00000;
+      flags_o = (cls_a == `AX_CLS_SNAN || cls_b == `AX_CLS_SNAN) ? `AX_FLAG_INVALID : 5'b00000;
     end else if (inf_a || inf_b) begin
       if (zero_a || zero_b) begin
         r_o = nan;
-        flags_o = 5'b10000;
+        flags_o = `AX_FLAG_INVALID;
       end else begin
         r_o = inf;
         flags_o = inf_flags;

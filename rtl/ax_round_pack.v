@@ -3,6 +3,7 @@
 // (-1)^sign * sig * 2^exp into the output format, with IEEE flags
 // {invalid, infinite, overflow, underflow, inexact} = flags_o[4:0].
 // Tininess is detected after rounding. Output formats with M >= 1.
+`include "ax_units.vh"
 module ax_round_pack #(
   parameter integer EO  = 8,
   parameter integer MO  = 7,
@@ -89,12 +90,12 @@ module ax_round_pack #(
     if (sig_i == 64'd0) begin
       r_o = {sign_i, {(EO + MO){1'b0}}};
     end else if (tiny && FTZ != 0) begin
-      flags_o = 5'b00011;
+      flags_o = `AX_FLAG_UNDERFLOW | `AX_FLAG_INEXACT;
     end else begin
       be = q[MO] ? e + BIAS : 0;
       ovf = be > EMAXF || (FN != 0 && be == (1 << EO) - 1 && q[MO-1:0] == {MO{1'b1}});
       if (ovf) begin
-        flags_o = 5'b00101;
+        flags_o = `AX_FLAG_OVERFLOW | `AX_FLAG_INEXACT;
         if (rtz_i || SAT != 0) r_o = {sign_i, MAXFIN};
         else if (FN != 0) r_o = NAN;
         else r_o = {sign_i, INF};

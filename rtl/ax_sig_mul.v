@@ -1,12 +1,13 @@
 // ax_sig_mul.v — stage 2 of the multipliers: the significand product of 1.xa
 // and 1.xb (xa, xb the M-bit fractions) as a fixed-point number with
 // PFRAC = 2M+15 fraction bits (C: cmodels/units/mul_*.h, same names).
-// UNIT: 0 mul_exact, 1 mul_trunc (same stage), 2 mul_drum, 3 mul_mitchell,
-// 4 mul_mbm, 5 mul_realm. K: DRUM's kept bits. SEGS, Q: REALM's segments per
-// fraction axis (spec m) and the fraction bits of its terms (spec q).
+// UNIT: `AX_MUL_* (ax_units.vh); mul_exact and mul_trunc share the exact
+// stage. K: DRUM's kept bits. SEGS, Q: REALM's segments per fraction axis
+// (spec m) and the fraction bits of its terms (spec q).
+`include "ax_units.vh"
 module ax_sig_mul #(
   parameter integer M    = 7,
-  parameter integer UNIT = 0,
+  parameter integer UNIT = `AX_MUL_EXACT,
   parameter integer K    = 6,
   parameter integer SEGS = 8,  // a power of two, 1..16
   parameter integer Q    = 6   // 1..15
@@ -51,12 +52,12 @@ module ax_sig_mul #(
     s = {{(63 - M){1'b0}}, 1'b0, xa_i} + {{(63 - M){1'b0}}, 1'b0, xb_i};  // x + y, M frac bits
     one = 64'd1 << PFRAC;
     case (UNIT)
-      2: p_o = (drum_cut(sa_w) * drum_cut(sb_w)) << 15;
-      3: begin  // Mitchell: 1+x+y if x+y < 1 else 2(x+y)
+      `AX_MUL_DRUM: p_o = (drum_cut(sa_w) * drum_cut(sb_w)) << 15;
+      `AX_MUL_MITCHELL: begin  // 1+x+y if x+y < 1 else 2(x+y)
         v = (s < (64'd1 << M)) ? (64'd1 << M) + s : s << 1;
         p_o = v << (M + 15);
       end
-      4: begin  // MBM: Mitchell + c (c/2 when x+y >= 1), none on carry-out
+      `AX_MUL_MBM: begin  // Mitchell + c (c/2 when x+y >= 1), none on carry-out
         s = s << (M + 15);
         c = 64'd5 << (PFRAC - 6);
         if (s < one) p_o = (s + c < one) ? one + s + c : one + s;
@@ -65,13 +66,13 @@ module ax_sig_mul #(
           p_o = (f < one) ? (one + f) << 1 : s << 1;
         end
       end
-      5: begin  // REALM: Mitchell + s_ij rounded half up to Q bits, always added
+      `AX_MUL_REALM: begin  // Mitchell + s_ij rounded half up to Q bits, always added
         v = (s < (64'd1 << M)) ? (64'd1 << M) + s : s << 1;
         t = ({32'd0, realm_s32(LG[2:0], realm_seg(xa_i), realm_seg(xb_i))} +
              (64'd1 << (31 - Q))) >> (32 - Q);
         p_o = (v << (M + 15)) + (t << (PFRAC - Q));
       end
-      default: p_o = (sa_w * sb_w) << 15;  // exact product
+      default: p_o = (sa_w * sb_w) << 15;  // exact product: mul_exact, mul_trunc
     endcase
   end
 endmodule

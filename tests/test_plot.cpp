@@ -1,4 +1,4 @@
-// test_plot.cpp — cli/ax_plot.c: PNG scatter plots through gnuplot. The
+// test_plot.cpp — study/ax_plot.c: PNG scatter plots through gnuplot. The
 // plots themselves need gnuplot (Debian gnuplot-nox) and are skipped with a
 // warning without it; the failure paths use stand-ins named by AXSIM_GNUPLOT.
 #include <catch2/catch.hpp>
@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <vector>
 
-#include "../cli/ax_plot.h"
+#include "ax_plot.h"
 #include "test_util.h"
 
 namespace {

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# run_icarus.sh — the second simulator: Icarus Verilog runs rtl/ax_mul.v
-# (UNIT mul_*) or rtl/ax_add.v (UNIT add_*) in tb_unit.v on vectors whose
-# expected results come from the C model (axsim calc).
-#   run_icarus.sh AXSIM RTL_DIR UNIT FMT_IN FMT_OUT PARAMS SET [BUG]
-# PARAMS: the top's parameters as E=..,M=..,...; SET: exhaustive8 | random16.
+# run_icarus.sh — the second simulator: Icarus Verilog runs rtl/ax_mul.v or
+# rtl/ax_add.v (TOP) in tb_unit.v on vectors whose expected results come from
+# the C model (axsim calc).
+#   run_icarus.sh AXSIM RTL_DIR UNIT FMT_IN FMT_OUT TOP PARAMS SET [BUG]
+# UNIT: the unit spec for axsim calc; PARAMS: the top's parameters as
+# E=..,M=..,UNIT=..,... (cosim/icarus/icarus.cmake derives them from the unit
+# table); SET: exhaustive8 | random16.
 # Passes when every vector matches (or, with BUG != 0, when a mismatch is
 # reported), and at least one vector ran.
 set -euo pipefail
-AX=$1 RTL=$2 UNIT=$3 FI=$4 FO=$5 PARAMS=$6 SET=$7 BUG=${8:-0}
+AX=$1 RTL=$2 UNIT=$3 FI=$4 FO=$5 TOP=$6 PARAMS=$7 SET=$8 BUG=${9:-0}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 case $SET in
@@ -16,13 +18,14 @@ random16) awk 'BEGIN { srand(12345); for (i = 0; i < 100000; i++) printf "%04X %
 *) echo "run_icarus: unknown set $SET"; exit 2 ;;
 esac >"$T/in"
 "$AX" calc --unit "$UNIT" --fmt "$FI" --out-fmt "$FO" "$T/in" >"$T/vectors"
-case $UNIT in
-add_*) TOP=ax_add SRC=("$RTL/ax_add.v") ;;
-*) TOP=ax_mul SRC=("$RTL/ax_mul.v" "$RTL/ax_sig_mul.v") ;;
+case $TOP in
+ax_add) SRC=("$RTL/ax_add.v") ;;
+ax_mul) SRC=("$RTL/ax_mul.v" "$RTL/ax_sig_mul.v") ;;
+*) echo "run_icarus: unknown top $TOP"; exit 2 ;;
 esac
 P=(-P "tb_unit.TOP=\"$TOP\"")
 for kv in ${PARAMS//,/ } BUG=$BUG; do P+=(-P "tb_unit.$kv"); done
-# -I: ax_sig_mul.v includes the generated ax_realm_table.vh
+# -I: the RTL includes the generated ax_units.vh and ax_realm_table.vh
 iverilog -g2005 -Wall -I "$RTL" -o "$T/sim" "${P[@]}" "$(dirname "$0")/tb_unit.v" \
   "${SRC[@]}" "$RTL/ax_unpack.v" "$RTL/ax_round_pack.v" "$RTL/ax_exit.v"
 vvp -n "$T/sim" "+vectors=$T/vectors" | tee "$T/log" | grep -v "^MISMATCH" || true

@@ -6,7 +6,9 @@
 //
 // The port list and the format parameters are the ones axsim verify drives;
 // the module reuses axsim's rtl/ax_mul.v (found through the manifest's
-// axsim_rtl = yes) for unpacking, special values and rounding.
+// axsim_rtl = yes, as is the include naming its units) for unpacking,
+// special values and rounding.
+`include "ax_units.vh"
 module mul_opt #(
   parameter integer E     = 8,  // input format: exponent and mantissa bits
   parameter integer M     = 7,
@@ -35,6 +37,6 @@ module mul_opt #(
   endfunction
 
   ax_mul #(.E(E), .M(M), .FN_I(FN_I), .FTZ_I(FTZ_I), .EO(EO), .MO(MO), .FN_O(FN_O),
-           .FTZ_O(FTZ_O), .SAT_O(SAT_O), .RTZ_O(RTZ_O), .UNIT(0)) i_mul (
+           .FTZ_O(FTZ_O), .SAT_O(SAT_O), .RTZ_O(RTZ_O), .UNIT(`AX_MUL_EXACT)) i_mul (
     .a_i(cut(a_i)), .b_i(cut(b_i)), .r_o(r_o), .flags_o(flags_o));
 endmodule

@@ -287,6 +287,25 @@ bench)
   run "$AX" bench train --backends cpu,tpu; [ $rc -eq 2 ] || fail "bad backend: exit $rc"; has err "tpu"
   run "$AX" bench train --images 0; [ $rc -eq 2 ] || fail "--images 0: exit $rc"
   run "$AX" bench train --help; [ $rc -eq 0 ] || fail "bench train --help: exit $rc"; has out "usage: axsim bench train" ;;
+json_stdout)
+  # --json - prints the JSON on standard output and writes no file named "-" (bench and
+  # bench train wrote one)
+  cd "$T" || fail "cd $T"
+  run "$AX" bench gemm --size 8x8x8 --min-time 0 --backends cpu --mac mul=exact,in=bf16 --json -
+  [ $rc -eq 0 ] || { cat "$T/out" "$T/err"; fail "bench gemm: exit $rc"; }
+  has out '"benchmark":[[:space:]]*"gemm"'; has out '"macs_per_s":'
+  [ ! -e "$T/-" ] || fail "bench gemm --json - wrote a file named -"
+  run "$AX" bench train --images 32 --backends cpu --model mlp --mac mul=exact,in=fp32 --json -
+  [ $rc -eq 0 ] || { cat "$T/out" "$T/err"; fail "bench train: exit $rc"; }
+  has out '"benchmark":[[:space:]]*"train"'; has out '"weights_fnv1a64":'
+  [ ! -e "$T/-" ] || fail "bench train --json - wrote a file named -"
+  run "$AX" train --model mlp --epochs 1 --limit 100 --test-limit 50 --out "$T/m.st" --quiet --json -
+  [ $rc -eq 0 ] || { cat "$T/out" "$T/err"; fail "train: exit $rc"; }
+  has out '"verb":[[:space:]]*"train"'
+  run "$AX" eval --model mlp --weights "$T/m.st" --test-limit 50 --quiet --json -
+  [ $rc -eq 0 ] || { cat "$T/out" "$T/err"; fail "eval: exit $rc"; }
+  has out '"verb":[[:space:]]*"eval"'
+  [ ! -e "$T/-" ] || fail "train or eval --json - wrote a file named -" ;;
 no_verilated)
   # a build with -DAXSIM_BUILD_VERILATED=OFF: no RTL, said so, never a verdict
   run "$AX" verify --unit mul_exact --fmt bf16

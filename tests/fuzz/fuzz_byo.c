@@ -1,4 +1,4 @@
-/* fuzz_byo.c — the bring-your-own manifest (cli/byo_manifest.c, the code
+/* fuzz_byo.c — the bring-your-own manifest (cosim/byo/byo_manifest.c, the code
  * `axsim verify --manifest` runs): parsing and checking, then, for an
  * accepted manifest, the text of the generated CMakeLists.txt and
  * verify_models.h. No file is written and no build runs. Invariants: every

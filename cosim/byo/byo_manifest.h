@@ -2,7 +2,7 @@
  * and checking it, and the text of the CMake project and the header that
  * `axsim verify --manifest` generates from it. Pure (no build is run, no
  * file is written), so the fuzzer (tests/fuzz/fuzz_byo.c) runs the very code
- * the CLI runs; cli/byo.c writes the files and runs the build. */
+ * the CLI runs; byo.c (ax_byo.h) writes the files and runs the build. */
 #ifndef AX_BYO_MANIFEST_H
 #define AX_BYO_MANIFEST_H
 

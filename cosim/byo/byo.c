@@ -1,8 +1,9 @@
-/* byo.c — axsim verify --manifest FILE: bring your own unit (docs/byo-unit.md).
+/* byo.c — axsim verify --manifest FILE: bring your own unit (ax_byo.h,
+ * docs/byo-unit.md).
  *
  * Reads the manifest (key = value lines), writes a small CMake project into a
  * cache directory that verilates the user's Verilog once per format, compiles
- * the user's C model and links both with axsim's verifier (cosim/verify.cpp,
+ * the user's C model and links both with axsim's verifier (cosim/verify*.cpp,
  * built with axsim), builds it (CMake and Ninja rebuild only what changed
  * since the last run) and runs it with the remaining verify options. */
 #define _GNU_SOURCE
@@ -18,10 +19,23 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ax_byo.h"
 #include "ax_cache.h"
+#include "ax_fail.h"
 #include "ax_format.h"
 #include "byo_manifest.h"
-#include "cli.h"
+
+/* axsim's exit codes (cli/cli.h) */
+enum { BYO_EXIT_FAIL = 1, BYO_EXIT_USAGE = 2 };
+
+/* Prints "axsim verify: err" to stderr, as the other verbs print their
+ * errors (messages are made by ax_fail: cut at 2 KB, control bytes escaped),
+ * and returns code. */
+static int report(int code, const char *err)
+{
+    fprintf(stderr, "axsim verify: %s\n", err);
+    return code;
+}
 
 #ifdef AXSIM_BYO_SOURCE_DIR /* building a unit needs Verilator */
 /* FNV-1a: the cache folder of a manifest path */
@@ -99,7 +113,7 @@ static int generate(const ax_byo_manifest_t *m, const char *manifest, const char
                                          AXSIM_BYO_VERIFY_LIB, AXSIM_BYO_CMODELS_LIB};
     char *c, *h, err[PATH_MAX + 512];
     if (ax_byo_generate(m, manifest, &paths, &c, &h, err, sizeof err)) {
-        ax_cli_error("verify", "%s", err);
+        report(BYO_EXIT_FAIL, err);
         return -1;
     }
     char p[PATH_MAX + 32];
@@ -115,59 +129,47 @@ static int generate(const ax_byo_manifest_t *m, const char *manifest, const char
 
 int ax_byo_verify(int argc, char **argv, int at)
 {
-    if (at + 1 >= argc) {
-        ax_cli_error("verify", "--manifest needs a file");
-        return AX_EXIT_USAGE;
-    }
+    char path[PATH_MAX], dir[PATH_MAX], err[PATH_MAX + 1024];
+    if (at + 1 >= argc) return report(BYO_EXIT_USAGE, "--manifest needs a file");
     /* the manifest is read and checked first, with or without Verilator */
     const char *arg = argv[at + 1];
-    char path[PATH_MAX], dir[PATH_MAX], err[PATH_MAX + 1024];
     if (!realpath(arg, path)) {
-        ax_cli_error("verify", "cannot open the manifest %s: %s", arg, strerror(errno));
-        return AX_EXIT_USAGE;
+        ax_fail(err, sizeof err, "cannot open the manifest %s: %s", arg, strerror(errno));
+        return report(BYO_EXIT_USAGE, err);
     }
     /* its path goes into the generated files' comments */
-    if (ax_byo_check_path("the manifest", path, 0, err, sizeof err)) {
-        ax_cli_error("verify", "%s", err);
-        return AX_EXIT_USAGE;
-    }
+    if (ax_byo_check_path("the manifest", path, 0, err, sizeof err))
+        return report(BYO_EXIT_USAGE, err);
     snprintf(dir, sizeof dir, "%s", path);
     *strrchr(dir, '/') = 0;
     FILE *mf = fopen(path, "r");
     if (!mf) {
-        ax_cli_error("verify", "cannot open the manifest %s: %s", path, strerror(errno));
-        return AX_EXIT_USAGE;
+        ax_fail(err, sizeof err, "cannot open the manifest %s: %s", path, strerror(errno));
+        return report(BYO_EXIT_USAGE, err);
     }
     ax_byo_manifest_t m;
     int bad = ax_byo_parse(mf, path, dir[0] ? dir : "/", &m, err, sizeof err);
     fclose(mf);
-    if (bad) {
-        ax_cli_error("verify", "%s", err);
-        return AX_EXIT_USAGE;
-    }
+    if (bad) return report(BYO_EXIT_USAGE, err);
 #if !defined(AXSIM_BYO_SOURCE_DIR) && defined(AXSIM_NO_VERILATED)
-    ax_cli_error("verify", "this build has no verilated models (configured with "
-                 "-DAXSIM_BUILD_VERILATED=OFF), so it cannot build your unit; reconfigure with "
-                 "-DAXSIM_BUILD_VERILATED=ON and rebuild");
-    return AX_EXIT_FAIL;
+    return report(BYO_EXIT_FAIL, "this build has no verilated models (configured with "
+                  "-DAXSIM_BUILD_VERILATED=OFF), so it cannot build your unit; reconfigure with "
+                  "-DAXSIM_BUILD_VERILATED=ON and rebuild");
 #elif !defined(AXSIM_BYO_SOURCE_DIR)
-    ax_cli_error("verify", "this axsim was built without Verilator, so it cannot build your "
-                 "unit; install verilator (scripts/setup.sh) and rebuild");
-    return AX_EXIT_FAIL;
+    return report(BYO_EXIT_FAIL, "this axsim was built without Verilator, so it cannot build "
+                  "your unit; install verilator (scripts/setup.sh) and rebuild");
 #else
 
     /* the cache folder: $AXSIM_CACHE_DIR, $XDG_CACHE_HOME/axsim or ~/.cache/axsim */
     char base[PATH_MAX - 80], cache[PATH_MAX]; /* room for /byo/<name, < 64>-<hash> */
-    if (ax_cache_dir(base, sizeof base)) {
-        ax_cli_error("verify", "no cache folder: set AXSIM_CACHE_DIR (or HOME)");
-        return AX_EXIT_FAIL;
-    }
+    if (ax_cache_dir(base, sizeof base))
+        return report(BYO_EXIT_FAIL, "no cache folder: set AXSIM_CACHE_DIR (or HOME)");
     snprintf(cache, sizeof cache, "%s/byo/%s-%08x", base, m.name, fnv(path));
     if (ax_mkdirs(cache)) {
-        ax_cli_error("verify", "cannot create the cache folder %s: %s", cache, strerror(errno));
-        return AX_EXIT_FAIL;
+        ax_fail(err, sizeof err, "cannot create the cache folder %s: %s", cache, strerror(errno));
+        return report(BYO_EXIT_FAIL, err);
     }
-    if (generate(&m, path, cache)) return AX_EXIT_FAIL;
+    if (generate(&m, path, cache)) return BYO_EXIT_FAIL;
 
     char bdir[PATH_MAX + 16], log[PATH_MAX + 16], exe[PATH_MAX + 48];
     snprintf(bdir, sizeof bdir, "%s/build", cache);
@@ -183,16 +185,20 @@ int ax_byo_verify(int argc, char **argv, int at)
         char *cfg[] = {AXSIM_BYO_CMAKE, "-S", cache, "-B", bdir, "-G", AXSIM_BYO_GENERATOR,
                        "-DCMAKE_BUILD_TYPE=Release", NULL};
         if (run_logged(cfg, log)) {
-            ax_cli_error("verify", "configuring the build of %s failed; the end of %s:", m.name, log);
+            ax_fail(err, sizeof err, "configuring the build of %s failed; the end of %s:", m.name,
+                    log);
+            report(BYO_EXIT_FAIL, err);
             show_tail(log, 25);
-            return AX_EXIT_FAIL;
+            return BYO_EXIT_FAIL;
         }
     }
     char *bld[] = {AXSIM_BYO_CMAKE, "--build", bdir, NULL};
     if (run_logged(bld, log)) {
-        ax_cli_error("verify", "building %s failed (Verilog or C errors?); the end of %s:", m.name, log);
+        ax_fail(err, sizeof err, "building %s failed (Verilog or C errors?); the end of %s:",
+                m.name, log);
+        report(BYO_EXIT_FAIL, err);
         show_tail(log, 25);
-        return AX_EXIT_FAIL;
+        return BYO_EXIT_FAIL;
     }
     /* the verifier, with every option but --manifest FILE */
     char **nargv = calloc((size_t)argc, sizeof *nargv);
@@ -203,7 +209,7 @@ int ax_byo_verify(int argc, char **argv, int at)
     nargv[k] = NULL;
     fflush(stderr);
     execv(exe, nargv);
-    ax_cli_error("verify", "cannot run %s: %s", exe, strerror(errno));
-    return AX_EXIT_FAIL;
+    ax_fail(err, sizeof err, "cannot run %s: %s", exe, strerror(errno));
+    return report(BYO_EXIT_FAIL, err);
 #endif
 }

@@ -1,4 +1,4 @@
-/* bench_train.c — `axsim bench train`: how fast the network models train and
+/* verb_bench_train.c — `axsim bench train`: how fast the network models train and
  * infer with every multiply-accumulate through a MAC, on each backend.
  *
  * For each model x MAC x backend: a fresh model (seed 1) trains one pass over
@@ -17,11 +17,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "ax_fastpath.h"
-#include "cli.h"
-#include "net_cli.h"
 #include "ax_clock.h"
+#include "ax_fastpath.h"
 #include "ax_hash.h"
+#include "cli.h"
+#include "net_opts.h"
 
 static const char *train_help =
     "usage: axsim bench train [options]\n"
@@ -45,7 +45,9 @@ static const char *train_help =
     "  --batch N        training batch (default 64)\n"
     "  --threads N      CPU threads (default: every core)\n"
     "  --data DIR       MNIST-family folder (default " AX_DEFAULT_DATA ")\n"
-    "  --json FILE      also write the results as JSON\n";
+    "  --json FILE      also write the results as JSON (- for stdout)\n";
+
+static const char verb[] = "bench train";
 
 static uint64_t weights_fnv(const ax_model_t *m)
 {
@@ -69,7 +71,7 @@ static int run_one(const char *arch, const ax_mac_cfg_t *fwd, ax_engine_t *e,
     ax_model_t *m = ax_model_create(arch, tr->c, tr->h, tr->w, tr->classes > 1 ? tr->classes : 2,
                                     err, sizeof err);
     if (!m) {
-        ax_cli_error("bench", "%s", err);
+        ax_cli_error(verb, "%s", err);
         return AX_EXIT_USAGE;
     }
     ax_mac_cfg_t f32;
@@ -94,94 +96,77 @@ static int run_one(const char *arch, const ax_mac_cfg_t *fwd, ax_engine_t *e,
         if (ax_evaluate(m, te, n, 256, &loss, &out->acc, err, sizeof err)) rc = AX_EXIT_FAIL;
         out->infer_ips = (double)n / (ax_clock_now() - t0 + 1e-12);
     }
-    if (rc) ax_cli_error("bench", "%s: %s", arch, err);
+    if (rc) ax_cli_error(verb, "%s: %s", arch, err);
     ax_model_free(m);
     return rc;
 }
 
-int ax_bench_train(int argc, char **argv)
+int ax_verb_bench_train(int argc, char **argv)
 {
-    static const struct option lo[] = {{"model", required_argument, 0, 'M'},
-                                       {"mac", required_argument, 0, 'm'},
-                                       {"backends", required_argument, 0, 'b'},
-                                       {"images", required_argument, 0, 'n'},
-                                       {"batch", required_argument, 0, 'B'},
-                                       {"threads", required_argument, 0, 't'},
-                                       {"data", required_argument, 0, 'd'},
-                                       {"json", required_argument, 0, 'j'},
-                                       {"help", no_argument, 0, 'h'},
-                                       {0, 0, 0, 0}};
+    static const struct option lo[] = {{"model", 1, 0, 'M'},   {"mac", 1, 0, 'm'},     {"backends", 1, 0, 'b'},
+                                       {"images", 1, 0, 'n'},  {"batch", 1, 0, 'B'},   {"threads", 1, 0, 't'},
+                                       {"data", 1, 0, 'd'},    {"json", 1, 0, 'j'},    {0, 0, 0, 0}};
     static const char *default_macs[] = {"mul=exact,in=fp32", "mul=mbm,in=bf16",
                                          "mul=exact,in=bf16,add=loa:l=8"};
+    if (ax_cli_wants_help(argc, argv)) {
+        fputs(train_help, stdout);
+        return AX_EXIT_OK;
+    }
     char models_s[256] = "mlp,lenet5", backends_s[64] = "", *models[16], *backs[3];
     const char *macs[32], *json = NULL;
     int nmacs = 0, c;
     uint64_t images = 10000, batch = 64, threads = 0;
     net_opts_t o;
     memset(&o, 0, sizeof o);
-    o.verb = "bench";
+    o.verb = verb;
     o.norm[0] = o.norm[1] = o.norm[2] = NAN;
-    optind = 1, opterr = 0;
-    while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
+    ax_cli_opt_begin();
+    while ((c = ax_cli_opt(verb, argc, argv, lo, 0)) > 0) {
+        int bad = 0;
         switch (c) {
         case 'M': snprintf(models_s, sizeof models_s, "%s", optarg); break;
         case 'm':
-            if (nmacs == 32) { ax_cli_error("bench", "--mac: at most 32"); return AX_EXIT_USAGE; }
-            macs[nmacs++] = optarg;
+            if ((bad = nmacs == 32)) ax_cli_error(verb, "--mac: at most 32");
+            else macs[nmacs++] = optarg;
             break;
         case 'b': snprintf(backends_s, sizeof backends_s, "%s", optarg); break;
-        case 'n': if (ax_cli_u64("bench", "--images", optarg, &images)) return AX_EXIT_USAGE; break;
-        case 'B': if (ax_cli_u64("bench", "--batch", optarg, &batch)) return AX_EXIT_USAGE; break;
-        case 't': if (ax_cli_threads("bench", optarg, &threads)) return AX_EXIT_USAGE; break;
+        case 'n': bad = ax_cli_u64(verb, "--images", optarg, &images); break;
+        case 'B': bad = ax_cli_u64(verb, "--batch", optarg, &batch); break;
+        case 't': bad = ax_cli_threads(verb, optarg, &threads); break;
         case 'd': o.data = optarg; break;
         case 'j': json = optarg; break;
-        case 'h': fputs(train_help, stdout); return AX_EXIT_OK;
-        case ':': ax_cli_error("bench", "option %s needs a value", argv[optind - 1]); return AX_EXIT_USAGE;
-        default:
-            ax_cli_error("bench", "unknown option '%s' (see axsim bench train --help)", argv[optind - 1]);
-            return AX_EXIT_USAGE;
         }
+        if (bad) return AX_EXIT_USAGE;
     }
-    if (optind < argc) {
-        ax_cli_error("bench", "unexpected argument '%s'", argv[optind]);
-        return AX_EXIT_USAGE;
-    }
-    if (net_check_new_file("bench", "--json", json)) return AX_EXIT_USAGE;
+    if (c < 0 || ax_cli_check_new_file(verb, "--json", json)) return AX_EXIT_USAGE;
     if (images < 1 || batch < 1 || batch > 65536) {
-        ax_cli_error("bench", "--images must be >= 1 and --batch in 1..65536");
+        ax_cli_error(verb, "--images must be >= 1 and --batch in 1..65536");
         return AX_EXIT_USAGE;
     }
     int nm = ax_cli_split(models_s, models, 16);
     if (nm <= 0) {
-        ax_cli_error("bench", "--model: 1 to 16 models");
+        ax_cli_error(verb, "--model: 1 to 16 models");
         return AX_EXIT_USAGE;
     }
     for (int i = 0; i < nm; i++)
-        if (!ax_model_describe(models[i])) {
-            ax_cli_error("bench", "--model '%s': unknown (mlp, lenet5, vgg, resnet8, resnet20, mobilenet)",
-                         models[i]);
-            return AX_EXIT_USAGE;
-        }
+        if (net_check_model(verb, models[i])) return AX_EXIT_USAGE;
     if (!nmacs)
         for (size_t i = 0; i < sizeof default_macs / sizeof *default_macs; i++) macs[nmacs++] = default_macs[i];
     ax_mac_cfg_t cfgs[32];
     char err[512], why[256];
     for (int i = 0; i < nmacs; i++)
-        if (ax_mac_parse(macs[i], &cfgs[i], err, sizeof err)) {
-            ax_cli_error("bench", "--mac '%s': %s", macs[i], err);
-            return AX_EXIT_USAGE;
-        }
+        if (ax_cli_mac(verb, "--mac", macs[i], &cfgs[i])) return AX_EXIT_USAGE;
     const int have_gpu = ax_cuda_available(why, sizeof why);
     if (!backends_s[0]) snprintf(backends_s, sizeof backends_s, "%s", have_gpu ? "cpu,cuda" : "cpu");
     int nb = ax_cli_split(backends_s, backs, 3);
     if (nb <= 0) {
-        ax_cli_error("bench", "--backends: 1 to 3 of cpu, cuda, ref");
+        ax_cli_error(verb, "--backends: 1 to 3 of cpu, cuda, ref");
         return AX_EXIT_USAGE;
     }
     ax_backend_t bk[3];
     for (int i = 0; i < nb; i++)
         if (ax_backend_parse(backs[i], &bk[i], err, sizeof err) || bk[i] == AX_BACKEND_AUTO) {
-            ax_cli_error("bench", "--backends: '%s' (cpu, cuda, ref)", backs[i]);
+            ax_cli_error(verb, "--backends: '%s' (cpu, cuda, ref)", backs[i]);
             return AX_EXIT_USAGE;
         }
     ax_engine_t *eng[3] = {0};
@@ -218,7 +203,7 @@ int ax_bench_train(int argc, char **argv)
                     goto done;
                 }
                 char name[160];
-                net_mac_name(&cfgs[ci], name, sizeof name);
+                ax_mac_name(&cfgs[ci], name, sizeof name);
                 int same = !have_first || r.fnv == first;
                 if (!have_first) first = r.fnv, have_first = 1;
                 if (!same) status = AX_EXIT_FAIL;
@@ -243,14 +228,7 @@ int ax_bench_train(int argc, char **argv)
             }
         }
 done:
-    if (json) {
-        char *s = cJSON_Print(root), jerr[1024];
-        if (!s || net_write_atomic(json, s, jerr, sizeof jerr)) {
-            ax_cli_error("bench", "--json %s", s ? jerr : "out of memory");
-            if (!status) status = AX_EXIT_FAIL;
-        }
-        cJSON_free(s);
-    }
+    if (json && ax_cli_write_json(verb, json, root) && !status) status = AX_EXIT_FAIL;
     cJSON_Delete(root);
     ax_dataset_free(&tr), ax_dataset_free(&te);
 out_eng:

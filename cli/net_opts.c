@@ -1,0 +1,409 @@
+/* net_opts.c — what the network verbs share before they run (net_opts.h):
+ * the options, their help, the data and its normalization, the weights and
+ * their metadata, the model and the engine. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ax_atomic.h"
+#include "ax_ckpt.h"
+#include "cli.h"
+#include "net_opts.h"
+
+void net_opts_defaults(net_opts_t *o, const char *verb)
+{
+    memset(o, 0, sizeof *o);
+    o->verb = verb;
+    o->model = "lenet5";
+    char err[64];
+    ax_mac_parse("mul=exact,in=fp32", &o->fwd, err, sizeof err);
+    o->bwd = o->fwd;
+    o->backend = AX_BACKEND_AUTO;
+    o->batch = 64, o->eval_batch = 256, o->seed = 1, o->epochs = 10;
+    o->lr = 0.05, o->momentum = 0.9, o->wd = 5e-4, o->sched = AX_SCHED_COSINE;
+    o->norm[0] = o->norm[1] = o->norm[2] = NAN;
+}
+
+int net_check_model(const char *verb, const char *model)
+{
+    if (ax_model_describe(model)) return 0;
+    ax_cli_error(verb, "--model '%s': unknown (mlp, lenet5, vgg, resnet8, resnet20, mobilenet)", model);
+    return -1;
+}
+
+/* ---- options ---------------------------------------------------------------------- */
+
+enum { O_TI = 256, O_TL, O_EI, O_EL, O_BWD, O_EB, O_TLIM, O_WD, O_MOM, O_NORM, O_SCHED };
+
+/* Whether a verb without NO_TRAIN refuses option ch. */
+static int training_only(int ch)
+{
+    return (ch < 256 && strchr("elrORo", ch)) || ch == O_MOM || ch == O_WD || ch == O_SCHED || ch == O_BWD;
+}
+
+/* One option into o. 0, or -1 with a message. */
+static int take_option(net_opts_t *o, int ch, const char *arg)
+{
+    const char *verb = o->verb;
+    char err[256];
+    switch (ch) {
+    case 'm': o->model = arg; return 0;
+    case 'd': o->data = arg; return 0;
+    case O_TI: o->train_images = arg; return 0;
+    case O_TL: o->train_labels = arg; return 0;
+    case O_EI: o->test_images = arg; return 0;
+    case O_EL: o->test_labels = arg; return 0;
+    case 'c': return ax_cli_mac(verb, "--mac", arg, &o->fwd);
+    case O_BWD: o->bwd_mac = arg; return 0;
+    case 'B': return ax_cli_backend(verb, arg, &o->backend);
+    case 't': return ax_cli_threads(verb, arg, &o->threads);
+    case 'b':
+        if (ax_cli_u64(verb, "--batch", arg, &o->batch)) return -1;
+        o->eval_batch = o->batch > 256 ? o->batch : 256;
+        return 0;
+    case O_EB: return ax_cli_u64(verb, "--eval-batch", arg, &o->eval_batch);
+    case 's': return ax_cli_u64(verb, "--seed", arg, &o->seed);
+    case 'l': return ax_cli_u64(verb, "--limit", arg, &o->limit);
+    case O_TLIM: return ax_cli_u64(verb, "--test-limit", arg, &o->test_limit);
+    case 'e': return ax_cli_u64(verb, "--epochs", arg, &o->epochs);
+    case 'r': return ax_cli_double(verb, "--lr", arg, 0, INFINITY, &o->lr);
+    case O_MOM: return ax_cli_double(verb, "--momentum", arg, 0, INFINITY, &o->momentum);
+    case O_WD: return ax_cli_double(verb, "--wd", arg, 0, INFINITY, &o->wd);
+    case 'O':
+        if (strcmp(arg, "sgd") && strcmp(arg, "adam")) {
+            ax_cli_error(verb, "--opt '%s': expected sgd or adam", arg);
+            return -1;
+        }
+        o->adam = !strcmp(arg, "adam");
+        return 0;
+    case O_SCHED:
+        if (ax_sched_parse(arg, &o->sched, err, sizeof err) == 0) return 0;
+        ax_cli_error(verb, "--schedule: %s", err);
+        return -1;
+    case O_NORM: {
+        double a, b;
+        char tail;
+        if (sscanf(arg, "%lf,%lf%c", &a, &b, &tail) != 2 || !isfinite(a) || !isfinite(b) || !(b > 0)) {
+            ax_cli_error(verb, "--norm '%.60s': expected MEAN,STD, finite, with STD > 0 (after /255)", arg);
+            return -1;
+        }
+        o->norm[1] = a, o->norm[2] = b;
+        return 0;
+    }
+    case 'o': o->out = arg; return 0;
+    case 'R': o->resume = 1; return 0;
+    case 'w': o->weights = arg; return 0;
+    case 'j': o->json = arg; return 0;
+    case 'q': o->quiet = 1; return 0;
+    }
+    return -1;
+}
+
+/* What the options say together. 0, or -1 with a message. */
+static int check_opts(net_opts_t *o, unsigned what)
+{
+    const char *verb = o->verb;
+    if (net_check_model(verb, o->model)) return -1;
+    if (o->bwd_mac) {
+        if (!strcmp(o->bwd_mac, "same")) o->bwd = o->fwd;
+        else if (ax_cli_mac(verb, "--bwd-mac", o->bwd_mac, &o->bwd)) return -1;
+    }
+    if (o->batch < 1 || o->eval_batch < 1 || o->batch > 65536 || o->eval_batch > 65536) {
+        ax_cli_error(verb, "--batch and --eval-batch must be in 1..65536");
+        return -1;
+    }
+    if ((what & NO_TRAIN) && (o->epochs < 1 || o->epochs > 1000000 || !(o->lr > 0))) {
+        ax_cli_error(verb, "--epochs must be in 1..1000000 and --lr > 0");
+        return -1;
+    }
+    int given = !!o->train_images + !!o->train_labels + !!o->test_images + !!o->test_labels;
+    if (given && (!o->test_images || !o->test_labels ||
+                  ((what & NO_TRAINSET) && (!o->train_images || !o->train_labels)))) {
+        ax_cli_error(verb, "give --test-images and --test-labels%s together (or --data DIR)",
+                     (what & NO_TRAINSET) ? ", --train-images and --train-labels" : "");
+        return -1;
+    }
+    if (given && o->data) {
+        ax_cli_error(verb, "give either --data DIR or the image/label files, not both");
+        return -1;
+    }
+    if (!given && !o->data) o->data = AX_DEFAULT_DATA;
+    return 0;
+}
+
+int net_opts_parse(net_opts_t *o, int argc, char **argv, unsigned what)
+{
+    static const struct option lo[] = {
+        {"model", 1, 0, 'm'},         {"data", 1, 0, 'd'},          {"train-images", 1, 0, O_TI},
+        {"train-labels", 1, 0, O_TL}, {"test-images", 1, 0, O_EI},  {"test-labels", 1, 0, O_EL},
+        {"mac", 1, 0, 'c'},           {"bwd-mac", 1, 0, O_BWD},     {"backend", 1, 0, 'B'},
+        {"threads", 1, 0, 't'},       {"batch", 1, 0, 'b'},         {"eval-batch", 1, 0, O_EB},
+        {"seed", 1, 0, 's'},          {"limit", 1, 0, 'l'},         {"test-limit", 1, 0, O_TLIM},
+        {"epochs", 1, 0, 'e'},        {"lr", 1, 0, 'r'},            {"opt", 1, 0, 'O'},
+        {"momentum", 1, 0, O_MOM},    {"wd", 1, 0, O_WD},           {"schedule", 1, 0, O_SCHED},
+        {"out", 1, 0, 'o'},           {"resume", 0, 0, 'R'},        {"weights", 1, 0, 'w'},
+        {"json", 1, 0, 'j'},          {"quiet", 0, 0, 'q'},         {"norm", 1, 0, O_NORM},
+        {0, 0, 0, 0}};
+    int ch;
+    ax_cli_opt_begin();
+    while ((ch = ax_cli_opt(o->verb, argc, argv, lo, 0)) > 0) {
+        if (!(what & NO_TRAIN) && training_only(ch)) {
+            ax_cli_error(o->verb, "option %s is for train and retrain", argv[optind - 1]);
+            return AX_EXIT_USAGE;
+        }
+        if (ch == 'w' && !(what & NO_WEIGHTS)) {
+            ax_cli_error(o->verb, "--weights is for eval and retrain (train starts from --seed)");
+            return AX_EXIT_USAGE;
+        }
+        if (take_option(o, ch, optarg)) return AX_EXIT_USAGE;
+    }
+    return ch < 0 || check_opts(o, what) ? AX_EXIT_USAGE : -1;
+}
+
+static const char *common_help =
+    "  --model M          mlp, lenet5 (default), vgg, resnet8, resnet20, mobilenet\n"
+    "  --data DIR         an MNIST-family folder (train-images-idx3-ubyte[.gz] ...;\n"
+    "                     default " AX_DEFAULT_DATA ")\n"
+    "  --train-images F --train-labels F --test-images F --test-labels F\n"
+    "                     IDX or NPY files instead of --data\n"
+    "  --mac CFG          the MAC of the forward GEMMs (default mul=exact,in=fp32):\n"
+    "                     mul=U,in=F,prod=F,add=U,acc=F (docs/cli.md)\n"
+    "  --backend B        auto (default), ref, cpu, cuda\n"
+    "  --threads N        CPU threads (default: every core)\n"
+    "  --eval-batch N     images per evaluation batch (default 256)\n"
+    "  --test-limit N     evaluate on the first N test images only\n"
+    "  --norm MEAN,STD    normalization after /255 (default: from the checkpoint, else\n"
+    "                     the training images' statistics)\n"
+    "  --json FILE        also write the results as JSON (- for stdout)\n"
+    "  --quiet            no progress or backend line\n";
+
+static const char *train_opts_help =
+    "  --bwd-mac CFG      the MAC of both gradient GEMMs (default exact fp32; 'same':\n"
+    "                     the forward MAC, for approximate training end to end)\n"
+    "  --epochs N         epochs (default %llu)\n"
+    "  --batch N          images per step (default 64)\n"
+    "  --lr R             peak learning rate (default %g)\n"
+    "  --opt sgd|adam     optimizer (default sgd: momentum 0.9, weight decay 5e-4)\n"
+    "  --momentum R --wd R\n"
+    "  --schedule S       cosine (default, per step), step (x0.1 at 1/2 and 3/4), const\n"
+    "  --seed S           initialization, shuffling and dropout (default 1)\n"
+    "  --limit N          train on the first N training images only\n"
+    "  --out CKPT         safetensors checkpoint written after every epoch (atomic)\n"
+    "  --resume           continue the run in --out from its last epoch\n";
+
+static void print_help(const net_opts_t *o, const char *head, unsigned what)
+{
+    fputs(head, stdout);
+    fputs(common_help, stdout);
+    if (what & NO_TRAIN) printf(train_opts_help, (unsigned long long)o->epochs, o->lr);
+}
+
+/* An existing --out without --resume would be overwritten: refuse. A --out
+ * or --json whose folder cannot take the file is refused before the first
+ * epoch, not after it; so is an existing --json. */
+static int check_outputs(const net_opts_t *o)
+{
+    char err[1024];
+    if (o->out && !o->resume && access(o->out, F_OK) == 0) {
+        ax_cli_error(o->verb, "%s exists: add --resume to continue that run, or give another --out "
+                              "(axsim does not overwrite it)", o->out);
+        return AX_EXIT_USAGE;
+    }
+    if (o->out && ax_atomic_probe(o->out, err, sizeof err)) {
+        ax_cli_error(o->verb, "--out %s", err);
+        return AX_EXIT_USAGE;
+    }
+    return ax_cli_check_new_file(o->verb, "--json", o->json);
+}
+
+/* ---- data ---------------------------------------------------------------------------- */
+
+static int load_set(net_opts_t *o, int train, ax_dataset_t *d)
+{
+    char err[1024];
+    int rc = o->data ? ax_dataset_load_mnist_dir(o->data, train, d, err, sizeof err)
+                     : ax_dataset_load(train ? o->train_images : o->test_images,
+                                       train ? o->train_labels : o->test_labels, d, err, sizeof err);
+    if (rc) {
+        ax_cli_error(o->verb, "%s", err);
+        if (o->data && !strcmp(o->data, AX_DEFAULT_DATA))
+            fprintf(stderr, "axsim %s: (Debian's dataset-fashion-mnist installs it there; "
+                            "scripts/setup.sh installs it)\n", o->verb);
+        return AX_EXIT_USAGE;
+    }
+    return 0;
+}
+
+int net_load_data(net_opts_t *o, ax_dataset_t *train, ax_dataset_t *test, unsigned what)
+{
+    memset(train, 0, sizeof *train);
+    memset(test, 0, sizeof *test);
+    if ((what & NO_TRAINSET) && load_set(o, 1, train)) return AX_EXIT_USAGE;
+    if (load_set(o, 0, test)) {
+        ax_dataset_free(train);
+        return AX_EXIT_USAGE;
+    }
+    const ax_dataset_t *ref = (what & NO_TRAINSET) ? train : test;
+    if (isnan(o->norm[0])) {
+        /* byte pixels (0..255) are scaled to 0..1; data already in floats is not */
+        float mx = 0;
+        for (int64_t i = 0; i < ref->n * ref->c * ref->h * ref->w; i++)
+            if (ref->x[i] > mx) mx = ref->x[i];
+        o->norm[0] = mx > 1.0f ? 1.0 / 255.0 : 1.0;
+    }
+    if (isnan(o->norm[1]) || isnan(o->norm[2])) {
+        double mean, std;
+        ax_dataset_stats(ref, (float)o->norm[0], &mean, &std);
+        if (isnan(o->norm[1])) o->norm[1] = mean;
+        if (isnan(o->norm[2])) o->norm[2] = std > 0 ? std : 1.0;
+    }
+    ax_dataset_normalize(train, (float)o->norm[0], (float)o->norm[1], (float)o->norm[2]);
+    ax_dataset_normalize(test, (float)o->norm[0], (float)o->norm[1], (float)o->norm[2]);
+    return 0;
+}
+
+/* ---- weights ----------------------------------------------------------------------------- */
+
+void net_opts_free(net_opts_t *o)
+{
+    if (o->wckpt) ax_ckpt_free(o->wckpt);
+    free(o->wckpt);
+    o->wckpt = NULL;
+}
+
+int net_peek_weights(net_opts_t *o, int *classes)
+{
+    char err[1024];
+    net_opts_free(o);
+    ax_ckpt_t *c = calloc(1, sizeof *c);
+    if (!c) {
+        ax_cli_error(o->verb, "out of memory");
+        return AX_EXIT_FAIL;
+    }
+    if (ax_ckpt_load(o->weights, c, err, sizeof err)) {
+        ax_cli_error(o->verb, "%s", err);
+        free(c);
+        return AX_EXIT_USAGE;
+    }
+    o->wckpt = c;
+    /* scale and std divide and multiply every pixel: zero, negative, inf or
+     * text would give a wrong accuracy with exit 0 */
+    static const struct { const char *key; double lo, hi; } keys[3] = {
+        {"norm_scale", 1e-30, 1e30}, {"norm_mean", -1e30, 1e30}, {"norm_std", 1e-30, 1e30}};
+    for (int i = 0; i < 3; i++) {
+        double v;
+        int h = ax_ckpt_meta_double(c, o->weights, keys[i].key, keys[i].lo, keys[i].hi, &v, err, sizeof err);
+        if (h < 0) {
+            ax_cli_error(o->verb, "%s", err);
+            return AX_EXIT_USAGE;
+        }
+        if (h && isnan(o->norm[i])) o->norm[i] = v;
+    }
+    int64_t k = 0;
+    if (ax_ckpt_meta_int(c, o->weights, "classes", 2, 65536, &k, err, sizeof err) < 0) {
+        ax_cli_error(o->verb, "%s", err);
+        return AX_EXIT_USAGE;
+    }
+    *classes = (int)k;
+    return 0;
+}
+
+int net_load_model(net_opts_t *o, ax_model_t *m)
+{
+    char err[1024];
+    if (!o->wckpt || ax_model_load_ckpt(m, o->wckpt, o->weights, err, sizeof err)) {
+        ax_cli_error(o->verb, "%s", o->wckpt ? err : "internal: weights not loaded");
+        return AX_EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* ---- the job ------------------------------------------------------------------------------- */
+
+static int data_fits(const net_opts_t *o, const ax_model_t *m, const ax_dataset_t *d, const char *what)
+{
+    char err[512];
+    if (!d->n || ax_data_fits(m, d, what, err, sizeof err) == 0) return 0;
+    ax_cli_error(o->verb, "%s", err);
+    return -1;
+}
+
+/* The model for the data: classes from the checkpoint, else the most labels
+ * of either set (at least 2); shaped like the training set when loaded. */
+static ax_model_t *make_model(net_job_t *j, int classes)
+{
+    char err[512];
+    const ax_dataset_t *shape = j->tr.n ? &j->tr : &j->te;
+    if (!classes) classes = j->tr.classes > j->te.classes ? j->tr.classes : j->te.classes;
+    ax_model_t *m = ax_model_create(j->o.model, shape->c, shape->h, shape->w, classes < 2 ? 2 : classes, err,
+                                    sizeof err);
+    if (!m) ax_cli_error(j->o.verb, "%s", err);
+    return m;
+}
+
+void net_job_close(net_job_t *j)
+{
+    ax_engine_free(j->e);
+    ax_model_free(j->m);
+    ax_dataset_free(&j->tr), ax_dataset_free(&j->te);
+    net_opts_free(&j->o);
+    j->e = NULL, j->m = NULL;
+}
+
+int net_job_load(net_job_t *j, unsigned what)
+{
+    net_opts_t *o = &j->o;
+    int classes = 0, rc;
+    memset(&j->tr, 0, sizeof j->tr), memset(&j->te, 0, sizeof j->te);
+    j->m = NULL, j->e = NULL;
+    if (((what & NO_WEIGHTS) && (rc = net_peek_weights(o, &classes))) ||
+        (rc = net_load_data(o, &j->tr, &j->te, what & NO_TRAINSET))) {
+        net_job_close(j);
+        return rc;
+    }
+    j->m = make_model(j, classes);
+    if (!j->m) rc = AX_EXIT_USAGE;
+    else if (what & NO_WEIGHTS) rc = net_load_model(o, j->m);
+    else ax_model_init(j->m, o->seed);
+    if (!rc && (data_fits(o, j->m, &j->tr, "the training images") || data_fits(o, j->m, &j->te, "the test images")))
+        rc = AX_EXIT_USAGE;
+    if (!rc) {
+        char err[512];
+        j->e = ax_engine_create(o->backend, (int)o->threads, err, sizeof err);
+        if (!j->e) {
+            ax_cli_error(o->verb, "%s", err);
+            rc = AX_EXIT_USAGE;
+        } else if (!o->quiet) {
+            fprintf(stderr, "axsim %s: %s\n", o->verb, ax_engine_describe(j->e));
+        }
+    }
+    if (rc) net_job_close(j);
+    return rc ? rc : -1;
+}
+
+int net_job_open(net_job_t *j, int argc, char **argv, unsigned what, const char *help_head)
+{
+    net_opts_t *o = &j->o;
+    if (ax_cli_wants_help(argc, argv)) {
+        print_help(o, help_head, what);
+        return AX_EXIT_OK;
+    }
+    int rc = net_opts_parse(o, argc, argv, what);
+    if (rc >= 0) return rc;
+    if ((what & NO_WEIGHTS) && !o->weights) {
+        ax_cli_error(o->verb, "--weights CKPT is required");
+        return AX_EXIT_USAGE;
+    }
+    if ((what & NO_TRAIN) && !(what & NO_WEIGHTS) && !o->out) {
+        ax_cli_error(o->verb, "--out CKPT is required (the checkpoint of every epoch)");
+        return AX_EXIT_USAGE;
+    }
+    if ((rc = (what & NO_TRAIN) ? check_outputs(o) : ax_cli_check_new_file(o->verb, "--json", o->json))) return rc;
+    if ((rc = net_job_load(j, what)) >= 0) return rc;
+    ax_model_set_mac(j->m, j->e, &o->fwd, &o->bwd);
+    return -1;
+}

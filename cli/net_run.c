@@ -1,0 +1,144 @@
+/* net_run.c — what train, eval and retrain share while they run (net_opts.h):
+ * training with its progress (a bar on a TTY, a line per epoch), an
+ * evaluation with its line, and the head of their JSON. */
+#define _GNU_SOURCE
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ax_clock.h"
+#include "cli.h"
+#include "net_opts.h"
+
+cJSON *net_json_head(const net_job_t *j)
+{
+    const net_opts_t *o = &j->o;
+    char buf[256];
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddStringToObject(r, "verb", o->verb);
+    cJSON_AddStringToObject(r, "model", j->m->arch);
+    cJSON_AddNumberToObject(r, "parameters", (double)ax_model_param_count(j->m));
+    cJSON_AddNumberToObject(r, "macs_per_image", (double)j->m->macs_fwd);
+    cJSON_AddStringToObject(r, "data", o->data ? o->data : o->test_images);
+    cJSON_AddStringToObject(r, "mac", ax_mac_name(&o->fwd, buf, sizeof buf));
+    cJSON_AddStringToObject(r, "bwd_mac", ax_mac_name(&o->bwd, buf, sizeof buf));
+    cJSON_AddStringToObject(r, "backend", ax_backend_name(ax_engine_backend(j->e)));
+    cJSON_AddNumberToObject(r, "threads", ax_engine_threads(j->e));
+    cJSON_AddNumberToObject(r, "seed", (double)o->seed);
+    return r;
+}
+
+/* ---- progress -------------------------------------------------------------------- */
+
+typedef struct progress {
+    const net_opts_t *o;
+    int tty;
+    double last;
+    cJSON *epochs;
+} progress_t;
+
+static cJSON *epoch_json(const ax_train_progress_t *p)
+{
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddNumberToObject(e, "epoch", (double)p->epoch);
+    cJSON_AddNumberToObject(e, "train_loss", p->loss);
+    cJSON_AddNumberToObject(e, "train_accuracy", p->acc);
+    if (!isnan(p->test_acc)) {
+        cJSON_AddNumberToObject(e, "test_loss", p->test_loss);
+        cJSON_AddNumberToObject(e, "test_accuracy", p->test_acc);
+    }
+    cJSON_AddNumberToObject(e, "seconds", p->epoch_seconds);
+    cJSON_AddNumberToObject(e, "images_per_s", p->images_per_s);
+    return e;
+}
+
+/* The progress callback of ax_train. */
+static void progress(void *ctx, const ax_train_progress_t *p)
+{
+    progress_t *g = ctx;
+    if (p->epoch_done) {
+        cJSON_AddItemToArray(g->epochs, epoch_json(p));
+        if (g->o->quiet) return;
+        if (g->tty) fputs("\r\033[K", stderr);
+        fprintf(stderr, "epoch %lld/%lld  loss %.4f  train %.2f%%", (long long)p->epoch,
+                (long long)p->epochs, p->loss, 100 * p->acc);
+        if (!isnan(p->test_acc)) fprintf(stderr, "  test %.2f%% (loss %.4f)", 100 * p->test_acc, p->test_loss);
+        fprintf(stderr, "  %.1f s, %.0f images/s\n", p->epoch_seconds, p->images_per_s);
+        return;
+    }
+    if (g->o->quiet || !g->tty) return;
+    double t = ax_clock_now();
+    if (p->step != p->steps && t - g->last < 0.2) return;
+    g->last = t;
+    int width = 30, fill = (int)(width * p->step / (p->steps ? p->steps : 1));
+    char bar[64];
+    for (int i = 0; i < width; i++) bar[i] = i < fill ? '#' : '.';
+    bar[width] = 0;
+    fprintf(stderr, "\r\033[Kepoch %lld/%lld [%s] %3d%%  loss %.4f  acc %.2f%%  %.0f images/s  lr %.3g",
+            (long long)p->epoch, (long long)p->epochs, bar, (int)(100 * p->step / (p->steps ? p->steps : 1)),
+            p->loss, 100 * p->acc, p->images_per_s, p->lr);
+    fflush(stderr);
+}
+
+/* ---- training and evaluation --------------------------------------------------------- */
+
+int net_run_training(net_job_t *j, cJSON *root, ax_train_result_t *res)
+{
+    const net_opts_t *o = &j->o;
+    char fwd[256], bwd[256], err[1024];
+    ax_train_cfg_t cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.epochs = (int64_t)o->epochs, cfg.batch = (int64_t)o->batch;
+    cfg.opt.kind = o->adam ? AX_OPT_ADAM : AX_OPT_SGD;
+    cfg.opt.momentum = (float)o->momentum, cfg.opt.weight_decay = (float)o->wd;
+    cfg.opt.beta1 = 0.9f, cfg.opt.beta2 = 0.999f, cfg.opt.eps = 1e-8f;
+    cfg.lr = (float)o->lr, cfg.sched = o->sched, cfg.seed = o->seed;
+    cfg.limit = (int64_t)o->limit, cfg.test_limit = (int64_t)o->test_limit;
+    cfg.out = o->out, cfg.resume = o->resume;
+    cfg.mac_fwd = ax_mac_name(&o->fwd, fwd, sizeof fwd);
+    cfg.mac_bwd = ax_mac_name(&o->bwd, bwd, sizeof bwd);
+    cfg.data_name = o->data ? o->data : o->train_images;
+    cfg.norm_scale = o->norm[0], cfg.norm_mean = o->norm[1], cfg.norm_std = o->norm[2];
+    progress_t g = {o, isatty(2), 0, cJSON_CreateArray()};
+    cfg.progress = progress, cfg.ctx = &g;
+    int rc = ax_train(j->m, &j->tr, &j->te, &cfg, res, err, sizeof err);
+    cJSON_AddItemToObject(root, "epochs", g.epochs);
+    if (rc) {
+        if (g.tty && !o->quiet) fputs("\r\033[K", stderr);
+        ax_cli_error(o->verb, "%s", err);
+        return res->bad_input ? AX_EXIT_USAGE : AX_EXIT_FAIL;
+    }
+    if (res->epochs_run == 0 && !o->quiet)
+        fprintf(stderr, "axsim %s: %s already holds all %llu epochs of this run\n", o->verb, o->out,
+                (unsigned long long)o->epochs);
+    cJSON_AddNumberToObject(root, "first_epoch", (double)res->first_epoch);
+    cJSON_AddNumberToObject(root, "epochs_total", (double)o->epochs);
+    cJSON_AddNumberToObject(root, "train_seconds", res->seconds);
+    cJSON_AddNumberToObject(root, "train_images_per_s", res->images_per_s);
+    cJSON_AddNumberToObject(root, "test_loss", res->test_loss);
+    cJSON_AddNumberToObject(root, "test_accuracy", res->test_acc);
+    if (o->out) cJSON_AddStringToObject(root, "checkpoint", o->out);
+    return 0;
+}
+
+int net_run_eval(net_job_t *j, const char *what, double *acc, cJSON *obj)
+{
+    const net_opts_t *o = &j->o;
+    char err[1024], mac[256];
+    double loss, t0 = ax_clock_now();
+    if (ax_evaluate(j->m, &j->te, (int64_t)o->test_limit, (int64_t)o->eval_batch, &loss, acc, err, sizeof err)) {
+        ax_cli_error(o->verb, "%s", err);
+        return AX_EXIT_FAIL;
+    }
+    double secs = ax_clock_now() - t0;
+    int64_t n = o->test_limit && (int64_t)o->test_limit < j->te.n ? (int64_t)o->test_limit : j->te.n;
+    printf("%-8s %s, %s: %lld images, accuracy %.2f%%, loss %.4f, %.0f images/s\n", what, j->m->arch,
+           ax_mac_name(&j->m->fwd, mac, sizeof mac), (long long)n, 100 * *acc, loss, (double)n / (secs + 1e-9));
+    cJSON_AddNumberToObject(obj, "images", (double)n);
+    cJSON_AddNumberToObject(obj, "accuracy", *acc);
+    cJSON_AddNumberToObject(obj, "loss", loss);
+    cJSON_AddNumberToObject(obj, "seconds", secs);
+    return 0;
+}

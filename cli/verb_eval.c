@@ -1,0 +1,29 @@
+/* verb_eval.c — `axsim eval`: test accuracy and loss of a checkpoint with
+ * every multiply-accumulate through the configured MAC (docs/train.md). */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "net_opts.h"
+
+static const char *help =
+    "usage: axsim eval --weights CKPT [options]\n\n"
+    "Test accuracy and loss of a checkpoint with every multiply-accumulate\n"
+    "through the MAC. Exit status: 0, 1 a failure while running, 2 bad usage or\n"
+    "input.\n\n  --weights CKPT     safetensors checkpoint (axsim train, or PyTorch's\n"
+    "                     state_dict names for the same architecture)\n";
+
+int ax_verb_eval(int argc, char **argv)
+{
+    net_job_t j;
+    net_opts_defaults(&j.o, "eval");
+    int rc = net_job_open(&j, argc, argv, NO_WEIGHTS, help);
+    if (rc >= 0) return rc;
+    cJSON *root = net_json_head(&j);
+    double acc;
+    rc = net_run_eval(&j, "eval", &acc, root);
+    if (!rc && j.o.json) rc = ax_cli_write_json("eval", j.o.json, root);
+    cJSON_Delete(root);
+    net_job_close(&j);
+    return rc;
+}

@@ -1,0 +1,236 @@
+// verify_report.cpp — what the verifier prints and writes (verify_impl.h):
+// each mismatch with its inputs and both results decoded, the line of each
+// configuration, and a VCD of the failing vectors for any waveform viewer.
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <utility>
+
+#include <sys/stat.h>
+
+#include "verify_impl.h"
+
+extern "C" {
+#include "ax_convert.h"
+#include "ax_flags.h"
+#include "ax_mac.h"
+#include "ax_registry.h"
+}
+
+namespace axv {
+
+std::string group(uint64_t n)
+{
+    std::string s = std::to_string(n);
+    for (int k = (int)s.size() - 3; k > 0; k -= 3) s.insert((size_t)k, ",");
+    return s;
+}
+
+std::string duration(double s)
+{
+    char b[32];
+    if (s < 60)
+        snprintf(b, sizeof b, "%.0fs", s);
+    else if (s < 3600)
+        snprintf(b, sizeof b, "%dm%02ds", (int)s / 60, (int)s % 60);
+    else
+        snprintf(b, sizeof b, "%dh%02dm", (int)s / 3600, (int)s % 3600 / 60);
+    return b;
+}
+
+namespace {
+
+std::string flag_names(uint32_t f)
+{
+    char b[64];
+    std::string s = ax_flags_name(f & 0x1f, b, sizeof b);
+    if (f & AX_VERIFY_PROTOCOL) s = (f & 0x1f ? s + "|" : "") + "MAC-protocol-violation";
+    return s;
+}
+
+void decode(const char *what, uint32_t x, ax_format_t f)
+{
+    const uint32_t e = ax_expf(x, f);
+    char ex[48];
+    if (e == ax_fmt_emask(f) && !(f.flags & AX_FMT_FN))
+        snprintf(ex, sizeof ex, "0x%02x (inf/NaN)", e);
+    else if (e == 0)
+        snprintf(ex, sizeof ex, "0x%02x (subnormal, 2^%d)", e, 1 - f.bias);
+    else
+        snprintf(ex, sizeof ex, "0x%02x (2^%d)", e, (int)e - f.bias);
+    printf("    %-10s 0x%0*x  sign %u  exponent %-22s significand 0x%0*x  = %.10g\n", what,
+           (width(f) + 3) / 4, x, ax_sign(x, f), ex, (f.mbits + 3) / 4 > 0 ? (f.mbits + 3) / 4 : 1,
+           ax_frac(x, f), ax_to_double(x, f));
+}
+
+// VCD of the failing vectors: one vector per 10 ns, inputs, both results
+// (bits and values) and a mismatch marker, for any waveform viewer.
+struct Vcd {
+    FILE *f;
+    std::vector<std::pair<std::string, int>> vars; // id, width (0: real)
+    explicit Vcd(FILE *fp) : f(fp) {}
+    std::string add(const char *name, int w)
+    {
+        std::string id(1, (char)('A' + vars.size())); // letters: no VCD keyword clash
+        vars.push_back({id, w});
+        if (w)
+            fprintf(f, "  $var wire %d %s %s $end\n", w, id.c_str(), name);
+        else
+            fprintf(f, "  $var real 64 %s %s $end\n", id.c_str(), name);
+        return id;
+    }
+    void bits(const std::string &id, uint32_t v, int w)
+    {
+        char s[40];
+        for (int k = 0; k < w; k++) s[k] = (v >> (w - 1 - k) & 1) ? '1' : '0';
+        s[w] = 0;
+        if (w == 1)
+            fprintf(f, "%s%s\n", s, id.c_str());
+        else
+            fprintf(f, "b%s %s\n", s, id.c_str());
+    }
+    void real(const std::string &id, double v) { fprintf(f, "r%.17g %s\n", v, id.c_str()); }
+};
+
+// Creates DIR/NAME.vcd, or NAME-2.vcd, ... so that no earlier file is
+// overwritten. Returns the path, or "" with a message on failure.
+std::string open_unique(const std::string &dir, const std::string &name, FILE **fp)
+{
+    for (size_t k = 1; k <= dir.size(); k++) // mkdir -p; errors show at fopen
+        if (k == dir.size() || dir[k] == '/') mkdir(dir.substr(0, k).c_str(), 0777);
+    for (int k = 1; k < 1000; k++) {
+        std::string p = dir + "/" + name + (k > 1 ? "-" + std::to_string(k) : "") + ".vcd";
+        FILE *f = fopen(p.c_str(), "wx");
+        if (f) {
+            *fp = f;
+            return p;
+        }
+        if (errno != EEXIST) {
+            fprintf(stderr, "axsim verify: cannot create %s: %s\n", p.c_str(), strerror(errno));
+            return "";
+        }
+    }
+    fprintf(stderr, "axsim verify: %s/%s-*.vcd: too many earlier files\n", dir.c_str(),
+            name.c_str());
+    return "";
+}
+
+std::string write_vcd(const Job &j, const std::vector<Miss> &ms, const std::string &dir)
+{
+    FILE *f = nullptr;
+    std::string safe = j.dut->name;
+    for (char &c : safe)
+        if (c == ':' || c == '/' || c == ',' || c == '=') c = '_';
+    std::string path = open_unique(dir, safe, &f);
+    if (path.empty()) return path;
+    const int wi = width(j.fi), wo = width(j.fo);
+    fprintf(f, "$comment axsim verify: failing vectors of %s (%s -> %s), seed %" PRIu64
+               "; one vector per 10 ns $end\n$timescale 1ns $end\n$scope module %s $end\n",
+            j.dut->name, j.dut->fi, j.dut->fo, j.seed, "axsim_verify");
+    Vcd v(f);
+    const bool mac = j.dut->kind == AX_DUT_MAC;
+    std::string ida = v.add(mac ? "a_k" : "a", wi), idb = v.add(mac ? "b_k" : "b", wi);
+    std::string idc = v.add(mac ? "c_model_acc" : "c_model_r", wo);
+    std::string idcf = v.add("c_model_flags", 5);
+    std::string idr = v.add(mac ? "rtl_acc" : "rtl_r", wo), idrf = v.add("rtl_flags", 5);
+    std::string idm = v.add("mismatch", 1);
+    std::string idva = v.add("a_value", 0), idvb = v.add("b_value", 0);
+    std::string idvc = v.add("c_model_value", 0), idvr = v.add("rtl_value", 0);
+    std::string idk = mac ? v.add("k", 16) : "";
+    fprintf(f, "$upscope $end\n$enddefinitions $end\n");
+    uint64_t t = 0;
+    auto step = [&](uint32_t a, uint32_t b, uint32_t cr, uint32_t cf, uint32_t rr, uint32_t rf,
+                    bool bad, int k) {
+        fprintf(f, "#%" PRIu64 "\n", t);
+        v.bits(ida, a, wi);
+        v.bits(idb, b, wi);
+        v.bits(idc, cr, wo);
+        v.bits(idcf, cf, 5);
+        v.bits(idr, rr, wo);
+        v.bits(idrf, rf, 5);
+        v.bits(idm, bad, 1);
+        v.real(idva, ax_to_double(a, j.fi));
+        v.real(idvb, ax_to_double(b, j.fi));
+        v.real(idvc, ax_to_double(cr, j.fo));
+        v.real(idvr, ax_to_double(rr, j.fo));
+        if (mac) v.bits(idk, (uint32_t)k, 16);
+        t += 10;
+    };
+    for (const Miss &m : ms) {
+        if (!mac) {
+            step(m.a, m.b, m.cr, m.cf, m.rr, m.rf, true, 0);
+            continue;
+        }
+        // a dot product: the terms with the C model's running accumulator;
+        // the RTL's final accumulator on the last step
+        ax_mac_cfg_t c = {j.mul, j.fi, j.fp, j.add, j.fo};
+        uint32_t acc = 0, fl = 0;
+        for (size_t k = 0; k < m.ta.size(); k++) {
+            acc = ax_mac_step(&c, acc, m.ta[k], m.tb[k], &fl);
+            bool last = k + 1 == m.ta.size();
+            step(m.ta[k], m.tb[k], acc, fl, last ? m.rr : 0, last ? m.rf : 0, last, (int)k);
+        }
+        if (m.ta.empty()) step(0, 0, m.cr, m.cf, m.rr, m.rf, true, 0);
+    }
+    fprintf(f, "#%" PRIu64 "\n", t);
+    bool ok = fclose(f) == 0;
+    if (!ok) {
+        fprintf(stderr, "axsim verify: writing %s failed\n", path.c_str());
+        return "";
+    }
+    return path;
+}
+
+void report_miss(const Job &j, const Miss &m, int n)
+{
+    const bool mac = j.dut->kind == AX_DUT_MAC;
+    if (mac) {
+        printf("  MISMATCH %d: %s, dot product #%" PRIu64 " of %zu terms (seed %" PRIu64 ")\n", n,
+               j.dut->name, m.idx, m.ta.size(), j.seed);
+        for (size_t k = 0; k < m.ta.size() && k < 4; k++) {
+            char w[32];
+            snprintf(w, sizeof w, "a[%zu]", k);
+            decode(w, m.ta[k], j.fi);
+            snprintf(w, sizeof w, "b[%zu]", k);
+            decode(w, m.tb[k], j.fi);
+        }
+        if (m.ta.size() > 4) printf("    ... %zu more terms in the VCD\n", m.ta.size() - 4);
+    } else {
+        printf("  MISMATCH %d: %s, vector #%" PRIu64 "\n", n, j.dut->name, m.idx);
+        decode("a", m.a, j.fi);
+        decode("b", m.b, j.fi);
+    }
+    decode("C model", m.cr, j.fo);
+    printf("    %-10s %s (0x%02x)\n", "  flags", flag_names(m.cf).c_str(), m.cf);
+    decode("RTL", m.rr, j.fo);
+    printf("    %-10s %s (0x%02x)\n", "  flags", flag_names(m.rf).c_str(), m.rf);
+}
+
+} // namespace
+
+void report_job(const Job &j, const Outcome &o, const std::vector<Miss> &misses,
+                const std::string &vcd_dir)
+{
+    const AxDut *d = j.dut;
+    for (size_t k = 0; k < misses.size(); k++) report_miss(j, misses[k], (int)k + 1);
+    char ub[96], mb[96];
+    std::string u = d->unit; // with its parameters spelled out
+    if (d->kind == AX_DUT_MAC)
+        u = std::string(ax_unit_name(j.mul, mb, sizeof mb)) + "+" + ax_unit_name(j.add, ub, sizeof ub);
+    else if (!d->cfn)
+        u = ax_unit_name(j.unit, ub, sizeof ub);
+    if (d->bug) u += " [planted bug " + std::to_string(d->bug) + "]";
+    printf("%-34s %-12s -> %-12s %14s %s  %-5s %7.1f M/s\n", u.c_str(), d->fi, d->fo,
+           group(o.vectors).c_str(), d->kind == AX_DUT_MAC ? "dot products" : "vectors",
+           o.bad ? "FAIL" : "ok", o.seconds > 0 ? o.vectors / o.seconds / 1e6 : 0.0);
+    if (o.bad) {
+        printf("    %s%s mismatch%s in %s vectors (%s)\n", o.stopped ? "stopped after " : "",
+               group(o.bad).c_str(), o.bad > 1 ? "es" : "", group(o.vectors).c_str(),
+               j.plan.what.c_str());
+        std::string p = write_vcd(j, misses, vcd_dir);
+        if (!p.empty()) printf("    VCD of the failing vectors: %s\n", p.c_str());
+    }
+}
+
+} // namespace axv
