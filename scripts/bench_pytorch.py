@@ -2,7 +2,7 @@
 """PyTorch CPU baseline for axsim's training-time numbers (docs/results.md).
 
 Trains, on the CPU, the same small models axsim defines (networks/ax_models.c)
-on Fashion-MNIST, with the recipe axsim's `train` verb uses by default (cli/verb_train.c),
+on Fashion-MNIST, with the recipe axsim's `train` verb uses by default (cli/net_opts.c, net_opts_defaults),
 and reports per epoch: wall seconds of the training pass, images/s, train loss
 and test accuracy.  Needs no network: PyTorch and NumPy come from Debian
 (`apt-get install -y python3-torch python3-numpy`, hence /usr/bin/python3, not

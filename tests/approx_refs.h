@@ -180,7 +180,7 @@ const int add_ls[] = {0, 1, 3, 8, 12};
 // Expected result of a multiplier: IEEE specials, else the formula's value
 // scaled by 2^(ea + eb), rounded by the oracle.
 inline uint32_t mul_expect(const MulRef &r, uint32_t a, uint32_t b, const Oracle &oi, const Oracle &oo,
-                    uint32_t *fl)
+                           uint32_t *fl)
 {
     Op A = decode(a, oi), B = decode(b, oi);
     const int rm = r.rtz ? (int)AX_RTZ : (int)oo.f.round;
@@ -244,7 +244,7 @@ inline uint64_t eta(uint64_t x, uint64_t y, int w, int l)
 }
 
 inline uint32_t add_expect(const AddRef &r, uint32_t a, uint32_t b, const Oracle &oi, const Oracle &oo,
-                    uint32_t *fl)
+                           uint32_t *fl)
 {
     Op A = decode(a, oi), B = decode(b, oi);
     const int rm = r.rtz ? (int)AX_RTZ : (int)oo.f.round;
@@ -323,26 +323,29 @@ inline Device model(const std::string &spec, ax_format_t fi, ax_format_t fo)
     };
 }
 
-inline Report check_mul(const MulRef &r, ax_format_t fi, ax_format_t fo, const Pairs &pairs,
-                 Device dev = nullptr)
+// The unit of r (or dev) against its reference expect (mul_expect, add_expect).
+template <class Ref, class ExpectFn>
+inline Report check_unit(const Ref &r, ExpectFn expect, ax_format_t fi, ax_format_t fo, const Pairs &pairs,
+                                Device dev)
 {
     auto oi = std::make_shared<Oracle>(fi), oo = std::make_shared<Oracle>(fo);
     if (!dev) dev = model(r.spec, fi, fo);
     return compare(r.spec + " " + fname(fi) + "->" + fname(fo), pairs, dev,
-                   [&r, oi, oo](uint32_t a, uint32_t b, uint32_t *fl) {
-                       return mul_expect(r, a, b, *oi, *oo, fl);
+                   [&r, expect, oi, oo](uint32_t a, uint32_t b, uint32_t *fl) {
+                       return expect(r, a, b, *oi, *oo, fl);
                    });
 }
 
-inline Report check_add(const AddRef &r, ax_format_t fi, ax_format_t fo, const Pairs &pairs,
-                 Device dev = nullptr)
+inline Report check_mul(const MulRef &r, ax_format_t fi, ax_format_t fo, const Pairs &pairs,
+                               Device dev = nullptr)
 {
-    auto oi = std::make_shared<Oracle>(fi), oo = std::make_shared<Oracle>(fo);
-    if (!dev) dev = model(r.spec, fi, fo);
-    return compare(r.spec + " " + fname(fi) + "->" + fname(fo), pairs, dev,
-                   [&r, oi, oo](uint32_t a, uint32_t b, uint32_t *fl) {
-                       return add_expect(r, a, b, *oi, *oo, fl);
-                   });
+    return check_unit(r, mul_expect, fi, fo, pairs, dev);
+}
+
+inline Report check_add(const AddRef &r, ax_format_t fi, ax_format_t fo, const Pairs &pairs,
+                               Device dev = nullptr)
+{
+    return check_unit(r, add_expect, fi, fo, pairs, dev);
 }
 
 inline std::string describe(const Report &r)
@@ -415,7 +418,7 @@ const std::vector<std::pair<uint32_t, uint32_t>> bf16_to_e4m3_mul_eps = {
 // significand pair, an effective addition and an effective subtraction;
 // operand order and the common sign vary with the fractions.
 inline Pairs add_grid(ax_format_t f, const std::vector<uint32_t> &bases, const std::vector<int> &ds,
-               const std::vector<std::pair<uint32_t, uint32_t>> &extra)
+                      const std::vector<std::pair<uint32_t, uint32_t>> &extra)
 {
     std::vector<std::pair<uint32_t, uint32_t>> eps = extra;
     for (uint32_t base : bases)
@@ -505,7 +508,7 @@ inline void add_bf16(const AddRef &r)
 
 // One application, for the hand-worked examples.
 inline uint32_t run1(const char *spec, uint32_t a, uint32_t b, const char *fi, const char *fo,
-              uint32_t *fl)
+                     uint32_t *fl)
 {
     *fl = 0;
     return ax_unit_apply(unit(spec), a, b, fmt(fi), fmt(fo), fl);

@@ -152,7 +152,7 @@ inline uint32_t xat(const Shape &s, const Tensor &x, int64_t n, int64_t c, int64
 
 // y[n,o,oy,ox] = fold over (ci, ky, kx) of x[n, g*Cg+ci, oy*s-p+ky*d, ox*s-p+kx*d] * w[o,ci,ky,kx]
 inline Tensor oracle_fwd(const ax_mac_cfg_t &cfg, const Shape &s, const Tensor &x, const Tensor &w,
-                  uint32_t *flags, Bug bug = Bug::none)
+                         uint32_t *flags, Bug bug = Bug::none)
 {
     Tensor y(s.ny());
     Fold f{cfg, bug, flags, {}, {}};
@@ -178,7 +178,7 @@ inline Tensor oracle_fwd(const ax_mac_cfg_t &cfg, const Shape &s, const Tensor &
 // dx[n,c,iy,ix] = fold over (o in group, ky, kx) of dy[n,o,oy,ox] * w[o,c',ky,kx],
 // oy = (iy + p - ky*d) / s where that divides and is in range, else +0
 inline Tensor oracle_bwd_data(const ax_mac_cfg_t &cfg, const Shape &s, const Tensor &dy, const Tensor &w,
-                       uint32_t *flags, Bug bug = Bug::none)
+                              uint32_t *flags, Bug bug = Bug::none)
 {
     Tensor dx(s.nx());
     Fold f{cfg, bug, flags, {}, {}};
@@ -212,7 +212,7 @@ inline Tensor oracle_bwd_data(const ax_mac_cfg_t &cfg, const Shape &s, const Ten
 
 // dw[o,ci,ky,kx] = fold over (n, oy, ox) of dy[n,o,oy,ox] * x[n, g*Cg+ci, oy*s-p+ky*d, ...]
 inline Tensor oracle_bwd_weight(const ax_mac_cfg_t &cfg, const Shape &s, const Tensor &x,
-                         const Tensor &dy, uint32_t *flags, Bug bug = Bug::none)
+                                const Tensor &dy, uint32_t *flags, Bug bug = Bug::none)
 {
     Tensor dw(s.nw());
     Fold f{cfg, bug, flags, {}, {}};
@@ -237,7 +237,7 @@ inline Tensor oracle_bwd_weight(const ax_mac_cfg_t &cfg, const Shape &s, const T
 
 // linear: x[n][in], w[out][in], y[n][out]
 inline Tensor oracle_linear(const ax_mac_cfg_t &cfg, int op, int64_t n, int64_t in, int64_t out,
-                     const Tensor &p, const Tensor &q, uint32_t *flags)
+                            const Tensor &p, const Tensor &q, uint32_t *flags)
 {
     Fold f{cfg, Bug::none, flags, {}, {}};
     Tensor r;
@@ -285,7 +285,7 @@ const char *const op_names[] = {"forward", "input grad", "weight grad"};
 
 // Runs op on e; the result and the call's return code.
 inline int run_conv(ax_engine_t *e, const ax_mac_cfg_t &cfg, Op op, const Shape &s, const Tensor &p,
-             const Tensor &q, Tensor &out, uint32_t *flags, std::string &err)
+                    const Tensor &q, Tensor &out, uint32_t *flags, std::string &err)
 {
     char msg[256] = "";
     ax_conv_shape_t cs = s.api();
@@ -317,7 +317,7 @@ struct Case {
 };
 
 inline Case make_case(const ax_mac_cfg_t &cfg, Op op, const Shape &s, uint64_t seed, bool specials,
-               Bug bug = Bug::none)
+                      Bug bug = Bug::none)
 {
     ax_rng_t r = {seed};
     Case k;

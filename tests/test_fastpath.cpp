@@ -109,7 +109,7 @@ TEST_CASE("fastpath: cpu equals ref bit for bit", "[fastpath]")
         {"mul=exact,in=fp8e4m3:ftz", "cpu native fp32 (mul_exact)"},
         {"mul=realm,in=e6m9", "cpu native fp32 (mul_realm)"},
         {"mul=mitchell,in=fp32", "cpu generic"},                    // no LUT above 10 bits
-        {"mul=mbm,in=bf16,add=loa:l=8", "cpu fp32 adder"},          // approximate adder (ax_gemm_cpu_add.c)
+        {"mul=mbm,in=bf16,add=loa:l=8", "cpu fp32 adder"},          // approximate adder (cpu/ax_cpu_add.c)
         {"mul=realm,in=fp16,prod=fp16,acc=fp16", "cpu generic"},    // narrow product
         {"mul=drum:k=5,in=bf16,prod=bf16,add=trunc,acc=fp32:rtz", "cpu generic"},
         {"mul=exact,in=fp16,prod=fp32,add=eta:l=6,acc=fp32", "cpu fp32 adder"},

@@ -128,44 +128,32 @@ TEST_CASE("fastpath adders: the path and product source taken", "[fastpath][adde
     ax_rng_t r{7};
     struct {
         const char *spec, *avx512, *portable;
+        bool thin; // n = 6: the lanes run along m (specials in A, flags asked for)
     } cases[] = {
         {"mul=exact,in=bf16,prod=fp32,add=loa:l=8,acc=fp32", "cpu fp32 adder (AVX-512, product: value)",
-         "cpu fp32 adder (portable C, product: value)"},
+         "cpu fp32 adder (portable C, product: value)", false},
         {"mul=mbm,in=bf16,prod=fp32,add=eta:l=8,acc=fp32", "cpu fp32 adder (AVX-512, product: LUT permute)",
-         "cpu fp32 adder (portable C, product: LUT)"},
+         "cpu fp32 adder (portable C, product: LUT)", false},
         {"mul=mbm,in=fp8e5m2,prod=fp32,add=trunc,acc=fp32", "cpu fp32 adder (AVX-512, product: LUT permute)",
-         "cpu fp32 adder (portable C, product: LUT)"},
+         "cpu fp32 adder (portable C, product: LUT)", false},
         {"mul=realm,in=fp16,prod=fp32,add=loa:l=4,acc=fp32", "cpu fp32 adder (AVX-512, product: LUT gather)",
-         "cpu fp32 adder (portable C, product: LUT)"},
+         "cpu fp32 adder (portable C, product: LUT)", false},
         {"mul=drum:k=4,in=fp16,prod=fp32,add=eta:l=3,acc=fp32", "cpu fp32 adder (AVX-512, product: value)",
-         "cpu fp32 adder (portable C, product: value)"},
-    };
-    struct {
-        const char *spec, *avx512, *portable;
-    } thin[] = { // n = 6: the lanes run along m
+         "cpu fp32 adder (portable C, product: value)", false},
         {"mul=exact,in=bf16,prod=fp32,add=loa:l=8,acc=fp32", "cpu fp32 adder (AVX-512, product: value, lanes along m)",
-         "cpu fp32 adder (portable C, product: value, lanes along m)"},
+         "cpu fp32 adder (portable C, product: value, lanes along m)", true},
         {"mul=mbm,in=bf16,prod=fp32,add=eta:l=8,acc=fp32", "cpu fp32 adder (AVX-512, product: LUT gather, lanes along m)",
-         "cpu fp32 adder (portable C, product: LUT, lanes along m)"},
+         "cpu fp32 adder (portable C, product: LUT, lanes along m)", true},
     };
     const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd");
     for (const auto &cc : cases)
         for (const char *kernel : {"", "scalar"}) {
             engine_env k(cpu.e, "AXSIM_CPU_KERNEL", kernel);
             ax_mac_cfg_t c = mac(cc.spec);
-            ax_gemm_shape_t s = shape(9, 40, 17, 0, 0, 1, false, 0);
-            auto A = operands(&r, c.in, NEAR_ONE, a_size(s)), B = operands(&r, c.in, NEAR_ONE, b_size(s));
-            CHECK(compare(cpu.e, c, s, A, B, false, kernel) == 0);
-            INFO(cc.spec << " kernel '" << kernel << "'");
-            CHECK(std::string(ax_engine_last_path(cpu.e)) == (avx512 && !kernel[0] ? cc.avx512 : cc.portable));
-        }
-    for (const auto &cc : thin)
-        for (const char *kernel : {"", "scalar"}) {
-            engine_env k(cpu.e, "AXSIM_CPU_KERNEL", kernel);
-            ax_mac_cfg_t c = mac(cc.spec);
-            ax_gemm_shape_t s = shape(100, 6, 25, 0, 0, 1, false, 0);
-            auto A = operands(&r, c.in, SPECIALS, a_size(s)), B = operands(&r, c.in, NEAR_ONE, b_size(s));
-            CHECK(compare(cpu.e, c, s, A, B, true, kernel) == 0);
+            ax_gemm_shape_t s = cc.thin ? shape(100, 6, 25, 0, 0, 1, false, 0) : shape(9, 40, 17, 0, 0, 1, false, 0);
+            auto A = operands(&r, c.in, cc.thin ? SPECIALS : NEAR_ONE, a_size(s)),
+                 B = operands(&r, c.in, NEAR_ONE, b_size(s));
+            CHECK(compare(cpu.e, c, s, A, B, cc.thin, kernel) == 0);
             INFO(cc.spec << " kernel '" << kernel << "'");
             CHECK(std::string(ax_engine_last_path(cpu.e)) == (avx512 && !kernel[0] ? cc.avx512 : cc.portable));
         }

@@ -82,30 +82,18 @@ struct engine {
     engine &operator=(const engine &) = delete;
 };
 
-inline float u2f(uint32_t u)
+// The bits of x as a To of the same size, and back.
+template <class To, class From> inline To bits_as(From x)
 {
-    float f;
-    std::memcpy(&f, &u, 4);
-    return f;
+    static_assert(sizeof(To) == sizeof(From), "same size");
+    To y;
+    std::memcpy(&y, &x, sizeof y);
+    return y;
 }
-inline uint32_t f2u(float f)
-{
-    uint32_t u;
-    std::memcpy(&u, &f, 4);
-    return u;
-}
-inline double u2d(uint64_t u)
-{
-    double d;
-    std::memcpy(&d, &u, 8);
-    return d;
-}
-inline uint64_t d2u(double d)
-{
-    uint64_t u;
-    std::memcpy(&u, &d, 8);
-    return u;
-}
+inline float u2f(uint32_t u) { return bits_as<float>(u); }
+inline uint32_t f2u(float f) { return bits_as<uint32_t>(f); }
+inline double u2d(uint64_t u) { return bits_as<double>(u); }
+inline uint64_t d2u(double d) { return bits_as<uint64_t>(d); }
 
 // fetestexcept() bits -> AX_FLAG_* (no host operation here raises divide-by-zero)
 inline uint32_t host_flags(int e)

@@ -66,7 +66,7 @@ FA_INLINE __m512i fa_add16(int add, int l, __m512i rnd, __m512i A, __m512i T, __
     return _mm512_mask_mov_epi32(A, go, res);
 }
 
-/* t[16 q + i] for each lane's fraction x < 128 (as lut128 in ax_gemm_cpu.c). */
+/* t[16 q + i] for each lane's fraction x < 128 (as lut128 in ax_cpu_native.c). */
 FA_INLINE __m512i fa_lut128(const float *row, __m512i x, __mmask16 m5, __mmask16 m6)
 {
     __m512 t[8];
