@@ -1,5 +1,6 @@
 /* axsim.c — the axsim command: dispatches to its verbs, one file each
  * (verb_<name>.c); what they share is in cli.h. */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,6 +40,12 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* The network verbs allocate and free buffers of megabytes per layer
+     * (im2col columns, GEMM results): keep freed memory in the heap, so that
+     * each layer does not fault in fresh pages again (glibc's largest
+     * threshold for serving them from the heap: 32 MB). */
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1024 << 20);
     if (argc < 2) {
         usage(stderr);
         return AX_EXIT_USAGE;

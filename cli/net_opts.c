@@ -26,23 +26,27 @@ void net_opts_defaults(net_opts_t *o, const char *verb)
     o->batch = 64, o->eval_batch = 256, o->seed = 1, o->epochs = 10;
     o->lr = 0.05, o->momentum = 0.9, o->wd = 5e-4, o->sched = AX_SCHED_COSINE;
     o->norm[0] = o->norm[1] = o->norm[2] = NAN;
+    ax_snn_opts_default(&o->snn);
 }
 
 int net_check_model(const char *verb, const char *model)
 {
     if (ax_model_describe(model)) return 0;
-    ax_cli_error(verb, "--model '%s': unknown (mlp, lenet5, vgg, resnet8, resnet20, mobilenet)", model);
+    ax_cli_error(verb, "--model '%s': unknown (mlp, lenet5, vgg, resnet8, resnet20, mobilenet, "
+                       "snn-mlp, snn-conv)", model);
     return -1;
 }
 
 /* ---- options ---------------------------------------------------------------------- */
 
-enum { O_TI = 256, O_TL, O_EI, O_EL, O_BWD, O_EB, O_TLIM, O_WD, O_MOM, O_NORM, O_SCHED };
+enum { O_TI = 256, O_TL, O_EI, O_EL, O_BWD, O_EB, O_TLIM, O_WD, O_MOM, O_NORM, O_SCHED,
+       O_STEPS, O_ENC, O_NEURON, O_READOUT, O_SURR };
 
 /* Whether a verb without NO_TRAIN refuses option ch. */
 static int training_only(int ch)
 {
-    return (ch < 256 && strchr("elrORo", ch)) || ch == O_MOM || ch == O_WD || ch == O_SCHED || ch == O_BWD;
+    return (ch < 256 && strchr("elrORo", ch)) || ch == O_MOM || ch == O_WD || ch == O_SCHED ||
+           ch == O_BWD || ch == O_SURR;
 }
 
 /* One option into o. 0, or -1 with a message. */
@@ -94,6 +98,39 @@ static int take_option(net_opts_t *o, int ch, const char *arg)
         o->norm[1] = a, o->norm[2] = b;
         return 0;
     }
+    case O_STEPS: {
+        uint64_t t;
+        if (ax_cli_u64(verb, "--timesteps", arg, &t)) return -1;
+        if (t < 1 || t > 4096) {
+            ax_cli_error(verb, "--timesteps %s: give 1 to 4096 time steps", arg);
+            return -1;
+        }
+        o->snn.steps = (int64_t)t, o->snn_given |= SNN_T;
+        return 0;
+    }
+    case O_ENC:
+        o->snn_given |= SNN_ENC;
+        if (ax_encoding_parse(arg, &o->snn.encoding, err, sizeof err) == 0) return 0;
+        ax_cli_error(verb, "--encoding: %s", err);
+        return -1;
+    case O_READOUT:
+        o->snn_given |= SNN_READOUT;
+        if (ax_readout_parse(arg, &o->snn.readout, err, sizeof err) == 0) return 0;
+        ax_cli_error(verb, "--readout: %s", err);
+        return -1;
+    case O_SURR:
+        o->snn_given |= SNN_SURR;
+        if (ax_surrogate_parse(arg, &o->snn.surrogate, &o->snn.surrogate_param, err, sizeof err) == 0)
+            return 0;
+        ax_cli_error(verb, "--surrogate: %s", err);
+        return -1;
+    case O_NEURON: {
+        char e2[600];
+        o->snn_given |= SNN_NEURON;
+        if (ax_neuron_parse(arg, &o->snn.neuron, e2, sizeof e2) == 0) return 0;
+        ax_cli_error(verb, "--neuron: %s", e2);
+        return -1;
+    }
     case 'o': o->out = arg; return 0;
     case 'R': o->resume = 1; return 0;
     case 'w': o->weights = arg; return 0;
@@ -108,6 +145,11 @@ static int check_opts(net_opts_t *o, unsigned what)
 {
     const char *verb = o->verb;
     if (net_check_model(verb, o->model)) return -1;
+    if (o->snn_given && !ax_model_arch_spiking(o->model)) {
+        ax_cli_error(verb, "--model %s is not a spiking model: --timesteps, --encoding, --neuron, "
+                           "--readout and --surrogate apply to snn-mlp and snn-conv", o->model);
+        return -1;
+    }
     if (o->bwd_mac) {
         if (!strcmp(o->bwd_mac, "same")) o->bwd = o->fwd;
         else if (ax_cli_mac(verb, "--bwd-mac", o->bwd_mac, &o->bwd)) return -1;
@@ -147,7 +189,8 @@ int net_opts_parse(net_opts_t *o, int argc, char **argv, unsigned what)
         {"momentum", 1, 0, O_MOM},    {"wd", 1, 0, O_WD},           {"schedule", 1, 0, O_SCHED},
         {"out", 1, 0, 'o'},           {"resume", 0, 0, 'R'},        {"weights", 1, 0, 'w'},
         {"json", 1, 0, 'j'},          {"quiet", 0, 0, 'q'},         {"norm", 1, 0, O_NORM},
-        {0, 0, 0, 0}};
+        {"timesteps", 1, 0, O_STEPS}, {"encoding", 1, 0, O_ENC},    {"neuron", 1, 0, O_NEURON},
+        {"readout", 1, 0, O_READOUT}, {"surrogate", 1, 0, O_SURR},  {0, 0, 0, 0}};
     int ch;
     ax_cli_opt_begin();
     while ((ch = ax_cli_opt(o->verb, argc, argv, lo, 0)) > 0) {
@@ -165,7 +208,8 @@ int net_opts_parse(net_opts_t *o, int argc, char **argv, unsigned what)
 }
 
 static const char *common_help =
-    "  --model M          mlp, lenet5 (default), vgg, resnet8, resnet20, mobilenet\n"
+    "  --model M          mlp, lenet5 (default), vgg, resnet8, resnet20, mobilenet;\n"
+    "                     spiking: snn-mlp, snn-conv (docs/snn.md)\n"
     "  --data DIR         an MNIST-family folder (train-images-idx3-ubyte[.gz] ...;\n"
     "                     default " AX_DEFAULT_DATA ")\n"
     "  --train-images F --train-labels F --test-images F --test-labels F\n"
@@ -177,7 +221,13 @@ static const char *common_help =
     "  --eval-batch N     images per evaluation batch (default 256)\n"
     "  --test-limit N     evaluate on the first N test images only\n"
     "  --norm MEAN,STD    normalization after /255 (default: from the checkpoint, else\n"
-    "                     the training images' statistics)\n"
+    "                     the training images' statistics; spiking models 0,1)\n"
+    "  spiking models (default: from the checkpoint, else the value shown):\n"
+    "  --timesteps T      time steps per image (4)\n"
+    "  --encoding E       direct (the image is the first layer's current), rate, latency\n"
+    "  --neuron CFG       neuron=lif|if,fmt=F,mul=U,add=U,beta=B,theta=V,\n"
+    "                     reset=subtract|zero|none (lif fp32 exact, 0.9, 1, subtract)\n"
+    "  --readout R        membrane (mean membrane of the output layer), count (spikes)\n"
     "  --json FILE        also write the results as JSON (- for stdout)\n"
     "  --quiet            no progress or backend line\n";
 
@@ -193,7 +243,8 @@ static const char *train_opts_help =
     "  --seed S           initialization, shuffling and dropout (default 1)\n"
     "  --limit N          train on the first N training images only\n"
     "  --out CKPT         safetensors checkpoint written after every epoch (atomic)\n"
-    "  --resume           continue the run in --out from its last epoch\n";
+    "  --resume           continue the run in --out from its last epoch\n"
+    "  --surrogate S      spiking models: atan[:alpha=2] (default) or fsigmoid[:k=25]\n";
 
 static void print_help(const net_opts_t *o, const char *head, unsigned what)
 {
@@ -248,6 +299,10 @@ int net_load_data(net_opts_t *o, ax_dataset_t *train, ax_dataset_t *test, unsign
         return AX_EXIT_USAGE;
     }
     const ax_dataset_t *ref = (what & NO_TRAINSET) ? train : test;
+    if (ax_model_arch_spiking(o->model)) { /* pixels in 0..1: spike probabilities, currents */
+        if (isnan(o->norm[1])) o->norm[1] = 0.0;
+        if (isnan(o->norm[2])) o->norm[2] = 1.0;
+    }
     if (isnan(o->norm[0])) {
         /* byte pixels (0..255) are scaled to 0..1; data already in floats is not */
         float mx = 0;
@@ -273,6 +328,28 @@ void net_opts_free(net_opts_t *o)
     if (o->wckpt) ax_ckpt_free(o->wckpt);
     free(o->wckpt);
     o->wckpt = NULL;
+}
+
+/* A spiking model's options that the command line left out, from the
+ * checkpoint's metadata (each checked as the option would be). 0, or -1 with
+ * the reason printed. */
+static int snn_from_ckpt(net_opts_t *o, const ax_ckpt_t *c)
+{
+    static const struct { unsigned bit; const char *key; int opt; } keys[] = {
+        {SNN_T, "timesteps", O_STEPS},   {SNN_ENC, "encoding", O_ENC},
+        {SNN_NEURON, "neuron", O_NEURON}, {SNN_READOUT, "readout", O_READOUT},
+        {SNN_SURR, "surrogate", O_SURR}};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const char *v = ax_ckpt_meta(c, keys[i].key);
+        if (!v || (o->snn_given & keys[i].bit)) continue;
+        if (take_option(o, keys[i].opt, v)) {
+            ax_cli_error(o->verb, "%s: its metadata '%s' is not usable (above)", o->weights,
+                         keys[i].key);
+            return -1;
+        }
+        o->snn_given &= ~keys[i].bit;
+    }
+    return 0;
 }
 
 int net_peek_weights(net_opts_t *o, int *classes)
@@ -303,6 +380,7 @@ int net_peek_weights(net_opts_t *o, int *classes)
         }
         if (h && isnan(o->norm[i])) o->norm[i] = v;
     }
+    if (ax_model_arch_spiking(o->model) && snn_from_ckpt(o, c)) return AX_EXIT_USAGE;
     int64_t k = 0;
     if (ax_ckpt_meta_int(c, o->weights, "classes", 2, 65536, &k, err, sizeof err) < 0) {
         ax_cli_error(o->verb, "%s", err);
@@ -341,6 +419,10 @@ static ax_model_t *make_model(net_job_t *j, int classes)
     if (!classes) classes = j->tr.classes > j->te.classes ? j->tr.classes : j->te.classes;
     ax_model_t *m = ax_model_create(j->o.model, shape->c, shape->h, shape->w, classes < 2 ? 2 : classes, err,
                                     sizeof err);
+    if (m && ax_model_is_spiking(m) && ax_model_set_snn(m, &j->o.snn, err, sizeof err)) {
+        ax_model_free(m);
+        m = NULL;
+    }
     if (!m) ax_cli_error(j->o.verb, "%s", err);
     return m;
 }

@@ -28,7 +28,12 @@ typedef struct net_opts {
     int resume, quiet;
     double norm[3];                       /* scale, mean, std; NaN: from data/checkpoint */
     struct ax_ckpt *wckpt;                /* --weights, loaded once by net_peek_weights */
+    ax_snn_opts_t snn;                    /* spiking models: --timesteps ... --surrogate */
+    unsigned snn_given;                   /* SNN_* bits of the options given */
 } net_opts_t;
+
+/* The spiking options, as bits of net_opts_t.snn_given. */
+enum { SNN_T = 1, SNN_ENC = 2, SNN_NEURON = 4, SNN_READOUT = 8, SNN_SURR = 16 };
 
 /* Which options a verb takes (bits). */
 enum {

@@ -27,6 +27,18 @@ cJSON *net_json_head(const net_job_t *j)
     cJSON_AddStringToObject(r, "backend", ax_backend_name(ax_engine_backend(j->e)));
     cJSON_AddNumberToObject(r, "threads", ax_engine_threads(j->e));
     cJSON_AddNumberToObject(r, "seed", (double)o->seed);
+    if (ax_model_is_spiking(j->m)) {
+        /* macs_per_image above: every synapse dense, one time step */
+        const ax_snn_opts_t *s = &j->m->snn;
+        char nb[320];
+        cJSON *sn = cJSON_AddObjectToObject(r, "snn");
+        cJSON_AddNumberToObject(sn, "timesteps", (double)s->steps);
+        cJSON_AddStringToObject(sn, "encoding", ax_encoding_name(s->encoding));
+        cJSON_AddStringToObject(sn, "readout", ax_readout_name(s->readout));
+        cJSON_AddStringToObject(sn, "surrogate",
+                                ax_surrogate_name(s->surrogate, s->surrogate_param, buf, sizeof buf));
+        cJSON_AddStringToObject(sn, "neuron", ax_neuron_name(&s->neuron, nb, sizeof nb));
+    }
     return r;
 }
 

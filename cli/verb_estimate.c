@@ -41,7 +41,10 @@ static const char *help =
     "accuracy.png (accuracy against the multiplier's mean relative error).\n"
     "\n"
     "  --model M          lenet5 (default) or mlp: the shipped Fashion-MNIST weights;\n"
-    "                     any model with --weights\n"
+    "                     any model with --weights. Without --model, --units,\n"
+    "                     --formats and --adder (the main job) lenet5's table is\n"
+    "                     followed by a spiking section (snn-conv, a few rows,\n"
+    "                     2,000 test images, into OUT/snn-conv)\n"
     "  --weights CKPT     a checkpoint of --model (default: the shipped one)\n"
     "  --data DIR         MNIST-family folder (default " AX_DEFAULT_DATA ")\n"
     "  --units LIST       multipliers (default mul_exact,mul_trunc,mul_drum,\n"
@@ -49,6 +52,13 @@ static const char *help =
     "  --formats LIST     operand formats (default bf16,fp16,fp8e4m3)\n"
     "  --adder CFG        the approximate-adder MAC (default\n"
     "                     mul=exact,in=bf16,prod=fp32,add=loa:l=8,acc=fp32; none: skip)\n"
+    "  spiking models (snn-mlp, snn-conv; docs/snn.md): a row per synapse and per\n"
+    "  neuron, each with the other exact fp32, and the synaptic operations per image:\n"
+    "  --synapses LIST    synapse MACs separated by ';' (binary spikes only add: the\n"
+    "                     adder, the weight format in= and the accumulator acc=;\n"
+    "                     default " AX_ESTIMATE_SYNAPSES ")\n"
+    "  --neurons LIST     neurons separated by ';', each over the checkpoint's neuron\n"
+    "                     (default " AX_ESTIMATE_NEURONS ")\n"
     "  --retrain-epochs N epochs of retraining (default 1; 0: none)\n"
     "  --retrain-limit N  training images per retraining epoch (default 10000)\n"
     "  --lr R             retraining learning rate (default 0.001, cosine)\n"
@@ -67,23 +77,26 @@ static const char *help =
 typedef struct est_cli {
     net_job_t j;             /* o: the network's options; then the data, model, engine */
     ax_estimate_t st;
-    char units[1024], fmts[512], wpath[4096];
+    char units[1024], fmts[512], wpath[4096], synapses[2048], neurons[2048], snn_out[4200];
     const char *adder, *outdir;
     int resume, tty;
+    int main_job;            /* no --model: lenet5, then the spiking section */
+    unsigned dnn_opts, snn_opts; /* options given that only one kind of model takes */
     double t0;
 } est_cli_t;
 
 /* Options into c. -1 to go on, or an exit code. */
 static int parse_opts(est_cli_t *c, int argc, char **argv)
 {
-    enum { O_UNITS = 256, O_FMTS, O_ADDER, O_EP, O_RL, O_LR, O_TL, O_NV, O_RES };
+    enum { O_UNITS = 256, O_FMTS, O_ADDER, O_EP, O_RL, O_LR, O_TL, O_NV, O_RES, O_SYN, O_NEU };
     static const struct option lo[] = {
         {"model", 1, 0, 'm'},           {"weights", 1, 0, 'w'},        {"data", 1, 0, 'd'},
         {"units", 1, 0, O_UNITS},       {"formats", 1, 0, O_FMTS},     {"adder", 1, 0, O_ADDER},
         {"retrain-epochs", 1, 0, O_EP}, {"retrain-limit", 1, 0, O_RL}, {"lr", 1, 0, O_LR},
         {"test-limit", 1, 0, O_TL},     {"no-verify", 0, 0, O_NV},     {"out", 1, 0, 'o'},
         {"resume", 0, 0, O_RES},        {"backend", 1, 0, 'B'},        {"threads", 1, 0, 't'},
-        {"seed", 1, 0, 's'},            {"quiet", 0, 0, 'q'},          {0, 0, 0, 0}};
+        {"seed", 1, 0, 's'},            {"quiet", 0, 0, 'q'},          {"synapses", 1, 0, O_SYN},
+        {"neurons", 1, 0, O_NEU},       {0, 0, 0, 0}};
     net_opts_t *o = &c->j.o;
     ax_estimate_t *st = &c->st;
     int ch;
@@ -91,12 +104,14 @@ static int parse_opts(est_cli_t *c, int argc, char **argv)
     while ((ch = ax_cli_opt(verb, argc, argv, lo, 0)) > 0) {
         int bad = 0;
         switch (ch) {
-        case 'm': o->model = optarg; break;
+        case 'm': o->model = optarg, c->main_job = 0; break;
         case 'w': o->weights = optarg; break;
         case 'd': o->data = optarg; break;
-        case O_UNITS: snprintf(c->units, sizeof c->units, "%s", optarg); break;
-        case O_FMTS: snprintf(c->fmts, sizeof c->fmts, "%s", optarg); break;
-        case O_ADDER: c->adder = optarg; break;
+        case O_UNITS: snprintf(c->units, sizeof c->units, "%s", optarg), c->dnn_opts = 1; break;
+        case O_FMTS: snprintf(c->fmts, sizeof c->fmts, "%s", optarg), c->dnn_opts = 1; break;
+        case O_ADDER: c->adder = optarg, c->dnn_opts = 1; break;
+        case O_SYN: snprintf(c->synapses, sizeof c->synapses, "%s", optarg), c->snn_opts = 1; break;
+        case O_NEU: snprintf(c->neurons, sizeof c->neurons, "%s", optarg), c->snn_opts = 1; break;
         case O_EP: bad = ax_cli_u64(verb, "--retrain-epochs", optarg, &st->retrain_epochs); break;
         case O_RL: bad = ax_cli_u64(verb, "--retrain-limit", optarg, &st->retrain_limit); break;
         case O_LR: bad = ax_cli_double(verb, "--lr", optarg, 1, INFINITY, &st->lr); break;
@@ -117,6 +132,17 @@ static int parse_opts(est_cli_t *c, int argc, char **argv)
         return AX_EXIT_USAGE;
     }
     if (net_check_model(verb, o->model)) return AX_EXIT_USAGE;
+    if (c->dnn_opts) c->main_job = 0; /* a study of one's own: no spiking section */
+    int spiking = ax_model_arch_spiking(o->model);
+    if (!c->main_job && ((spiking && c->dnn_opts) || (!spiking && c->snn_opts))) {
+        if (spiking)
+            ax_cli_error(verb, "--units, --formats and --adder are for DNN models (lenet5, mlp, "
+                               "...), not %s", o->model);
+        else
+            ax_cli_error(verb, "--synapses and --neurons are for spiking models (snn-mlp, "
+                               "snn-conv), not %s", o->model);
+        return AX_EXIT_USAGE;
+    }
     if (!o->weights) {
         snprintf(c->wpath, sizeof c->wpath, "%s/%s-fashion-mnist.safetensors", AXSIM_WEIGHTS_DIR, o->model);
         if (access(c->wpath, R_OK) != 0) {
@@ -129,6 +155,38 @@ static int parse_opts(est_cli_t *c, int argc, char **argv)
     if (!o->data) o->data = AX_DEFAULT_DATA;
     o->seed = st->seed, o->test_limit = st->test_limit;
     return -1;
+}
+
+/* Splits s at ';' into out (at most max). The count, or -1. */
+static int split_semi(char *s, char **out, int max)
+{
+    int n = 0;
+    for (char *t = strtok(s, ";"); t; t = strtok(NULL, ";")) {
+        if (n == max) return -1;
+        out[n++] = t;
+    }
+    return n;
+}
+
+/* A spiking model's rows, over the neuron of its checkpoint (c->st.snn). 0,
+ * or an exit code. */
+static int plan_snn(est_cli_t *c)
+{
+    char syn[sizeof c->synapses], neu[sizeof c->neurons], *sv[32], *nv[32], err[1024];
+    snprintf(syn, sizeof syn, "%s", c->synapses);
+    snprintf(neu, sizeof neu, "%s", c->neurons);
+    int ns = split_semi(syn, sv, 32), nn = split_semi(neu, nv, 32);
+    if (ns < 0 || nn < 0 || ns + nn == 0) {
+        ax_cli_error(verb, "--synapses and --neurons: 1 to 32 entries each, separated by ';', "
+                           "at least one row in all");
+        return AX_EXIT_USAGE;
+    }
+    if (ax_estimate_plan_snn(&c->st, (const char *const *)sv, ns, (const char *const *)nv, nn, err,
+                             sizeof err)) {
+        ax_cli_error(verb, "%s", err);
+        return AX_EXIT_USAGE;
+    }
+    return 0;
 }
 
 /* The rows: every unit x format, then the adder MAC. 0, or an exit code. */
@@ -167,9 +225,14 @@ static void print_row(const ax_estimate_t *st, const ax_estimate_row_t *r)
     if (!isnan(r->acc1)) snprintf(after, sizeof after, "%.2f%%", 100 * r->acc1);
     else if (r->diverged) snprintf(after, sizeof after, "diverged");
     snprintf(delta, sizeof delta, "%+.2f", 100 * ((isnan(r->acc1) ? r->acc0 : r->acc1) - st->base_acc));
-    printf("%-30s %-9s %-9s %-10s %7.2f%% %9s %8s %7.1f%s\n", r->unit, r->fmt, mred,
-           ax_estimate_rtl_text(r->rtl_status), 100 * r->acc0, after, delta, r->secs,
-           r->resumed ? " (resumed)" : "");
+    if (r->kind >= AX_ROW_SYNAPSE)
+        printf("%-30s %-11s %-9s %-10s %7.2f%% %9s %8s %10.0f %8.3f %7.1f%s\n", r->unit, r->fmt, mred,
+               ax_estimate_rtl_text(r->rtl_status), 100 * r->acc0, after, delta, r->synops,
+               r->spike_rate, r->secs, r->resumed ? " (resumed)" : "");
+    else
+        printf("%-30s %-9s %-9s %-10s %7.2f%% %9s %8s %7.1f%s\n", r->unit, r->fmt, mred,
+               ax_estimate_rtl_text(r->rtl_status), 100 * r->acc0, after, delta, r->secs,
+               r->resumed ? " (resumed)" : "");
     fflush(stdout);
 }
 
@@ -195,6 +258,10 @@ static int open_study(est_cli_t *c)
     int rc = net_job_load(j, NO_WEIGHTS | (st->retrain_epochs ? NO_TRAINSET : 0));
     if (rc >= 0) return rc;
     st->net = j->m, st->ckpt = j->o.wckpt, st->weights = j->o.weights, st->engine = j->e;
+    if (ax_model_is_spiking(j->m)) { /* rows over the checkpoint's neuron */
+        st->snn = j->m->snn;
+        if ((rc = plan_snn(c))) return rc;
+    }
     st->data = j->o.data, st->data_title = !strcmp(j->o.data, AX_DEFAULT_DATA) ? "Fashion-MNIST" : NULL;
     st->train = st->retrain_epochs ? &j->tr : NULL, st->test = &j->te;
     st->verify_exe = verify_exe, st->verify_jobs = (int)j->o.threads;
@@ -231,8 +298,12 @@ static int run(est_cli_t *c)
 {
     ax_estimate_t *st = &c->st;
     char err[1024], plot_err[512];
-    printf("%-30s %-9s %-9s %-10s %8s %9s %8s %7s\n", "unit", "format", "MRED", "RTL", "accuracy", "retrained",
-           "vs fp32", "seconds");
+    if (ax_model_is_spiking(st->net))
+        printf("%-30s %-11s %-9s %-10s %8s %9s %8s %10s %8s %7s\n", "row", "format", "MRED", "RTL",
+               "accuracy", "retrained", "vs fp32", "synops/img", "spk/neur", "seconds");
+    else
+        printf("%-30s %-9s %-9s %-10s %8s %9s %8s %7s\n", "unit", "format", "MRED", "RTL", "accuracy",
+               "retrained", "vs fp32", "seconds");
     fflush(stdout);
     int plotted = -1;
     if (ax_estimate_run(st, err, sizeof err) == 0)
@@ -251,6 +322,78 @@ static int run(est_cli_t *c)
     return AX_EXIT_FAIL;
 }
 
+/* One study: its rows, its folder, the network, every row, the results. 0,
+ * or an exit code. */
+static int run_one(est_cli_t *c)
+{
+    net_opts_t *o = &c->j.o;
+    char err[1024];
+    int rc = ax_model_arch_spiking(o->model) ? 0 : plan(c); /* a spiking model's: once loaded */
+    if (rc) return rc;
+    /* the results folder first: a run that could not save them does not start */
+    if (ax_estimate_prepare_out(c->outdir, err, sizeof err)) {
+        ax_cli_error(verb, "--out %s", err);
+        rc = AX_EXIT_USAGE;
+    } else if ((rc = open_study(c)) < 0) {
+        printf("axsim estimate: %s (%s) on %s, %lld test images; exact fp32: %.2f%%", o->model, o->weights,
+               o->data, (long long)c->st.ntest, 100 * c->st.base_acc);
+        if (ax_model_is_spiking(c->j.m))
+            printf(", %.0f synaptic operations and %.3f spikes per neuron per image", c->st.base_synops,
+                   c->st.base_spike_rate);
+        printf("\n");
+        if (ax_model_is_spiking(c->j.m)) {
+            char b[400];
+            printf("spiking: %s\n", ax_snn_describe(&c->st.snn, b, sizeof b));
+        }
+        printf("retraining: %llu epoch(s) of %llu images, lr %g, forward through the MAC, gradients exact fp32\n\n",
+               (unsigned long long)c->st.retrain_epochs, (unsigned long long)c->st.retrain_limit, c->st.lr);
+        if (!(rc = resume(c))) rc = run(c);
+    }
+    ax_estimate_free(&c->st);
+    net_job_close(&c->j);
+    return rc;
+}
+
+/* The main job's spiking section: the shipped snn-conv, a few rows, 2,000
+ * test images and retraining images unless given, into OUT/snn-conv. */
+#define MAIN_SNN_MODEL "snn-conv"
+#define MAIN_SNN_SYNAPSES "in=bf16,add=loa:l=16,acc=fp32"
+#define MAIN_SNN_NEURONS "fmt=bf16;fmt=fp8e4m3"
+enum { MAIN_SNN_IMAGES = 2000 };
+
+static int main_snn(est_cli_t *c, const ax_estimate_t *given, int test_limit_given,
+                    int retrain_limit_given)
+{
+    net_opts_t *o = &c->j.o;
+    const int quiet = o->quiet;
+    const ax_backend_t backend = o->backend;
+    const uint64_t threads = o->threads;
+    const char *data = o->data;
+    net_opts_defaults(o, verb);
+    o->quiet = quiet, o->backend = backend, o->threads = threads, o->data = data;
+    o->model = MAIN_SNN_MODEL;
+    snprintf(c->wpath, sizeof c->wpath, "%s/%s-fashion-mnist.safetensors", AXSIM_WEIGHTS_DIR, o->model);
+    if (access(c->wpath, R_OK) != 0) {
+        fprintf(stderr, "axsim estimate: no spiking section: %s is missing\n", c->wpath);
+        return AX_EXIT_OK;
+    }
+    o->weights = c->wpath;
+    ax_estimate_init(&c->st);
+    c->st.seed = given->seed, c->st.retrain_epochs = given->retrain_epochs, c->st.lr = given->lr;
+    c->st.verify = given->verify;
+    c->st.test_limit = test_limit_given ? given->test_limit : MAIN_SNN_IMAGES;
+    c->st.retrain_limit = retrain_limit_given ? given->retrain_limit : MAIN_SNN_IMAGES;
+    o->seed = c->st.seed, o->test_limit = c->st.test_limit;
+    if (!c->snn_opts) {
+        snprintf(c->synapses, sizeof c->synapses, "%s", MAIN_SNN_SYNAPSES);
+        snprintf(c->neurons, sizeof c->neurons, "%s", MAIN_SNN_NEURONS);
+    }
+    snprintf(c->snn_out, sizeof c->snn_out, "%s/%s", c->outdir, o->model);
+    c->outdir = c->snn_out;
+    printf("\n--- spiking section ---\n\n");
+    return run_one(c);
+}
+
 int ax_verb_estimate(int argc, char **argv)
 {
     if (ax_cli_wants_help(argc, argv)) {
@@ -264,23 +407,18 @@ int ax_verb_estimate(int argc, char **argv)
     ax_estimate_init(&c.st);
     snprintf(c.units, sizeof c.units, "%s", AX_ESTIMATE_UNITS);
     snprintf(c.fmts, sizeof c.fmts, "%s", AX_ESTIMATE_FORMATS);
-    c.adder = AX_ESTIMATE_ADDER, c.outdir = "axsim-estimate", c.tty = isatty(2);
-    char err[1024];
+    snprintf(c.synapses, sizeof c.synapses, "%s", AX_ESTIMATE_SYNAPSES);
+    snprintf(c.neurons, sizeof c.neurons, "%s", AX_ESTIMATE_NEURONS);
+    c.adder = AX_ESTIMATE_ADDER, c.outdir = "axsim-estimate", c.tty = isatty(2), c.main_job = 1;
+    ax_estimate_t defaults = c.st;
     int rc = parse_opts(&c, argc, argv);
     if (rc >= 0) return rc;
-    if ((rc = plan(&c))) return rc;
-    /* the results folder first: a run that could not save them does not start */
-    if (ax_estimate_prepare_out(c.outdir, err, sizeof err)) {
-        ax_cli_error(verb, "--out %s", err);
-        rc = AX_EXIT_USAGE;
-    } else if ((rc = open_study(&c)) < 0) {
-        printf("axsim estimate: %s (%s) on %s, %lld test images; exact fp32: %.2f%%\n", o->model, o->weights,
-               o->data, (long long)c.st.ntest, 100 * c.st.base_acc);
-        printf("retraining: %llu epoch(s) of %llu images, lr %g, forward through the MAC, gradients exact fp32\n\n",
-               (unsigned long long)c.st.retrain_epochs, (unsigned long long)c.st.retrain_limit, c.st.lr);
-        if (!(rc = resume(&c))) rc = run(&c);
+    const ax_estimate_t given = c.st; /* the study's options as given, for the spiking section */
+    rc = run_one(&c);
+    if (c.main_job && (rc == AX_EXIT_OK || rc == AX_EXIT_FAIL)) {
+        int rc2 = main_snn(&c, &given, given.test_limit != defaults.test_limit,
+                           given.retrain_limit != defaults.retrain_limit);
+        if (rc == AX_EXIT_OK) rc = rc2;
     }
-    ax_estimate_free(&c.st);
-    net_job_close(&c.j);
     return rc;
 }

@@ -22,10 +22,14 @@ int ax_verb_train(int argc, char **argv)
     int rc = net_job_open(&j, argc, argv, NO_TRAIN | NO_TRAINSET, help);
     if (rc >= 0) return rc;
     const net_opts_t *o = &j.o;
-    if (!o->quiet)
-        fprintf(stderr, "axsim train: %s (%lld parameters, %lld MACs per image) on %lld images\n", j.m->arch,
-                (long long)ax_model_param_count(j.m), (long long)j.m->macs_fwd,
+    if (!o->quiet) {
+        char snn[400] = "", desc[380];
+        if (ax_model_is_spiking(j.m))
+            snprintf(snn, sizeof snn, " per time step; %s", ax_snn_describe(&j.m->snn, desc, sizeof desc));
+        fprintf(stderr, "axsim train: %s (%lld parameters, %lld MACs per image%s) on %lld images\n",
+                j.m->arch, (long long)ax_model_param_count(j.m), (long long)j.m->macs_fwd, snn,
                 (long long)(o->limit && (int64_t)o->limit < j.tr.n ? (int64_t)o->limit : j.tr.n));
+    }
     cJSON *root = net_json_head(&j);
     ax_train_result_t res;
     rc = net_run_training(&j, root, &res);

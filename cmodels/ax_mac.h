@@ -65,6 +65,30 @@ AX_HD uint32_t ax_mac_fold_chunked(const ax_mac_cfg_t *c, const uint32_t *a, con
     return total;
 }
 
+/* The synapse of binary spikes (docs/snn.md): an accumulate, no multiplier.
+ * A spike s[k] = 1 adds its weight, converted from the input format to the
+ * accumulator format; s[k] = 0 adds nothing:
+ *
+ *   acc = +0 (acc format)
+ *   for k in 0..n-1 with s[k] != 0:  acc = ADD(acc, convert(w[k], in -> acc))
+ *
+ * The multiplier and the product format of c are not used. An event-driven
+ * kernel that visits only the active k in ascending order gives these bits. */
+AX_HD uint32_t ax_syn_step(const ax_mac_cfg_t *c, uint32_t acc, uint32_t w, uint32_t *flags)
+{
+    uint32_t t = ax_convert(w, c->in, c->acc, flags);
+    return ax_unit_apply(c->add, acc, t, c->acc, c->acc, flags);
+}
+
+AX_HD uint32_t ax_syn_fold(const ax_mac_cfg_t *c, const uint8_t *s, const uint32_t *w, size_t n,
+                           uint32_t *flags)
+{
+    uint32_t acc = ax_fmt_zero(0, c->acc);
+    for (size_t k = 0; k < n; k++)
+        if (s[k]) acc = ax_syn_step(c, acc, w[k], flags);
+    return acc;
+}
+
 /* Host only (ax_mac_config.c): a configuration from one compact string,
  * "mul=mbm,in=bf16,prod=fp32,add=exact,acc=fp32" (keys in any order; missing
  * ones default to mul_exact, fp32, fp32, add_exact, fp32; unit parameters

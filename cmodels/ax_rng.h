@@ -23,4 +23,10 @@ AX_HD uint32_t ax_rng_below(ax_rng_t *r, uint32_t n)
     return (uint32_t)(((ax_rng_next(r) >> 32) * (uint64_t)n) >> 32);
 }
 
+/* Uniform in [0, 1): the top 53 bits over 2^53, exact in a double. */
+AX_HD double ax_rng_uniform(ax_rng_t *r)
+{
+    return (double)(ax_rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
+}
+
 #endif

@@ -28,6 +28,26 @@ typedef int (*ax_gemm_fn)(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_gemm
                           const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags,
                           char *err, size_t errlen);
 
+/* The synapse of spiking networks (ax_spike.c; docs/fastpath.md, "The
+ * synapse of spiking networks"), checked by the engine: binary spikes
+ * s[n][c][h][w] (one byte each, 0 = none), weights w[oc][cg][kh][kw],
+ * outputs y[n][oc][oh][ow]; y[n,o,oy,ox] is ax_syn_fold over (ci, ky, kx)
+ * ascending, ci < cg in o's group, of the taps inside the input. A linear
+ * layer is n x in x 1 x 1 with 1 x 1 kernels (y[n][out]). Every field >= 1
+ * (n >= 1 too), every tensor's element count fits int64_t with room to
+ * spare, kf >= 1. */
+typedef struct ax_spike_shape {
+    int64_t n, c, h, w, oc, kh, kw;
+    int64_t sh, sw, ph, pw, dh, dw, groups;
+    int64_t oh, ow;
+    int64_t cg, ocg; /* channels per group: input, output */
+    int64_t kf;      /* cg*kh*kw: the terms of one fold (its index k = (ci*kh + ky)*kw + kx) */
+} ax_spike_shape_t;
+
+typedef int (*ax_spike_fn)(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_spike_shape_t *s,
+                           const uint8_t *spk, const uint32_t *w, uint32_t *y, uint32_t *flags,
+                           char *err, size_t errlen);
+
 /* One backend: the engine's table (ax_engine.c) holds one per ax_backend_t. */
 typedef struct ax_backend_ops {
     /* 1 when it can run here, else 0 with the reason; NULL: always */
@@ -43,6 +63,8 @@ typedef struct ax_backend_ops {
                          size_t errlen);
     /* frees x->state (may be NULL) */
     void (*release)(ax_fp_ctx_t *x);
+    /* the synapse of binary spikes (ax_spike_shape_t); sets x->last_path */
+    ax_spike_fn spike;
 } ax_backend_ops_t;
 
 extern const ax_backend_ops_t ax_backend_ref; /* ax_ref.c */
@@ -52,6 +74,12 @@ extern const ax_backend_ops_t ax_backend_cuda; /* cuda/ax_cuda.cu, or cuda/ax_cu
 /* For white-box tests only: the engine's context (ax_engine.c). A backend
  * never calls it. */
 ax_fp_ctx_t *ax_engine_ctx(ax_engine_t *e);
+
+/* The engine's own entry for ax_spike.c (the public synapse functions,
+ * after their checks): e's backend runs s. A backend never calls it. */
+int ax_engine_spike(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_spike_shape_t *s,
+                    const uint8_t *spk, const uint32_t *w, uint32_t *y, uint32_t *flags,
+                    char *err, size_t errlen);
 
 /* Element (i, p) of op(A) and (p, j) of op(B) for batch item 0. */
 static inline int64_t ax_a_index(const ax_gemm_shape_t *s, int64_t i, int64_t p)

@@ -1,5 +1,6 @@
 /* ax_engine.c — the engine: the backend table, engines and their options
- * (the environment read here and nowhere else), the GEMM entry point,
+ * (the environment read here and nowhere else), the GEMM entry point (and
+ * the synapse's, for ax_spike.c),
  * quantization, shape and configuration checks. It calls the backends
  * (ax_backend.h); they never call it. */
 #define _POSIX_C_SOURCE 200809L
@@ -260,6 +261,15 @@ int ax_gemm(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
     if (ax_gemm_check(s, err, errlen) || ax_mac_check(cfg, err, errlen)) return -1;
     if (s->m == 0 || s->n == 0) return 0;
     return e->ops->gemm(&e->ctx, cfg, s, A, B, C, flags, err, errlen);
+}
+
+int ax_engine_spike(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_spike_shape_t *s,
+                    const uint8_t *spk, const uint32_t *w, uint32_t *y, uint32_t *flags,
+                    char *err, size_t errlen)
+{
+    if (!e->ops->spike)
+        return ax_fail(err, errlen, "backend %s has no synapse", ax_backend_name(e->backend));
+    return e->ops->spike(&e->ctx, cfg, s, spk, w, y, flags, err, errlen);
 }
 
 int ax_gemm_time_resident(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,

@@ -9,8 +9,8 @@
 #include "ax_nn.h"
 #include "ax_rng.h"
 
-const char *const ax_model_archs[] = {"mlp", "lenet5", "vgg", "resnet8", "resnet20", "mobilenet",
-                                      NULL};
+const char *const ax_model_archs[] = {"mlp",       "lenet5",  "vgg",      "resnet8", "resnet20",
+                                      "mobilenet", "snn-mlp", "snn-conv", NULL};
 
 static const char *const arch_text[] = {
     "LeNet-300-100: 784-300-100-10 fully connected, relu",
@@ -20,6 +20,9 @@ static const char *const arch_text[] = {
     "ResNet-20: as ResNet-8 with 3 basic blocks per stage (projection shortcuts when the shape changes)",
     "MobileNet-style: conv 32@3x3+bn, 4 depthwise-separable blocks (64, 128/2, 128, 256/2), "
     "global avgpool, fc",
+    "spiking MLP: encoder, fc 800 + lif, fc classes, readout (no biases; T steps)",
+    "spiking conv net: encoder, conv 32@3x3 (pad 1), maxpool, lif, conv 64@3x3 (pad 1), maxpool, "
+    "lif, fc classes, readout (no biases; T steps)",
 };
 
 const char *ax_model_describe(const char *arch)
@@ -27,6 +30,11 @@ const char *ax_model_describe(const char *arch)
     for (int i = 0; ax_model_archs[i]; i++)
         if (!strcmp(arch, ax_model_archs[i])) return arch_text[i];
     return NULL;
+}
+
+int ax_model_arch_spiking(const char *arch)
+{
+    return arch && ax_model_describe(arch) && !strncmp(arch, "snn-", 4);
 }
 
 /* ---- the builder ---------------------------------------------------------- */
@@ -129,7 +137,7 @@ static int conv(builder_t *b, const char *name, int in, int64_t oc, int64_t k, i
     return i;
 }
 
-static int linear(builder_t *b, const char *name, int in, int64_t out)
+static int linear_b(builder_t *b, const char *name, int in, int64_t out, int bias)
 {
     int i = add_node(b, AX_LAYER_LINEAR, name, in);
     if (i < 0) return -1;
@@ -138,9 +146,14 @@ static int linear(builder_t *b, const char *name, int in, int64_t out)
     d->c = out, d->h = d->w = 1;
     int64_t wd[2] = {out, fan}, bd[1] = {out};
     d->weight = add_param(b, name, "weight", 2, wd, 1, 1);
-    b->m->node[i].bias = add_param(b, name, "bias", 1, bd, 1, 0);
+    if (bias) b->m->node[i].bias = add_param(b, name, "bias", 1, bd, 1, 0);
     b->m->macs_fwd += out * fan;
     return i;
+}
+
+static int linear(builder_t *b, const char *name, int in, int64_t out)
+{
+    return linear_b(b, name, in, out, 1);
 }
 
 static int simple(builder_t *b, ax_layer_t kind, const char *name, int in)
@@ -289,12 +302,37 @@ static void build_mobilenet(builder_t *b)
     linear(b, "fc", x, b->m->classes);
 }
 
+/* Spiking models: an encoder first, a readout last, synapses without biases
+ * (a neuromorphic synapse only accumulates; the threshold is the neuron's). */
+static void build_snn_mlp(builder_t *b)
+{
+    int x = simple(b, AX_LAYER_ENCODE, "encoder", -1);
+    x = simple(b, AX_LAYER_FLATTEN, "flatten", x);
+    x = simple(b, AX_LAYER_LIF, "lif1", linear_b(b, "fc1", x, 800, 0));
+    x = linear_b(b, "fc2", x, b->m->classes, 0);
+    simple(b, AX_LAYER_READOUT, "readout", x);
+}
+
+static void build_snn_conv(builder_t *b)
+{
+    int x = simple(b, AX_LAYER_ENCODE, "encoder", -1);
+    x = pool(b, AX_LAYER_MAXPOOL, "pool1", conv(b, "conv1", x, 32, 3, 1, 1, 1, 0), 2, 2);
+    x = simple(b, AX_LAYER_LIF, "lif1", x);
+    x = pool(b, AX_LAYER_MAXPOOL, "pool2", conv(b, "conv2", x, 64, 3, 1, 1, 1, 0), 2, 2);
+    x = simple(b, AX_LAYER_LIF, "lif2", x);
+    x = simple(b, AX_LAYER_FLATTEN, "flatten", x);
+    x = linear_b(b, "fc", x, b->m->classes, 0);
+    simple(b, AX_LAYER_READOUT, "readout", x);
+}
+
 ax_model_t *ax_model_create(const char *arch, int64_t c, int64_t h, int64_t w, int classes,
                             char *err, size_t errlen)
 {
     if (!ax_model_describe(arch)) {
-        ax_fail(err, errlen, "unknown model '%s' (mlp, lenet5, vgg, resnet8, resnet20, mobilenet)",
-                    arch);
+        ax_fail(err, errlen,
+                "unknown model '%s' (mlp, lenet5, vgg, resnet8, resnet20, mobilenet, snn-mlp, "
+                "snn-conv)",
+                arch);
         return NULL;
     }
     if (c < 1 || h < 1 || w < 1 || classes < 2) {
@@ -315,11 +353,21 @@ ax_model_t *ax_model_create(const char *arch, int64_t c, int64_t h, int64_t w, i
     else if (!strcmp(arch, "vgg")) build_vgg(&b);
     else if (!strcmp(arch, "resnet8")) build_resnet(&b, 1);
     else if (!strcmp(arch, "resnet20")) build_resnet(&b, 3);
-    else build_mobilenet(&b);
+    else if (!strcmp(arch, "mobilenet")) build_mobilenet(&b);
+    else if (!strcmp(arch, "snn-mlp")) build_snn_mlp(&b);
+    else build_snn_conv(&b);
     if (b.failed) {
         if (b.failed == 1) ax_fail(err, errlen, "model %s: out of memory", arch);
         ax_model_free(m);
         return NULL;
+    }
+    if (ax_model_is_spiking(m)) {
+        ax_snn_opts_t o;
+        ax_snn_opts_default(&o);
+        if (ax_model_set_snn(m, &o, err, errlen)) {
+            ax_model_free(m);
+            return NULL;
+        }
     }
     return m;
 }
@@ -336,6 +384,7 @@ void ax_model_free(ax_model_t *m)
         free(q->w), free(q->g), free(q->m), free(q->v);
     }
     free(m->node), free(m->param), free(m->qa), free(m->qb), free(m->qc), free(m->tmp);
+    free(m->spk);
     free(m);
 }
 

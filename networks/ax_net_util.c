@@ -2,6 +2,7 @@
 #include "ax_net_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ax_convert.h"
@@ -42,4 +43,15 @@ float ax_net_value(const unsigned char *p, char kind, int size, int big)
     }
     memcpy(&f, &b, 4);
     return f;
+}
+
+int ax_net_grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap) return 0;
+    if (elem && need > SIZE_MAX / elem) return -1;
+    void *q = realloc(*p, need * elem);
+    if (!q) return -1;
+    *p = q;
+    *cap = need;
+    return 0;
 }

@@ -13,17 +13,13 @@
 
 /* ---- buffers ------------------------------------------------------------- */
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap) return 0;
-    void *q = realloc(*p, need * elem);
-    if (!q) return -1;
-    *p = q;
-    *cap = need;
-    return 0;
-}
 
 static int64_t node_size(const ax_node_t *d) { return d->c * d->h * d->w; }
+
+/* Items per image of a node's output and input: T between a spiking model's
+ * encoder and readout, else 1. */
+static int64_t steps_of(const ax_node_t *d) { return d->steps > 0 ? d->steps : 1; }
+static int64_t in_steps_of(const ax_node_t *d) { return d->in_steps > 0 ? d->in_steps : 1; }
 
 /* Node buffers for n images. */
 static int reserve(ax_model_t *m, int64_t n, char *err, size_t errlen)
@@ -31,7 +27,15 @@ static int reserve(ax_model_t *m, int64_t n, char *err, size_t errlen)
     if (n <= m->batch_cap) return 0;
     for (int i = 0; i < m->nnodes; i++) {
         ax_node_t *d = &m->node[i];
-        size_t sz = (size_t)(n * node_size(d));
+        int64_t dims[3] = {n, steps_of(d), node_size(d)};
+        int64_t in_dims[3] = {n, in_steps_of(d), d->in_c * d->in_h * d->in_w};
+        int64_t cnt = ax_net_count(dims, 3), in_cnt = ax_net_count(in_dims, 3);
+        if (cnt < 0 || in_cnt < 0) {
+            m->batch_cap = 0;
+            return ax_fail(err, errlen, "model %s: a batch of %lld images is too large", m->arch,
+                           (long long)n);
+        }
+        size_t sz = (size_t)cnt;
         free(d->y), free(d->dy), free(d->aux), free(d->arg);
         d->y = malloc(sz * sizeof(float));
         d->dy = malloc(sz * sizeof(float));
@@ -40,6 +44,9 @@ static int reserve(ax_model_t *m, int64_t n, char *err, size_t errlen)
         if (d->kind == AX_LAYER_BN || d->kind == AX_LAYER_DROPOUT)
             ok = ok && (d->aux = malloc(sz * sizeof(float)));
         if (d->kind == AX_LAYER_MAXPOOL) ok = ok && (d->arg = malloc(sz * sizeof(int32_t)));
+        /* the membrane before each reset, for the surrogate gradient */
+        if (d->kind == AX_LAYER_LIF || d->kind == AX_LAYER_READOUT)
+            ok = ok && (d->aux = malloc((size_t)in_cnt * sizeof(float)));
         if (!ok) {
             m->batch_cap = 0;
             return ax_fail(err, errlen, "model %s: out of memory for a batch of %lld images",
@@ -60,7 +67,7 @@ static const float *input_of(const ax_model_t *m, int idx, const float *x)
 static int quantize(ax_model_t *m, ax_format_t f, const float *x, size_t n, uint32_t **buf,
                     size_t *cap, char *err, size_t errlen)
 {
-    if (grow((void **)buf, cap, n ? n : 1, sizeof(uint32_t)))
+    if (ax_net_grow((void **)buf, cap, n ? n : 1, sizeof(uint32_t)))
         return ax_fail(err, errlen, "model %s: out of memory", m->arch);
     ax_quantize(m->eng, f, x, *buf, n, NULL);
     return 0;
@@ -68,8 +75,8 @@ static int quantize(ax_model_t *m, ax_format_t f, const float *x, size_t n, uint
 
 static int result_buf(ax_model_t *m, size_t n, char *err, size_t errlen)
 {
-    if (grow((void **)&m->qc, &m->qc_cap, n ? n : 1, sizeof(uint32_t)) ||
-        grow((void **)&m->tmp, &m->tmp_cap, n ? n : 1, sizeof(float)))
+    if (ax_net_grow((void **)&m->qc, &m->qc_cap, n ? n : 1, sizeof(uint32_t)) ||
+        ax_net_grow((void **)&m->tmp, &m->tmp_cap, n ? n : 1, sizeof(float)))
         return ax_fail(err, errlen, "model %s: out of memory", m->arch);
     return 0;
 }
@@ -87,12 +94,27 @@ static int gemm_fwd(ax_model_t *m, ax_node_t *d, const float *x, int64_t n, char
 {
     const ax_param_t *W = &m->param[d->weight];
     int64_t in = d->in_c * d->in_h * d->in_w, outsz = n * node_size(d);
-    if (quantize(m, m->fwd.in, x, (size_t)(n * in), &m->qa, &m->qa_cap, err, errlen) ||
+    if ((!d->spike_in &&
+         quantize(m, m->fwd.in, x, (size_t)(n * in), &m->qa, &m->qa_cap, err, errlen)) ||
         quantize(m, m->fwd.in, W->w, (size_t)W->count, &m->qb, &m->qb_cap, err, errlen) ||
         result_buf(m, (size_t)outsz, err, errlen))
         return -1;
     int rc;
-    if (d->kind == AX_LAYER_LINEAR) {
+    if (d->spike_in) {
+        /* binary spikes: the accumulate-only synapse, event-driven */
+        if (ax_net_grow((void **)&m->spk, &m->spk_cap, (size_t)(n * in), 1))
+            return ax_fail(err, errlen, "model %s: out of memory", m->arch);
+        for (int64_t j = 0; j < n * in; j++) m->spk[j] = x[j] != 0.0f;
+        d->synops = ax_snn_synops(d, m->spk, n);
+        if (d->synops < 0) return ax_fail(err, errlen, "model %s: out of memory", m->arch);
+        if (d->kind == AX_LAYER_LINEAR) {
+            rc = ax_spike_linear_fwd(m->eng, &m->fwd, n, in, d->c, m->spk, m->qb, m->qc, NULL, err,
+                                     errlen);
+        } else {
+            ax_conv_shape_t s = conv_shape(d, n);
+            rc = ax_spike_conv2d_fwd(m->eng, &m->fwd, &s, m->spk, m->qb, m->qc, NULL, err, errlen);
+        }
+    } else if (d->kind == AX_LAYER_LINEAR) {
         rc = ax_linear_fwd(m->eng, &m->fwd, n, in, d->c, m->qa, m->qb, m->qc, NULL, err, errlen);
     } else {
         ax_conv_shape_t s = conv_shape(d, n);
@@ -156,7 +178,8 @@ static int gemm_bwd(ax_model_t *m, ax_node_t *d, const float *x, int64_t n, unsi
             gb[c] = (float)s;
         }
     }
-    if (d->in[0] < 0) return 0; /* no gradient for the data */
+    /* no gradient for the data, nor for a spiking model's encoded input */
+    if (d->in[0] < 0 || m->node[d->in[0]].kind == AX_LAYER_ENCODE) return 0;
     /* input gradient: dy (still in qb) against W */
     if (quantize(m, m->bwd.in, W->w, (size_t)W->count, &m->qa, &m->qa_cap, err, errlen)) return -1;
     rc = linear ? ax_linear_bwd_data(m->eng, &m->bwd, n, in, d->c, m->qb, m->qa, m->qc, NULL, err,
@@ -313,27 +336,33 @@ int ax_model_forward(ax_model_t *m, const float *x, int64_t n, int train, char *
     for (int i = 0; i < m->nnodes; i++) {
         ax_node_t *d = &m->node[i];
         const float *a = input_of(m, d->in[0], x);
-        int64_t sz = n * node_size(d);
+        const int64_t nb = n * steps_of(d); /* items: images, or T x images */
+        int64_t sz = nb * node_size(d);
         switch (d->kind) {
         case AX_LAYER_LINEAR:
         case AX_LAYER_CONV:
-            if (gemm_fwd(m, d, a, n, err, errlen)) return -1;
+            if (gemm_fwd(m, d, a, nb, err, errlen)) return -1;
+            break;
+        case AX_LAYER_ENCODE:
+        case AX_LAYER_LIF:
+        case AX_LAYER_READOUT:
+            if (ax_snn_node_forward(m, d, a, n, train, err, errlen)) return -1;
             break;
         case AX_LAYER_RELU:
             for (int64_t j = 0; j < sz; j++) d->y[j] = (a[j] > 0 || a[j] != a[j]) ? a[j] : 0.0f;
             break;
         case AX_LAYER_MAXPOOL:
         case AX_LAYER_AVGPOOL:
-            pool_fwd(d, a, n);
+            pool_fwd(d, a, nb);
             break;
         case AX_LAYER_BN:
-            bn_fwd(m, d, a, n, train);
+            bn_fwd(m, d, a, nb, train);
             break;
         case AX_LAYER_FLATTEN:
             memcpy(d->y, a, (size_t)sz * sizeof(float));
             break;
         case AX_LAYER_DROPOUT:
-            dropout_fwd(m, d, i, a, n, train);
+            dropout_fwd(m, d, i, a, nb, train);
             break;
         case AX_LAYER_ADD: {
             const float *b = input_of(m, d->in[1], x);
@@ -341,7 +370,16 @@ int ax_model_forward(ax_model_t *m, const float *x, int64_t n, int train, char *
             break;
         }
         }
+        if (m->steps) { /* a spiking model's counts */
+            if ((d->kind == AX_LAYER_LINEAR || d->kind == AX_LAYER_CONV) && !d->spike_in)
+                d->synops = nb * (d->kind == AX_LAYER_LINEAR
+                                      ? d->c * d->in_c * d->in_h * d->in_w
+                                      : d->c * d->h * d->w * (d->in_c / d->groups) * d->k * d->k);
+            d->spikes_total += d->spikes;
+            d->synops_total += d->synops;
+        }
     }
+    if (m->steps) m->stat_images += n;
     return 0;
 }
 
@@ -359,9 +397,10 @@ int ax_model_backward(ax_model_t *m, const float *dlogits, char *err, size_t err
     for (int i = m->nnodes - 1; i >= 0 && rc == 0; i--) {
         ax_node_t *d = &m->node[i];
         if (!set[i]) continue; /* nothing downstream needs this node */
-        int64_t sz = n * node_size(d), insz = n * d->in_c * d->in_h * d->in_w;
+        const int64_t nb = n * steps_of(d);
+        int64_t sz = nb * node_size(d), insz = n * in_steps_of(d) * d->in_c * d->in_h * d->in_w;
         if (d->kind == AX_LAYER_LINEAR || d->kind == AX_LAYER_CONV) {
-            rc = gemm_bwd(m, d, input_of(m, d->in[0], m->input), n, set, err, errlen);
+            rc = gemm_bwd(m, d, input_of(m, d->in[0], m->input), nb, set, err, errlen);
             continue;
         }
         if (d->in[0] < 0) continue;
@@ -376,10 +415,14 @@ int ax_model_backward(ax_model_t *m, const float *dlogits, char *err, size_t err
             break;
         case AX_LAYER_MAXPOOL:
         case AX_LAYER_AVGPOOL:
-            pool_bwd(d, n, g);
+            pool_bwd(d, nb, g);
             break;
         case AX_LAYER_BN:
-            bn_bwd(m, d, n, g);
+            bn_bwd(m, d, nb, g);
+            break;
+        case AX_LAYER_LIF:
+        case AX_LAYER_READOUT:
+            ax_snn_node_backward(m, d, n, g);
             break;
         case AX_LAYER_FLATTEN:
             memcpy(g, d->dy, (size_t)sz * sizeof(float));

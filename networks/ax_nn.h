@@ -25,6 +25,7 @@
 
 #include "ax_ckpt.h"
 #include "ax_fastpath.h"
+#include "ax_neuron.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -39,7 +40,14 @@ typedef enum ax_layer {
     AX_LAYER_BN,      /* batchnorm over (n, h, w) per channel */
     AX_LAYER_FLATTEN, /* (n, c*h*w, 1, 1) */
     AX_LAYER_DROPOUT, /* inverted dropout with probability p while training */
-    AX_LAYER_ADD      /* residual: y = a + b */
+    AX_LAYER_ADD,     /* residual: y = a + b */
+    /* spiking models (ax_snn.c, docs/snn.md): the nodes between the encoder
+     * and the readout hold T x n images, time-major (step t of image b is
+     * item t*n + b); a linear or conv node whose input carries spikes is the
+     * accumulate-only synapse (ax_spike_*_fwd) */
+    AX_LAYER_ENCODE,  /* n images -> T x n: direct (the image), rate, latency */
+    AX_LAYER_LIF,     /* the neuron of ax_neuron.h per element, over T steps: spikes 0/1 */
+    AX_LAYER_READOUT  /* T x n -> n logits: mean membrane or spike count */
 } ax_layer_t;
 
 /* A parameter or a buffer (batchnorm's running statistics), PyTorch's names:
@@ -70,7 +78,31 @@ typedef struct ax_node {
     float *aux;             /* bn: xhat; dropout: mask */
     int32_t *arg;           /* maxpool: argmax */
     double *stat;           /* bn: mean, invstd per channel */
+    /* spiking models */
+    int64_t steps, in_steps; /* items per image of the output and the input: T or 1 */
+    int spike_in;            /* linear/conv: the input carries spikes (0/1) */
+    int64_t spikes, synops;  /* of the last forward: spikes out (lif, readout by
+                                count); accumulates (linear/conv with spike_in) */
+    int64_t spikes_total, synops_total; /* summed since ax_model_stats_reset */
 } ax_node_t;
+
+/* Spiking models: how images become spikes, how spikes become logits, how
+ * the spike's derivative is replaced in training (docs/snn.md). */
+typedef enum ax_encoding { AX_ENC_DIRECT = 0, AX_ENC_RATE, AX_ENC_LATENCY } ax_encoding_t;
+typedef enum ax_readout { AX_READOUT_MEMBRANE = 0, AX_READOUT_COUNT } ax_readout_t;
+typedef enum ax_surrogate { AX_SURR_ATAN = 0, AX_SURR_FSIGMOID } ax_surrogate_t;
+
+typedef struct ax_snn_opts {
+    int64_t steps;           /* T >= 1 */
+    ax_encoding_t encoding;  /* direct: the image is the first layer's current at every step;
+                                rate: Bernoulli spikes with probability clamp(x, 0, 1);
+                                latency: one spike at step floor((1 - x) T), none for x <= 0 */
+    ax_readout_t readout;    /* membrane: logits = mean over t of a non-spiking neuron's
+                                membrane; count: logits = spikes of a spiking output layer */
+    ax_neuron_cfg_t neuron;  /* every neuron of the model, the readout's too */
+    ax_surrogate_t surrogate;
+    float surrogate_param;   /* atan: alpha (2); fsigmoid: slope k (25) */
+} ax_snn_opts_t;
 
 typedef struct ax_model {
     char arch[32];
@@ -89,18 +121,30 @@ typedef struct ax_model {
     /* scratch for quantized operands and GEMM results */
     uint32_t *qa, *qb, *qc;
     size_t qa_cap, qb_cap, qc_cap;
+    uint8_t *spk;           /* spikes of a synapse's input, one byte each */
+    size_t spk_cap;
     float *tmp;
     size_t tmp_cap;
     uint64_t dropout_seed; /* set by the trainer per step */
     int64_t macs_fwd;      /* multiply-accumulates of one image's forward */
+    /* spiking models (steps = 0: not spiking) */
+    int64_t steps;
+    ax_snn_opts_t snn;
+    uint64_t enc_seed;     /* rate encoding: image i of a forward (global index
+                              enc_base + i) draws from (enc_seed, enc_base + i) */
+    int64_t enc_base;
+    int64_t stat_images;   /* images forwarded since ax_model_stats_reset */
 } ax_model_t;
 
 /* The architectures: "mlp" (LeNet-300-100), "lenet5", "vgg" (a small
  * VGG-style CNN with dropout), "resnet8", "resnet20" (CIFAR-style ResNets
  * with batchnorm and projection shortcuts), "mobilenet" (depthwise-separable
- * blocks with batchnorm). One line each for help texts. */
+ * blocks with batchnorm), and the spiking "snn-mlp" and "snn-conv". One line
+ * each for help texts. */
 extern const char *const ax_model_archs[];
 const char *ax_model_describe(const char *arch);
+/* 1 for the spiking architectures (snn-mlp, snn-conv), else 0. */
+int ax_model_arch_spiking(const char *arch);
 
 /* A model for images c x h x w and classes outputs; NULL with a message for an
  * unknown architecture or an input too small for it. Parameters are zero
@@ -113,6 +157,37 @@ void ax_model_free(ax_model_t *m);
  * batchnorm gamma 1, beta 0, running mean 0, variance 1. */
 void ax_model_init(ax_model_t *m, uint64_t seed);
 int64_t ax_model_param_count(const ax_model_t *m); /* trainable values */
+
+/* ---- spiking models (ax_snn.c) ------------------------------------------ */
+/* T = 4, direct, membrane readout, the default neuron (lif fp32 exact, beta
+ * 0.9, theta 1, subtract), atan with alpha 2. */
+void ax_snn_opts_default(ax_snn_opts_t *o);
+int ax_model_is_spiking(const ax_model_t *m);
+/* Sets a spiking model's options (the buffers follow at the next forward).
+ * -1 with a message for a model that is not spiking or T < 1. */
+int ax_model_set_snn(ax_model_t *m, const ax_snn_opts_t *o, char *err, size_t errlen);
+/* Zeroes the totals of spikes and accumulates that every forward of a
+ * spiking model adds to (node spikes_total, synops_total; stat_images). */
+void ax_model_stats_reset(ax_model_t *m);
+/* Per image, since the reset: the spikes per neuron of every spiking layer
+ * (lif nodes, the readout by count) together, and the synaptic operations of
+ * every layer (accumulates where the input is spikes; multiply-accumulates of
+ * a graded input, T per image). 0 before any forward. */
+double ax_model_spikes_per_neuron(const ax_model_t *m);
+double ax_model_synops_per_image(const ax_model_t *m);
+/* "direct", "rate", "latency"; "membrane", "count"; "atan[:alpha=A]",
+ * "fsigmoid[:k=K]" -> 0, or -1 with a message naming the choices. */
+int ax_encoding_parse(const char *s, ax_encoding_t *out, char *err, size_t errlen);
+int ax_readout_parse(const char *s, ax_readout_t *out, char *err, size_t errlen);
+int ax_surrogate_parse(const char *s, ax_surrogate_t *kind, float *param, char *err,
+                       size_t errlen);
+const char *ax_encoding_name(ax_encoding_t e);
+/* "atan:alpha=2", "fsigmoid:k=25": what ax_surrogate_parse reads back. */
+const char *ax_surrogate_name(ax_surrogate_t kind, float param, char *buf, size_t len);
+const char *ax_readout_name(ax_readout_t r);
+/* One line: "T=4 encoding=direct readout=membrane surrogate=atan:alpha=2
+ * neuron=..." (the checkpoint's "snn" metadata). */
+const char *ax_snn_describe(const ax_snn_opts_t *o, char *buf, size_t len);
 
 /* The engine and MAC configurations for the forward GEMMs and for both
  * gradient GEMMs. The model keeps the pointer to eng, not the engine. */

@@ -17,6 +17,7 @@
 #include "ax_clock.h"
 #include "ax_fail.h"
 #include "ax_registry.h"
+#include "ax_spec.h"
 
 /* The retraining recipe of every row: SGD with momentum 0.9 and weight decay
  * 5e-4, batch 64, a cosine schedule from the study's lr; evaluation in
@@ -118,6 +119,99 @@ static int plan_adder(ax_estimate_row_t *r, const char *adder, uint64_t seed, ch
     return 0;
 }
 
+/* A synapse: the MAC given (its multiplier unused), the study's neuron. */
+static int plan_synapse(ax_estimate_t *st, ax_estimate_row_t *r, const char *spec, char *err,
+                        size_t errlen)
+{
+    char e[512], nb[320], ad[64], fin[24], facc[24], ra[64];
+    if (ax_mac_parse(spec, &r->cfg, e, sizeof e))
+        return ax_fail(err, errlen, "synapse MAC '%s': %s", spec, e);
+    r->kind = AX_ROW_SYNAPSE;
+    r->neuron = st->snn.neuron;
+    ax_unit_name(r->cfg.add, ad, sizeof ad);
+    ax_format_name(r->cfg.in, fin, sizeof fin);
+    ax_format_name(r->cfg.acc, facc, sizeof facc);
+    snprintf(r->unit, sizeof r->unit, "synapse %s", ad);
+    snprintf(r->fmt, sizeof r->fmt, "%s>%s", fin, facc);
+    snprintf(r->name, sizeof r->name, "synapse %s %s>%s", ad, fin, facc);
+    ax_mac_name(&r->cfg, e, sizeof e);
+    snprintf(r->mac, sizeof r->mac, "%.150s|%.320s", e, ax_neuron_name(&r->neuron, nb, sizeof nb));
+    rtl_unit_name(r->cfg.add, ra, sizeof ra);
+    snprintf(r->rtl, sizeof r->rtl, "%s.%s.%s", ra, facc, facc);
+    r->have_metrics = ax_metrics_compute(r->cfg.add, r->cfg.acc, r->cfg.acc, AX_METRICS_MAX_ENUM,
+                                         AX_METRICS_SAMPLE, st->seed, &r->met) == 0;
+    return 0;
+}
+
+/* The neuron spec over base: base's keys that spec does not name, then spec
+ * (neuron=if drops base's multiplier and leak). */
+static int neuron_over(const ax_neuron_cfg_t *base, const char *spec, ax_neuron_cfg_t *out,
+                       char *err, size_t errlen)
+{
+    static const char *const keys[] = {"neuron", "fmt", "mul", "add", "beta", "theta", "reset"};
+    char bname[320], full[1200], e[600];
+    ax_spec_items_t b, g;
+    ax_neuron_name(base, bname, sizeof bname);
+    if (ax_spec_split(bname, keys, 7, 1u << 2 | 1u << 3, "neuron", "fmt=bf16", &b, e, sizeof e) ||
+        ax_spec_split(spec, keys, 7, 1u << 2 | 1u << 3, "neuron", "fmt=bf16", &g, e, sizeof e))
+        return ax_fail(err, errlen, "neuron row '%s': %s", spec, e);
+    int to_if = g.seen[0] && !strcmp(g.val[0], "if");
+    full[0] = 0;
+    for (int k = 0; k < 7; k++) {
+        if (!b.seen[k] || g.seen[k] || (to_if && (k == 2 || k == 4))) continue;
+        size_t at = strlen(full);
+        snprintf(full + at, sizeof full - at, "%s=%s,", keys[k], b.val[k]);
+    }
+    size_t at = strlen(full);
+    snprintf(full + at, sizeof full - at, "%s", spec);
+    if (ax_neuron_parse(full, out, e, sizeof e))
+        return ax_fail(err, errlen, "neuron row '%s': %s", spec, e);
+    return 0;
+}
+
+/* A neuron over the study's, with the exact fp32 synapse. */
+static int plan_neuron(ax_estimate_t *st, ax_estimate_row_t *r, const char *spec, char *err,
+                       size_t errlen)
+{
+    char e[64], nb[320], mb[200], fm[48], ad[64], mu[64];
+    if (neuron_over(&st->snn.neuron, spec, &r->neuron, err, errlen)) return -1;
+    ax_mac_parse("mul=exact,in=fp32", &r->cfg, e, sizeof e);
+    r->kind = AX_ROW_NEURON;
+    const ax_neuron_cfg_t *n = &r->neuron;
+    ax_format_name(n->fmt, fm, sizeof fm);
+    ax_unit_name(n->add, ad, sizeof ad);
+    ax_unit_name(n->mul, mu, sizeof mu);
+    if (n->model == AX_NEURON_LIF)
+        snprintf(r->unit, sizeof r->unit, "neuron %s+%s", mu, ad);
+    else
+        snprintf(r->unit, sizeof r->unit, "neuron if %s", ad);
+    snprintf(r->fmt, sizeof r->fmt, "%s", fm);
+    snprintf(r->name, sizeof r->name, "%s %s", r->unit, fm);
+    snprintf(r->mac, sizeof r->mac, "%.150s|%.320s", ax_mac_name(&r->cfg, mb, sizeof mb),
+             ax_neuron_name(n, nb, sizeof nb));
+    snprintf(r->rtl, sizeof r->rtl, "neuron:%s", nb);
+    r->have_metrics = ax_metrics_compute(n->add, n->fmt, n->fmt, AX_METRICS_MAX_ENUM,
+                                         AX_METRICS_SAMPLE, st->seed, &r->met) == 0;
+    return 0;
+}
+
+int ax_estimate_plan_snn(ax_estimate_t *st, const char *const *synapses, int nsyn,
+                         const char *const *neurons, int nneu, char *err, size_t errlen)
+{
+    ax_estimate_free(st);
+    if (nsyn + nneu < 1) return ax_fail(err, errlen, "no synapses and no neurons to study");
+    st->rows = calloc((size_t)(nsyn + nneu) + 1, sizeof *st->rows);
+    if (!st->rows) return ax_fail(err, errlen, "out of memory");
+    for (int i = 0; i < nsyn; i++)
+        if (plan_synapse(st, &st->rows[st->nrows++], synapses[i], err, errlen)) goto fail;
+    for (int i = 0; i < nneu; i++)
+        if (plan_neuron(st, &st->rows[st->nrows++], neurons[i], err, errlen)) goto fail;
+    return 0;
+fail:
+    ax_estimate_free(st);
+    return -1;
+}
+
 int ax_estimate_plan(ax_estimate_t *st, const char *const *units, int nunits, const char *const *fmts,
                      int nfmts, const char *adder, char *err, size_t errlen)
 {
@@ -128,7 +222,8 @@ int ax_estimate_plan(ax_estimate_t *st, const char *const *units, int nunits, co
     for (int fi = 0; fi < nfmts; fi++)
         for (int ui = 0; ui < nunits; ui++)
             if (plan_mul(&st->rows[st->nrows++], units[ui], fmts[fi], st->seed, err, errlen)) goto fail;
-    if (adder && plan_adder(&st->rows[st->nrows++], adder, st->seed, err, errlen)) goto fail;
+    if (adder && plan_adder(&st->rows[st->nrows], adder, st->seed, err, errlen)) goto fail;
+    if (adder) st->rows[st->nrows++].kind = AX_ROW_ADDER;
     return 0;
 fail:
     ax_estimate_free(st);
@@ -137,10 +232,11 @@ fail:
 
 /* ---- the RTL check ---------------------------------------------------------------- */
 
-/* exe --config NAME --jobs N, its output discarded: AX_RTL_VERIFIED,
- * AX_RTL_MISMATCH (exit 1, or killed), or AX_RTL_NOT_BUILT (no exe, or any
- * other exit: the verifier has no model of that configuration). */
-static int verify_config(const char *exe, const char *name, int jobs)
+/* exe OPT ARG --jobs N (OPT: --config NAME, or --neuron SPEC), its output
+ * discarded: AX_RTL_VERIFIED, AX_RTL_MISMATCH (exit 1, or killed), or
+ * AX_RTL_NOT_BUILT (no exe, or any other exit: the verifier has no model of
+ * that configuration). */
+static int run_verifier(const char *exe, const char *opt, const char *arg, int jobs)
 {
     if (!exe) return AX_RTL_NOT_BUILT;
     char j[16];
@@ -150,7 +246,7 @@ static int verify_config(const char *exe, const char *name, int jobs)
     if (pid == 0) {
         int fd = open("/dev/null", O_WRONLY);
         if (fd >= 0) dup2(fd, 1), dup2(fd, 2);
-        execl(exe, exe, "--config", name, "--jobs", j, (char *)NULL);
+        execl(exe, exe, opt, arg, "--jobs", j, (char *)NULL);
         _exit(127);
     }
     int s;
@@ -158,11 +254,18 @@ static int verify_config(const char *exe, const char *name, int jobs)
     return WEXITSTATUS(s) == 0 ? AX_RTL_VERIFIED : WEXITSTATUS(s) == 1 ? AX_RTL_MISMATCH : AX_RTL_NOT_BUILT;
 }
 
+static int verify_config(const char *exe, const char *name, int jobs)
+{
+    return run_verifier(exe, "--config", name, jobs);
+}
+
 /* Every configuration of the row (two for the adder row): a mismatch in
  * either is a mismatch, else a missing one is "not built". */
 static int verify_row(const ax_estimate_t *st, const ax_estimate_row_t *r)
 {
     if (!st->verify) return AX_RTL_NOT_RUN;
+    if (r->kind == AX_ROW_NEURON) /* rtl: "neuron:SPEC" */
+        return run_verifier(st->verify_exe, "--neuron", r->rtl + 7, st->verify_jobs);
     if (!r->is_adder) return verify_config(st->verify_exe, r->rtl, st->verify_jobs);
     char a[96], b[96];
     if (sscanf(r->rtl, "%95s %95s", a, b) != 2) return AX_RTL_NOT_BUILT;
@@ -173,8 +276,10 @@ static int verify_row(const ax_estimate_t *st, const ax_estimate_row_t *r)
 
 /* ---- accuracy --------------------------------------------------------------------- */
 
-/* The checkpoint's weights, the forward GEMMs through fwd, gradients exact fp32. */
-static int set_net(const ax_estimate_t *st, const ax_mac_cfg_t *fwd, char *err, size_t errlen)
+/* The checkpoint's weights, the forward GEMMs through row's MAC (NULL: the
+ * baseline, exact fp32), gradients exact fp32; a spiking model's neuron the
+ * row's (else the study's). */
+static int set_net(const ax_estimate_t *st, const ax_estimate_row_t *r, char *err, size_t errlen)
 {
     ax_mac_cfg_t f32;
     char e[64];
@@ -182,7 +287,13 @@ static int set_net(const ax_estimate_t *st, const ax_mac_cfg_t *fwd, char *err, 
         return ax_fail(err, errlen, "the study has no network, checkpoint, test set or engine");
     if (ax_model_load_ckpt(st->net, st->ckpt, st->weights ? st->weights : "(checkpoint)", err, errlen)) return -1;
     ax_mac_parse("mul=exact,in=fp32", &f32, e, sizeof e);
-    ax_model_set_mac(st->net, st->engine, fwd ? fwd : &f32, &f32);
+    ax_model_set_mac(st->net, st->engine, r ? &r->cfg : &f32, &f32);
+    if (ax_model_is_spiking(st->net)) {
+        ax_snn_opts_t o = st->snn;
+        if (r) o.neuron = r->neuron;
+        if (ax_model_set_snn(st->net, &o, err, errlen)) return -1;
+    }
+    ax_model_stats_reset(st->net);
     return 0;
 }
 
@@ -192,6 +303,8 @@ int ax_estimate_baseline(ax_estimate_t *st, char *err, size_t errlen)
     if (set_net(st, NULL, err, errlen) ||
         ax_evaluate(st->net, st->test, (int64_t)st->test_limit, EVAL_BATCH, &loss, &st->base_acc, err, errlen))
         return -1;
+    st->base_synops = ax_model_synops_per_image(st->net);
+    st->base_spike_rate = ax_model_spikes_per_neuron(st->net);
     st->ntest = st->test_limit && (int64_t)st->test_limit < st->test->n ? (int64_t)st->test_limit : st->test->n;
     return 0;
 }
@@ -213,9 +326,11 @@ static int accuracy(ax_estimate_t *st, int i, char *err, size_t errlen)
     ax_estimate_row_t *r = &st->rows[i];
     double loss;
     if (st->progress) st->progress(st->ctx, i, "evaluate", NULL);
-    if (set_net(st, &r->cfg, err, errlen) ||
+    if (set_net(st, r, err, errlen) ||
         ax_evaluate(st->net, st->test, (int64_t)st->test_limit, EVAL_BATCH, &loss, &r->acc0, err, errlen))
         return -1;
+    r->synops = ax_model_synops_per_image(st->net);
+    r->spike_rate = ax_model_spikes_per_neuron(st->net);
     r->acc1 = NAN;
     if (!st->retrain_epochs) return 0;
     if (!st->train) return ax_fail(err, errlen, "retraining needs the training set");

@@ -37,6 +37,18 @@ extern "C" {
 #define AX_ESTIMATE_FORMATS "bf16,fp16,fp8e4m3"
 #define AX_ESTIMATE_ADDER "mul=exact,in=bf16,prod=fp32,add=loa:l=8,acc=fp32"
 
+/* The default study of a spiking model (docs/estimate.md, "Spiking
+ * models"): synapse MACs (the multiplier unused: binary spikes only
+ * accumulate) and neurons, ';'-separated; a neuron row changes only the keys
+ * it names of the checkpoint's neuron. */
+#define AX_ESTIMATE_SYNAPSES                                                                    \
+    "in=bf16,acc=fp32;in=bf16,add=trunc,acc=fp32;in=bf16,add=loa:l=12,acc=fp32;"              \
+    "in=bf16,add=loa:l=16,acc=fp32;in=bf16,add=eta:l=12,acc=fp32"
+#define AX_ESTIMATE_NEURONS "fmt=bf16;fmt=fp16;fmt=fp8e4m3;fmt=bf16,add=loa:l=4"
+
+/* Kinds of rows. */
+enum { AX_ROW_MUL = 0, AX_ROW_ADDER, AX_ROW_SYNAPSE, AX_ROW_NEURON };
+
 /* The RTL check of a row. */
 enum {
     AX_RTL_VERIFIED = 1,   /* the RTL matched the C model bit for bit */
@@ -46,13 +58,17 @@ enum {
 };
 
 typedef struct ax_estimate_row {
-    char name[200];     /* "mul_mbm bf16"; the adder row "mul_exact+add_loa:l=8 bf16" */
+    char name[256];     /* "mul_mbm bf16"; the adder row "mul_exact+add_loa:l=8 bf16" */
     char unit[160];     /* the unit's canonical name; the adder row "MUL+ADD" */
-    char fmt[24];       /* the operand format as given */
-    char mac[160];      /* the MAC's canonical text: rows are matched by it on resume */
-    char rtl[256];      /* the verifier's configurations, separated by a space */
+    char fmt[48];       /* the operand format as given (a synapse: in>acc) */
+    char mac[480];      /* the MAC's canonical text (spiking rows: "MAC|neuron"): rows are matched by it on resume */
+    char rtl[400];      /* the verifier's configurations, separated by a space */
     int is_adder;
+    int kind;           /* AX_ROW_* */
     ax_mac_cfg_t cfg;
+    ax_neuron_cfg_t neuron; /* spiking rows: every neuron of the model */
+    double synops;      /* spiking rows: synaptic operations per image (every layer and step) */
+    double spike_rate;  /* spiking rows: spikes per neuron per image */
     int have_metrics;
     ax_metrics_t met;   /* multiplier: in -> prod; adder: on the accumulator format */
     int rtl_status;     /* AX_RTL_* */
@@ -90,11 +106,14 @@ struct ax_estimate {
     void (*progress)(void *ctx, int row, const char *stage, const ax_train_progress_t *p);
     int (*row_done)(void *ctx, const ax_estimate_t *st, int row, char *err, size_t errlen);
     void *ctx;
+    ax_snn_opts_t snn;           /* a spiking model's options (from its checkpoint): every
+                                    row's but the neuron, the baseline's neuron too */
     /* the rows (ax_estimate_plan) */
     ax_estimate_row_t *rows;
     int nrows;
     /* results */
     double base_acc;             /* exact fp32 (NaN until ax_estimate_baseline) */
+    double base_synops, base_spike_rate; /* a spiking model's, in exact fp32 */
     int64_t ntest;               /* test images evaluated */
     int mismatches;              /* rows whose RTL check failed */
 };
@@ -109,6 +128,12 @@ void ax_estimate_free(ax_estimate_t *st);
  * none), each with its metrics. Units must be multipliers. */
 int ax_estimate_plan(ax_estimate_t *st, const char *const *units, int nunits, const char *const *fmts,
                      int nfmts, const char *adder, char *err, size_t errlen);
+
+/* A spiking model's rows: every synapse MAC (with st->snn's neuron), then
+ * every neuron (each a partial spec over st->snn's neuron, with the exact
+ * fp32 synapse), each with its metrics (the adder's on its format). */
+int ax_estimate_plan_snn(ax_estimate_t *st, const char *const *synapses, int nsyn,
+                         const char *const *neurons, int nneu, char *err, size_t errlen);
 
 /* base_acc and ntest: the network in exact fp32 on the test images. */
 int ax_estimate_baseline(ax_estimate_t *st, char *err, size_t errlen);

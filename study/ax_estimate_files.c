@@ -45,20 +45,35 @@ static cJSON *results_header(const ax_estimate_t *st)
     cJSON_AddNumberToObject(root, "retrain_images", (double)st->retrain_limit);
     cJSON_AddNumberToObject(root, "retrain_lr", st->lr);
     cJSON_AddNumberToObject(root, "seed", (double)st->seed);
+    if (st->net && ax_model_is_spiking(st->net)) {
+        char b[400];
+        cJSON_AddStringToObject(root, "snn", ax_snn_describe(&st->snn, b, sizeof b));
+    }
     return root;
 }
+
+static const char *const kind_names[] = {"multiplier", "adder", "synapse", "neuron"};
 
 static cJSON *row_json(const ax_estimate_row_t *r)
 {
     cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "kind", kind_names[r->kind]);
     cJSON_AddStringToObject(j, "unit", r->unit);
     cJSON_AddStringToObject(j, "format", r->fmt);
     cJSON_AddStringToObject(j, "mac", r->mac);
-    if (r->have_metrics)
-        cJSON_AddItemToObject(j, "metrics",
-                              ax_metrics_json(r->is_adder ? r->cfg.add : r->cfg.mul,
-                                              r->is_adder ? r->cfg.acc : r->cfg.in,
-                                              r->is_adder ? r->cfg.acc : r->cfg.prod, &r->met));
+    if (r->have_metrics) /* multiplier: in -> product; adder, synapse: its adder on the
+                            accumulator; neuron: its adder on the membrane */
+        cJSON_AddItemToObject(
+            j, "metrics",
+            r->kind == AX_ROW_NEURON
+                ? ax_metrics_json(r->neuron.add, r->neuron.fmt, r->neuron.fmt, &r->met)
+                : ax_metrics_json(r->kind != AX_ROW_MUL ? r->cfg.add : r->cfg.mul,
+                                  r->kind != AX_ROW_MUL ? r->cfg.acc : r->cfg.in,
+                                  r->kind != AX_ROW_MUL ? r->cfg.acc : r->cfg.prod, &r->met));
+    if (r->kind >= AX_ROW_SYNAPSE) {
+        cJSON_AddNumberToObject(j, "synaptic_ops_per_image", r->synops);
+        cJSON_AddNumberToObject(j, "spikes_per_neuron", r->spike_rate);
+    }
     cJSON_AddStringToObject(j, "rtl", ax_estimate_rtl_text(r->rtl_status));
     cJSON_AddStringToObject(j, "rtl_config", r->rtl);
     cJSON_AddNumberToObject(j, "accuracy", r->acc0);
@@ -72,10 +87,13 @@ static size_t row_csv(const ax_estimate_t *st, const ax_estimate_row_t *r, char 
 {
     char a1[32] = ""; /* empty without a retrained accuracy */
     if (!isnan(r->acc1)) snprintf(a1, sizeof a1, "%.6f", r->acc1);
-    return (size_t)snprintf(out, cap, "%s,%s,\"%s\",%.6e,%.6e,%.6e,%.6e,%.6e,%s,%s,%.6f,%s,%s,%.6f,%.2f\n",
+    char snn[64] = ",,"; /* empty for a DNN's rows */
+    if (r->kind >= AX_ROW_SYNAPSE) snprintf(snn, sizeof snn, ",%.1f,%.6f", r->synops, r->spike_rate);
+    return (size_t)snprintf(out, cap,
+                            "%s,%s,\"%s\",%.6e,%.6e,%.6e,%.6e,%.6e,%s,\"%s\",%.6f,%s,%s,%.6f%s,%.2f\n",
                             r->unit, r->fmt, r->mac, r->met.mred, r->met.nmed, r->met.wcre, r->met.bias,
                             r->met.error_rate, ax_estimate_rtl_text(r->rtl_status), r->rtl, r->acc0,
-                            ax_estimate_retrain_text(r), a1, st->base_acc, r->secs);
+                            ax_estimate_retrain_text(r), a1, st->base_acc, snn, r->secs);
 }
 
 /* The plot's points: accuracy before and after retraining against MRED, one
@@ -85,6 +103,16 @@ static size_t row_csv(const ax_estimate_t *st, const ax_estimate_row_t *r, char 
 static int plot_points(const ax_estimate_t *st, int n, ax_plot_point_t *pts, char (*labels)[400], int *merged)
 {
     int np = 0;
+    if (n && st->rows[0].kind >= AX_ROW_SYNAPSE) { /* a spiking model: against its work */
+        for (int i = 0; i < n; i++) {
+            const ax_estimate_row_t *r = &st->rows[i];
+            snprintf(labels[i], 400, "%s", r->name);
+            pts[np++] = (ax_plot_point_t){r->synops, 100 * r->acc0, labels[i], "before retraining"};
+            if (!isnan(r->acc1))
+                pts[np++] = (ax_plot_point_t){r->synops, 100 * r->acc1, NULL, "after retraining"};
+        }
+        return np;
+    }
     for (int i = 0; i < n; i++) {
         const ax_estimate_row_t *r = &st->rows[i];
         if (!r->have_metrics || r->is_adder || merged[i]) continue;
@@ -118,10 +146,15 @@ static int plot(const ax_estimate_t *st, const char *outdir, char *err, size_t e
         char title[256], path[PATH_MAX_LEN];
         int np = plot_points(st, n, pts, labels, merged);
         const char *data = st->data ? st->data : "", *base = strrchr(data, '/');
-        snprintf(title, sizeof title, "%s on %s: test accuracy against the multiplier's MRED",
-                 st->net ? st->net->arch : "", st->data_title ? st->data_title : base && base[1] ? base + 1 : data);
-        ax_plot_t pl = {title, "mean relative error of the multiplier (MRED)", "test accuracy (%)", 0,
-                        100 * st->base_acc, "exact fp32"};
+        int snn = n && st->rows[0].kind >= AX_ROW_SYNAPSE;
+        snprintf(title, sizeof title, "%s on %s: test accuracy against %s", st->net ? st->net->arch : "",
+                 st->data_title ? st->data_title : base && base[1] ? base + 1 : data,
+                 snn ? "synaptic operations" : "the multiplier's MRED");
+        ax_plot_t pl = {title,
+                        snn ? "synaptic operations per image (accumulates; multiply-accumulates of "
+                              "graded inputs)"
+                            : "mean relative error of the multiplier (MRED)",
+                        "test accuracy (%)", 0, 100 * st->base_acc, "exact fp32"};
         snprintf(path, sizeof path, "%s/accuracy.png", outdir);
         rc = ax_plot_scatter(path, &pl, pts, np, err, errlen);
     }
@@ -146,7 +179,8 @@ int ax_estimate_save(const ax_estimate_t *st, const char *outdir, int n, double 
     cJSON_AddNumberToObject(root, "seconds", seconds);
     len += (size_t)snprintf(csv + len, cap - len,
                             "unit,format,mac,mred,nmed,wcre,bias,error_rate,rtl,rtl_config,"
-                            "accuracy,retraining,accuracy_retrained,fp32_accuracy,seconds\n");
+                            "accuracy,retraining,accuracy_retrained,fp32_accuracy,"
+                            "synaptic_ops_per_image,spikes_per_neuron,seconds\n");
     for (int i = 0; i < n; i++) {
         len += row_csv(st, &st->rows[i], csv + len, cap - len);
         cJSON_AddItemToArray(arr, row_json(&st->rows[i]));

@@ -11,7 +11,9 @@
  * on pre-unpacked operands (ax_mac_step.h, the step the cuda backend runs
  * too), the significand LUT where it fits.
  *
- * The state the paths share (decode tables, buffers) is ax_cpu_state.c. */
+ * The state the paths share (decode tables, buffers) is ax_cpu_state.c; the
+ * synapse of spiking networks (binary spikes, no multiplier) is
+ * ax_cpu_spike.c. */
 #define _POSIX_C_SOURCE 200809L
 #include "ax_cpu.h"
 
@@ -33,4 +35,4 @@ static int cpu_gemm(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_gemm_shape
     return ax_cpu_generic(x, cfg, s, A, B, C, flags, err, errlen);
 }
 
-const ax_backend_ops_t ax_backend_cpu = {NULL, cpu_gemm, NULL, NULL, ax_cpu_release};
+const ax_backend_ops_t ax_backend_cpu = {NULL, cpu_gemm, NULL, NULL, ax_cpu_release, ax_cpu_spike};

@@ -65,4 +65,10 @@ int ax_cpu_generic(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_gemm_shape_
                    const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags, char *err,
                    size_t errlen); /* ax_cpu_generic.c */
 
+/* The synapse of spiking networks (ax_backend.h's spike; ax_cpu_spike.c):
+ * event lists, then native fp32 or the generic path. */
+int ax_cpu_spike(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_spike_shape_t *s,
+                 const uint8_t *spk, const uint32_t *w, uint32_t *y, uint32_t *flags, char *err,
+                 size_t errlen);
+
 #endif /* AX_CPU_H */

@@ -37,6 +37,10 @@
 // is returned as -1 with a message, never an abort. The engine option
 // cuda_generic (AXSIM_CUDA_GENERIC=1) forces the generic path (tests,
 // benchmarks). The generic MAC step is ax_mac_step.h, the cpu backend's too.
+//
+// The synapse of spiking networks (cuda_spike, kernel in ax_cuda_spike.cuh):
+// one thread per output element folds its inputs that hold a spike with
+// ax_syn_step, k ascending; flags as above.
 #include <cuda_runtime.h>
 #include <limits.h>
 #include <math.h>
@@ -49,6 +53,7 @@
 #include "ax_mac_step.h"
 
 #include "ax_cuda_kernels.cuh"
+#include "ax_cuda_spike.cuh"
 
 // ---- host: state ----------------------------------------------------------------------
 
@@ -588,5 +593,50 @@ static int cuda_time_resident(ax_fp_ctx_t *e, const ax_mac_cfg_t *cfg, const ax_
     return rc;
 }
 
+// ---- the synapse of spiking networks (ax_cuda_spike.cuh) ----------------------------------
+
+// The spikes, weights and outputs go through the GEMM's device buffers (B, A
+// and C): every call uploads its operands anew.
+static int cuda_spike(ax_fp_ctx_t *e, const ax_mac_cfg_t *cfg, const ax_spike_shape_t *s,
+                      const uint8_t *spk, const uint32_t *w, uint32_t *y, uint32_t *flags,
+                      char *err, size_t errlen)
+{
+    cuda_state_t *st = get_state(e, err, errlen);
+    if (!st) return -1;
+    // the engine checked that every count fits with room to spare
+    const size_t ns = (size_t)(s->n * s->c * s->h * s->w), nw = (size_t)(s->oc * s->kf);
+    const size_t ny = (size_t)(s->n * s->oc * s->oh * s->ow);
+    if (dbuf_ensure(&st->B, ns, "the spikes", err, errlen) ||
+        dbuf_ensure(&st->A, nw * 4, "the weights", err, errlen) ||
+        dbuf_ensure(&st->C, ny * 4, "the synapse outputs", err, errlen))
+        return -1;
+    AXC_FAIL(cudaMemcpy(st->B.p, spk, ns, cudaMemcpyHostToDevice), "copying the spikes");
+    AXC_FAIL(cudaMemcpy(st->A.p, w, nw * 4, cudaMemcpyHostToDevice), "copying the weights");
+    if (flags) AXC_FAIL(cudaMemset(st->words, 0, sizeof(uint32_t)), "clearing flags");
+    spike_args a;
+    memset(&a, 0, sizeof a);
+    a.s = (const uint8_t *)st->B.p, a.w = (const uint32_t *)st->A.p, a.y = (uint32_t *)st->C.p;
+    a.flags = flags ? st->words : NULL;
+    a.cfg = *cfg;
+    a.c = s->c, a.h = s->h, a.wd = s->w, a.oc = s->oc, a.kh = s->kh, a.kw = s->kw;
+    a.sh = s->sh, a.sw = s->sw, a.ph = s->ph, a.pw = s->pw, a.dh = s->dh, a.dw = s->dw;
+    a.cg = s->cg, a.ocg = s->ocg, a.kf = s->kf, a.oh = s->oh, a.ow = s->ow;
+    a.total = (int64_t)ny;
+    int grid = 0;
+    if (grid_for((const void *)spike_kernel, SPK_THREADS, 0, st->sms,
+                 ((int64_t)ny + SPK_THREADS - 1) / SPK_THREADS, &grid, err, errlen))
+        return -1;
+    spike_kernel<<<grid, SPK_THREADS>>>(a);
+    AXC_FAIL(cudaGetLastError(), "launching the synapse kernel");
+    AXC_FAIL(cudaMemcpy(y, st->C.p, ny * 4, cudaMemcpyDeviceToHost), "running the synapse");
+    if (flags) {
+        uint32_t fl = 0;
+        AXC_FAIL(cudaMemcpy(&fl, st->words, sizeof fl, cudaMemcpyDeviceToHost), "reading flags");
+        *flags |= fl;
+    }
+    e->last_path = "cuda synapse generic";
+    return 0;
+}
+
 extern "C" const ax_backend_ops_t ax_backend_cuda = {cuda_probe, cuda_gemm, cuda_quantize,
-                                                     cuda_time_resident, cuda_release};
+                                                     cuda_time_resident, cuda_release, cuda_spike};

@@ -7,7 +7,8 @@
  *   cuda  the same C source compiled as device code; LUT in shared memory
  *
  * Every output element is the MAC fold of ax_mac.h over k ascending (or, with
- * chunk > 0, partial folds of chunk terms combined in order: ax_mac_fold_chunked).
+ * chunk > 0, partial folds of chunk terms combined in order: ax_mac_fold_chunked);
+ * the synapse of binary spikes (ax_spike_*) is the accumulate-only ax_syn_fold.
  * Operands are bit patterns of cfg->in, results bit patterns of cfg->acc, one
  * per uint32_t. All pointers are host memory; the cuda backend copies.
  *
@@ -171,6 +172,32 @@ int ax_linear_bwd_data(ax_engine_t *e, const ax_mac_cfg_t *cfg, int64_t n, int64
 int ax_linear_bwd_weight(ax_engine_t *e, const ax_mac_cfg_t *cfg, int64_t n, int64_t in,
                          int64_t out, const uint32_t *x, const uint32_t *dy, uint32_t *dw,
                          uint32_t *flags, char *err, size_t errlen);
+
+/* ---- the synapse of spiking networks (ax_spike.c) --------------------------
+ * Binary spikes, one byte each (0 = none, any other value = a spike): a
+ * synaptic operation is an accumulate, not a multiply-accumulate. Every
+ * output element is ax_syn_fold (ax_mac.h) over its inputs in ascending
+ * order: acc = +0 (cfg->acc); for each input k with a spike, acc =
+ * ADD(acc, convert(w[k], cfg->in -> cfg->acc)) through cfg->add. The
+ * multiplier and the product format are not used (cfg must still pass
+ * ax_mac_check). Inputs without a spike cost nothing: the cpu and cuda
+ * backends are event-driven, and give the bits of the dense fold.
+ *   linear   y[b,o] = fold over i ascending of (s[b,i], w[o,i]);
+ *            s: n x in, w: out x in (cfg->in bit patterns), y: n x out (cfg->acc)
+ *   conv2d   y[n,o,oy,ox] = fold over (ci, ky, kx) ascending, ci within o's
+ *            group, of the positions that are inside the input and hold a
+ *            spike, of w[o,ci,ky,kx]; padding = no spike. Shapes, strides,
+ *            dilation and groups as ax_conv2d_fwd; s is n x c x h x w.
+ * flags (may be NULL) receives the OR of every operation's flags, as
+ * ax_syn_fold gives them; asking for them may take a slower path on cpu.
+ * 0, or -1 with a message (bad shape, bad configuration, out of memory, CUDA
+ * error). ax_engine_last_path names the path taken. */
+int ax_spike_linear_fwd(ax_engine_t *e, const ax_mac_cfg_t *cfg, int64_t n, int64_t in,
+                        int64_t out, const uint8_t *s, const uint32_t *w, uint32_t *y,
+                        uint32_t *flags, char *err, size_t errlen);
+int ax_spike_conv2d_fwd(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_conv_shape_t *sh,
+                        const uint8_t *s, const uint32_t *w, uint32_t *y, uint32_t *flags,
+                        char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -5,8 +5,10 @@
 // products, units without a LUT), chunked accumulation, transposes, leading
 // dimensions, batches with shared operands, adversarial operands (zeros,
 // infinities, NaNs, subnormals, exponents that force the generic path, long
-// k), quantization against ax_from_f32bits, and a device allocation failure
-// that must come back as an error. Every GEMM runs twice: without flags (the
+// k), quantization against ax_from_f32bits, the synapse of spiking networks
+// (ax_spike_linear_fwd, ax_spike_conv2d_fwd: densities 0 to 100 %, exact and
+// approximate adders, padding, stride, dilation, groups), and a device
+// allocation failure that must come back as an error. Every GEMM runs twice: without flags (the
 // native path where the configuration allows) and with flags (generic).
 //
 // Exit 77 (skip) with one line when no CUDA device answers; 1 on the first
@@ -160,6 +162,110 @@ void run_case(ax_engine_t *ref, ax_engine_t *cu, const gemm_case &gc, ax_rng_t *
         printf("ok  %-28s %s%s%s\n", path, what.c_str(), want_flags ? " flags=" : "",
                want_flags ? ax_flags_name(fr, fb, sizeof fb) : "");
         g_cases++;
+    }
+}
+
+// The synapse of spiking networks (ax_spike_linear_fwd, ax_spike_conv2d_fwd):
+// cuda against ref, bits and flags, without and with flags. linear: the shape's
+// n, c and oc are n, in and out (the rest unused).
+struct spike_case {
+    const char *spec;
+    bool linear;
+    ax_conv_shape_t sh;
+    uint32_t permille; // spike density
+    dist d;            // weights
+};
+
+void run_spike_case(ax_engine_t *ref, ax_engine_t *cu, const spike_case &sc, ax_rng_t *rng)
+{
+    const ax_mac_cfg_t c = mac(sc.spec);
+    const ax_conv_shape_t &sh = sc.sh;
+    int64_t oh = 1, ow = 1;
+    char err[512], name[200];
+    if (!sc.linear && ax_conv_out(&sh, &oh, &ow, err, sizeof err)) die(err);
+    const size_t ns = (size_t)(sc.linear ? sh.n * sh.c : sh.n * sh.c * sh.h * sh.w);
+    const size_t nw = (size_t)(sc.linear ? sh.oc * sh.c : sh.oc * (sh.c / sh.groups) * sh.kh * sh.kw);
+    const size_t ny = (size_t)(sh.n * sh.oc * oh * ow);
+    std::vector<uint8_t> sp(ns);
+    for (auto &b : sp) b = ax_rng_below(rng, 1000) < sc.permille ? (uint8_t)(1 + ax_rng_below(rng, 255)) : 0;
+    const std::vector<uint32_t> w = matrix(rng, c.in, sc.d, nw);
+    ax_mac_name(&c, name, sizeof name);
+    char what[600];
+    if (sc.linear)
+        snprintf(what, sizeof what, "synapse %s linear n=%lld in=%lld out=%lld density %u/1000 %s", name,
+                 (long long)sh.n, (long long)sh.c, (long long)sh.oc, sc.permille, dist_names[sc.d]);
+    else
+        snprintf(what, sizeof what,
+                 "synapse %s conv n=%lld c=%lld %lldx%lld oc=%lld k=%lldx%lld s=%lld,%lld p=%lld,%lld "
+                 "d=%lld,%lld g=%lld density %u/1000 %s",
+                 name, (long long)sh.n, (long long)sh.c, (long long)sh.h, (long long)sh.w, (long long)sh.oc,
+                 (long long)sh.kh, (long long)sh.kw, (long long)sh.stride_h, (long long)sh.stride_w,
+                 (long long)sh.pad_h, (long long)sh.pad_w, (long long)sh.dil_h, (long long)sh.dil_w,
+                 (long long)sh.groups, sc.permille, dist_names[sc.d]);
+    for (int want_flags = 0; want_flags < 2; want_flags++) {
+        std::vector<uint32_t> yr(ny, 0xDEADBEEFu), ye(ny, 0xDEADBEEFu);
+        uint32_t fr = 0, fe = 0;
+        ax_engine_t *es[2] = {ref, cu};
+        std::vector<uint32_t> *ys[2] = {&yr, &ye};
+        uint32_t *fs[2] = {&fr, &fe};
+        for (int i = 0; i < 2; i++) {
+            const int rc = sc.linear ? ax_spike_linear_fwd(es[i], &c, sh.n, sh.c, sh.oc, sp.data(), w.data(),
+                                                           ys[i]->data(), want_flags ? fs[i] : nullptr, err,
+                                                           sizeof err)
+                                     : ax_spike_conv2d_fwd(es[i], &c, &sh, sp.data(), w.data(), ys[i]->data(),
+                                                           want_flags ? fs[i] : nullptr, err, sizeof err);
+            if (rc) die((std::string(what) + (i ? ": cuda: " : ": ref: ") + err).c_str());
+        }
+        const char *path = ax_engine_last_path(cu);
+        if (g_plant && !g_planted) {
+            ye[ny / 2] ^= 1u;
+            g_planted = 1;
+        }
+        for (size_t x = 0; x < ny; x++)
+            if (yr[x] != ye[x]) {
+                printf("MISMATCH %s, %s, path '%s': y[%zu]: ref %s, cuda %s\n", what,
+                       want_flags ? "flags" : "no flags", path, x, decode(yr[x], c.acc).c_str(),
+                       decode(ye[x], c.acc).c_str());
+                exit(1);
+            }
+        if (want_flags && fr != fe) {
+            char a[96], b[96];
+            printf("MISMATCH %s, path '%s': flags ref %s, cuda %s\n", what, path, ax_flags_name(fr, a, sizeof a),
+                   ax_flags_name(fe, b, sizeof b));
+            exit(1);
+        }
+        if (strcmp(path, "cuda synapse generic")) {
+            printf("WRONG PATH %s: took '%s'\n", what, path);
+            exit(1);
+        }
+        char fb[96];
+        printf("ok  %-28s %s%s%s\n", path, what, want_flags ? " flags=" : "",
+               want_flags ? ax_flags_name(fr, fb, sizeof fb) : "");
+        g_cases++;
+    }
+}
+
+void spike_cases(ax_engine_t *ref, ax_engine_t *cu, ax_rng_t *rng)
+{
+    const char *const specs[] = {"in=fp32", "in=bf16", "in=fp16:ftz,acc=fp32", "in=bf16,add=loa:l=6,acc=bf16",
+                                 "in=fp16,add=trunc,acc=fp16", "in=fp32,add=trunc,acc=bf16",
+                                 "in=fp8e4m3,add=eta:l=4,acc=fp16:rtz"};
+    const ax_conv_shape_t lin[] = {{3, 37, 1, 1, 5, 1, 1, 1, 1, 0, 0, 1, 1, 1},
+                                   {400, 64, 1, 1, 700, 1, 1, 1, 1, 0, 0, 1, 1, 1}, // more outputs than resident threads
+                                   {4, 2048, 1, 1, 300, 1, 1, 1, 1, 0, 0, 1, 1, 1}, // long folds
+                                   {1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1}};
+    const ax_conv_shape_t conv[] = {{2, 6, 7, 6, 9, 3, 3, 2, 1, 1, 2, 1, 2, 3},   // stride, padding, dilation, groups
+                                    {1, 8, 9, 9, 8, 3, 3, 1, 1, 1, 1, 1, 1, 8},   // depthwise
+                                    {2, 4, 5, 5, 40, 1, 1, 1, 1, 0, 0, 1, 1, 1},  // 1 x 1
+                                    {1, 3, 4, 5, 2, 2, 3, 2, 2, 2, 2, 2, 1, 1}};
+    const uint32_t dens[] = {0, 100, 500, 1000};
+    for (const char *spec : specs) {
+        for (const ax_conv_shape_t &sh : lin)
+            for (uint32_t d : dens)
+                run_spike_case(ref, cu, {spec, true, sh, d, d == 500 ? SPECIALS : d == 1000 ? RAW : NEAR_ONE}, rng);
+        for (const ax_conv_shape_t &sh : conv)
+            for (uint32_t d : dens)
+                run_spike_case(ref, cu, {spec, false, sh, d, d == 500 ? SPECIALS : d == 1000 ? RAW : NEAR_ONE}, rng);
     }
 }
 
@@ -335,6 +441,7 @@ int main()
     ax_rng_t rng{2024};
     for (const gemm_case &gc : cases) run_case(ref, cu, gc, &rng);
     quantize_cases(cu, &rng);
+    spike_cases(ref, cu, &rng);
     allocation_failure(cu);
     run_case(ref, cu, cases[0], &rng); // the engine still works after an error
     const char *bn = getenv("AXSIM_GPU_BENCH");
