@@ -45,6 +45,25 @@ cmp -s r1 r2 || fail "the report depends on --jobs"
 expect 1 "VCD of the failing vectors: sub/dir/" --config mul_exact.bf16.bf16.bug1 --vcd-dir sub/dir
 touch blocked
 expect 1 "cannot create blocked/" --config mul_exact.bf16.bf16.bug1 --vcd-dir blocked
+# neurons: the parser's message for a bad string, a string with no verilated
+# model, a canonical match (any key order, prefixes, defaults), the list, and
+# a planted bug reported the same on 1 and 2 jobs
+expect 2 "--neuron 'neuron=lif,fmt=bf16,theta=-1': neuron configuration: theta=-1 is not a positive finite" \
+  --neuron 'neuron=lif,fmt=bf16,theta=-1'
+expect 2 "neuron configuration: .*neuron=spiky" --neuron 'neuron=spiky'
+expect 2 "no verilated neuron configuration matches --neuron 'neuron=lif,fmt=e6m9'" --neuron 'neuron=lif,fmt=e6m9'
+expect 0 "^neuron\.lif\.bf16\.mul_drum:k=4\+add_loa:l=6\.zero +[0-9,]+ steps +[0-9.]+% spiking  ok " \
+  --neuron 'reset=zero,add=loa:l=6,fmt=bf16,mul=mul_drum:k=4,beta=0.9' --jobs 2
+grep -q "1 configuration" out && grep -q "1 ok, 0 failed" out || fail "--neuron ran more than its neuron"
+expect 0 "^neuron\.if\.fp16\.add_eta:l=8\.none +neuron=if,fmt=fp16,add=add_eta:l=8," --list --unit neuron
+grep -q "bug\|^mul_" out && fail "--list --unit neuron shows more than the neurons"
+N=neuron.lif.fp8e4m3.mul_exact+add_trunc.subtract.bug2
+NRE='neuron\.lif\.fp8e4m3\.mul_exact\+add_trunc\.subtract\.bug2'
+expect 1 "MISMATCH 20: $NRE, trajectory #" --config $N --jobs 1
+grep "MISMATCH\|^    " out | grep -v "VCD of\|failing trajector" >n1
+expect 1 "MISMATCH 20: $NRE, trajectory #" --config $N --jobs 2
+grep "MISMATCH\|^    " out | grep -v "VCD of\|failing trajector" >n2
+cmp -s n1 n2 || fail "the neuron's report depends on --jobs"
 # a different seed draws different random vectors
 "$AX" verify --config mul_exact.bf16.bf16.bug1 --seed 7 >out7 2>&1
 grep -q "seed 7" out7 || fail "--seed not reported"

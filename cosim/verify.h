@@ -1,6 +1,7 @@
 // verify.h — the RTL verifier behind `axsim verify`: vector plans per level,
 // a multi-threaded comparison of verilated RTL against the C models, the
-// decoded mismatch report, VCD of the failing vectors and the progress line.
+// decoded mismatch report, VCD of the failing vectors and the progress line;
+// and the neuron (rtl/ax_neuron.v) over long trajectories of time steps.
 //
 // An executable that links it lists its designs under test in an array of
 // AxDut and calls ax_verify_main (cosim/verify_builtin.cpp for axsim's own
@@ -53,8 +54,37 @@ struct AxDut {
     const char *mul, *add;      // MAC: unit specs
 };
 
+// One instance of a verilated neuron (rtl/ax_neuron.v), driven through its
+// cycle protocol (cosim/neuron_driver.h). reset() is the synchronous reset
+// (membrane := +0); seed picks the stalls the driver inserts until the next
+// reset. step() takes one time step with input current in and returns what
+// the RTL showed for it; a driver that sees the protocol broken (the
+// register not taking next, changing across a stall, not +0 after a reset)
+// ORs AX_VERIFY_PROTOCOL into flags.
+struct AxNeuronOut {
+    uint32_t pre;   // U', the membrane before the reset
+    uint32_t next;  // U'', after the reset: the next step's membrane
+    uint32_t flags; // the step's flags
+    int spike;
+};
+struct AxNeuronRtlBase {
+    virtual ~AxNeuronRtlBase() {}
+    virtual void reset(uint64_t seed) = 0;
+    virtual AxNeuronOut step(uint32_t in) = 0;
+};
+
+struct AxNeuronDut {
+    const char *name; // configuration name: neuron.<model>.<fmt>.<units>.<reset>[.bugN]
+    const char *spec; // the configuration (ax_neuron_parse), canonical (ax_neuron_name)
+    int bug;          // != 0: planted-bug variant, run only when named
+    AxNeuronRtlBase *(*make)();
+};
+
 // Parses the verify options (see --help) and runs. prog names the command in
 // messages ("axsim verify").
 int ax_verify_main(int argc, char **argv, const AxDut *duts, size_t n_duts);
+// The same with neurons as well (axsim-verify).
+int ax_verify_main_neurons(int argc, char **argv, const AxDut *duts, size_t n_duts,
+                           const AxNeuronDut *neurons, size_t n_neurons);
 
 #endif

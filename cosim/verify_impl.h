@@ -4,14 +4,20 @@
 //     -> verify_run.cpp     worker threads comparing DUT and C model
 //     -> verify_report.cpp  mismatch report, summary lines, VCD
 //     -> verify_plan.cpp    what to check: the vectors of a configuration
+//     -> verify_neuron.cpp  the neuron: its trajectories, their run, report
+//                           and VCD
 //   verify_run.cpp -> verify_plan.cpp (vectors), verify_report.cpp (progress)
+//   verify_neuron.cpp -> verify_plan.cpp (mix), verify_report.cpp (decoding,
+//                        the VCD writer)
 // Vector plans are indexable (vector i is a pure function of the plan, the
 // seed and i), so the result of a run does not depend on --jobs.
 #ifndef AX_VERIFY_IMPL_H
 #define AX_VERIFY_IMPL_H
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "verify.h"
@@ -88,10 +94,59 @@ Outcome run_job(Job &j, int jobs, bool progress, std::vector<Miss> &misses);
 
 std::string group(uint64_t n);   // 1234567 -> "1,234,567"
 std::string duration(double s);  // "42s", "3m05s", "2h10m"
+// The names of flags, "inexact|underflow"; AX_VERIFY_PROTOCOL as
+// "<design>-protocol-violation".
+std::string flag_names(uint32_t f, const char *design = "MAC");
+// One report line: what, then x in f decoded (bits, sign, exponent,
+// significand, value).
+void decode(const char *what, uint32_t x, ax_format_t f);
+// Creates DIR/NAME.vcd, or NAME-2.vcd, ... so that no earlier file is
+// overwritten. Returns the path, or "" with a message on failure.
+std::string open_unique(const std::string &dir, const std::string &name, FILE **fp);
+
+// A VCD being written: add() declares a variable (a wire of w bits, or a
+// real when w = 0) and returns its id; bits() and real() write a value.
+struct Vcd {
+    FILE *f;
+    std::vector<std::pair<std::string, int>> vars; // id, width (0: real)
+    explicit Vcd(FILE *fp) : f(fp) {}
+    std::string add(const char *name, int w)
+    {
+        std::string id(1, (char)('A' + vars.size())); // letters: no VCD keyword clash
+        vars.push_back({id, w});
+        if (w)
+            fprintf(f, "  $var wire %d %s %s $end\n", w, id.c_str(), name);
+        else
+            fprintf(f, "  $var real 64 %s %s $end\n", id.c_str(), name);
+        return id;
+    }
+    void bits(const std::string &id, uint32_t v, int w)
+    {
+        char s[40];
+        for (int k = 0; k < w; k++) s[k] = (v >> (w - 1 - k) & 1) ? '1' : '0';
+        s[w] = 0;
+        if (w == 1)
+            fprintf(f, "%s%s\n", s, id.c_str());
+        else
+            fprintf(f, "b%s %s\n", s, id.c_str());
+    }
+    void real(const std::string &id, double v) { fprintf(f, "r%.17g %s\n", v, id.c_str()); }
+};
+
 // One configuration's mismatches decoded, its result line and, on failure,
 // the VCD of the failing vectors in vcd_dir.
 void report_job(const Job &j, const Outcome &o, const std::vector<Miss> &misses,
                 const std::string &vcd_dir);
+
+// ---- the neuron (verify_neuron.cpp) ----------------------------------------
+
+// Checks one neuron configuration at a level (full, else quick) on jobs
+// threads: trajectories of time steps, every step of the RTL compared with
+// ax_neuron_step. Prints the mismatches decoded (at most kMaxReport, one per
+// trajectory) and the result line, writes the VCD of the failing
+// trajectories to vcd_dir. Outcome.vectors counts steps.
+Outcome verify_neuron(const AxNeuronDut &d, uint64_t seed, bool full, int jobs, bool progress,
+                      const std::string &vcd_dir);
 
 } // namespace axv
 

@@ -1,6 +1,7 @@
 // verify_model.h — adapts a verilated unit (a class V made by Verilator from
 // rtl/ax_mul.v, rtl/ax_add.v or a bring-your-own module with the same ports)
-// to the verifier's AxRtl interface. Each instance has its own context, so
+// to the verifier's AxRtl interface, a verilated MAC to AxMacRtlBase and a
+// verilated neuron to AxNeuronRtlBase. Each instance has its own context, so
 // worker threads never share Verilator state.
 #ifndef AX_VERIFY_MODEL_H
 #define AX_VERIFY_MODEL_H
@@ -8,6 +9,7 @@
 #include "verilated.h"
 
 #include "mac_driver.h"
+#include "neuron_driver.h"
 #include "verify.h"
 
 template <class V> struct AxRtlModel : AxRtl {
@@ -40,5 +42,25 @@ template <class V, int IN_BITS> struct AxMacModel : AxMacRtlBase {
     }
 };
 template <class V, int IN_BITS> AxMacRtlBase *ax_make_mac() { return new AxMacModel<V, IN_BITS>(); }
+
+// A verilated rtl/ax_neuron.v (BITS = width of the membrane format) through
+// the cycle driver of neuron_driver.h; a protocol violation seen since the
+// last step (after a reset, across a stall, at the step's edge) sets
+// AX_VERIFY_PROTOCOL in the step's flags.
+template <class V, int BITS> struct AxNeuronModel : AxNeuronRtlBase {
+    AxNeuronRtl<V> r{BITS};
+    uint64_t seen = 0;
+    void reset(uint64_t seed) override { r.reset(seed); }
+    AxNeuronOut step(uint32_t in) override
+    {
+        AxNeuronOut o = r.step(in);
+        if (r.protocol_errors() != seen) {
+            seen = r.protocol_errors();
+            o.flags |= AX_VERIFY_PROTOCOL;
+        }
+        return o;
+    }
+};
+template <class V, int BITS> AxNeuronRtlBase *ax_make_neuron() { return new AxNeuronModel<V, BITS>(); }
 
 #endif

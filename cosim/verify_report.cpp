@@ -39,13 +39,11 @@ std::string duration(double s)
     return b;
 }
 
-namespace {
-
-std::string flag_names(uint32_t f)
+std::string flag_names(uint32_t f, const char *design)
 {
     char b[64];
     std::string s = ax_flags_name(f & 0x1f, b, sizeof b);
-    if (f & AX_VERIFY_PROTOCOL) s = (f & 0x1f ? s + "|" : "") + "MAC-protocol-violation";
+    if (f & AX_VERIFY_PROTOCOL) s = (f & 0x1f ? s + "|" : "") + design + "-protocol-violation";
     return s;
 }
 
@@ -64,37 +62,6 @@ void decode(const char *what, uint32_t x, ax_format_t f)
            ax_frac(x, f), ax_to_double(x, f));
 }
 
-// VCD of the failing vectors: one vector per 10 ns, inputs, both results
-// (bits and values) and a mismatch marker, for any waveform viewer.
-struct Vcd {
-    FILE *f;
-    std::vector<std::pair<std::string, int>> vars; // id, width (0: real)
-    explicit Vcd(FILE *fp) : f(fp) {}
-    std::string add(const char *name, int w)
-    {
-        std::string id(1, (char)('A' + vars.size())); // letters: no VCD keyword clash
-        vars.push_back({id, w});
-        if (w)
-            fprintf(f, "  $var wire %d %s %s $end\n", w, id.c_str(), name);
-        else
-            fprintf(f, "  $var real 64 %s %s $end\n", id.c_str(), name);
-        return id;
-    }
-    void bits(const std::string &id, uint32_t v, int w)
-    {
-        char s[40];
-        for (int k = 0; k < w; k++) s[k] = (v >> (w - 1 - k) & 1) ? '1' : '0';
-        s[w] = 0;
-        if (w == 1)
-            fprintf(f, "%s%s\n", s, id.c_str());
-        else
-            fprintf(f, "b%s %s\n", s, id.c_str());
-    }
-    void real(const std::string &id, double v) { fprintf(f, "r%.17g %s\n", v, id.c_str()); }
-};
-
-// Creates DIR/NAME.vcd, or NAME-2.vcd, ... so that no earlier file is
-// overwritten. Returns the path, or "" with a message on failure.
 std::string open_unique(const std::string &dir, const std::string &name, FILE **fp)
 {
     for (size_t k = 1; k <= dir.size(); k++) // mkdir -p; errors show at fopen
@@ -115,6 +82,8 @@ std::string open_unique(const std::string &dir, const std::string &name, FILE **
             name.c_str());
     return "";
 }
+
+namespace {
 
 std::string write_vcd(const Job &j, const std::vector<Miss> &ms, const std::string &dir)
 {
