@@ -27,6 +27,7 @@ void net_opts_defaults(net_opts_t *o, const char *verb)
     o->lr = 0.05, o->momentum = 0.9, o->wd = 5e-4, o->sched = AX_SCHED_COSINE;
     o->norm[0] = o->norm[1] = o->norm[2] = NAN;
     ax_snn_opts_default(&o->snn);
+    o->trace_out = "axsim-trace";
 }
 
 int net_check_model(const char *verb, const char *model)
@@ -40,7 +41,7 @@ int net_check_model(const char *verb, const char *model)
 /* ---- options ---------------------------------------------------------------------- */
 
 enum { O_TI = 256, O_TL, O_EI, O_EL, O_BWD, O_EB, O_TLIM, O_WD, O_MOM, O_NORM, O_SCHED,
-       O_STEPS, O_ENC, O_NEURON, O_READOUT, O_SURR };
+       O_STEPS, O_ENC, O_NEURON, O_READOUT, O_SURR, O_TRACE, O_TRACE_OUT, O_TRACE_IMG };
 
 /* Whether a verb without NO_TRAIN refuses option ch. */
 static int training_only(int ch)
@@ -131,6 +132,9 @@ static int take_option(net_opts_t *o, int ch, const char *arg)
         ax_cli_error(verb, "--neuron: %s", e2);
         return -1;
     }
+    case O_TRACE: o->trace = arg; return 0;
+    case O_TRACE_OUT: o->trace_out = arg; return 0;
+    case O_TRACE_IMG: return ax_cli_u64(verb, "--trace-image", arg, &o->trace_image);
     case 'o': o->out = arg; return 0;
     case 'R': o->resume = 1; return 0;
     case 'w': o->weights = arg; return 0;
@@ -190,12 +194,17 @@ int net_opts_parse(net_opts_t *o, int argc, char **argv, unsigned what)
         {"out", 1, 0, 'o'},           {"resume", 0, 0, 'R'},        {"weights", 1, 0, 'w'},
         {"json", 1, 0, 'j'},          {"quiet", 0, 0, 'q'},         {"norm", 1, 0, O_NORM},
         {"timesteps", 1, 0, O_STEPS}, {"encoding", 1, 0, O_ENC},    {"neuron", 1, 0, O_NEURON},
-        {"readout", 1, 0, O_READOUT}, {"surrogate", 1, 0, O_SURR},  {0, 0, 0, 0}};
+        {"readout", 1, 0, O_READOUT}, {"surrogate", 1, 0, O_SURR},  {"trace", 1, 0, O_TRACE},
+        {"trace-out", 1, 0, O_TRACE_OUT}, {"trace-image", 1, 0, O_TRACE_IMG}, {0, 0, 0, 0}};
     int ch;
     ax_cli_opt_begin();
     while ((ch = ax_cli_opt(o->verb, argc, argv, lo, 0)) > 0) {
         if (!(what & NO_TRAIN) && training_only(ch)) {
             ax_cli_error(o->verb, "option %s is for train and retrain", argv[optind - 1]);
+            return AX_EXIT_USAGE;
+        }
+        if ((ch == O_TRACE || ch == O_TRACE_OUT || ch == O_TRACE_IMG) && !(what & NO_TRACE)) {
+            ax_cli_error(o->verb, "option %s is for eval", argv[optind - 1]);
             return AX_EXIT_USAGE;
         }
         if (ch == 'w' && !(what & NO_WEIGHTS)) {

@@ -29,6 +29,8 @@ typedef struct net_opts {
     double norm[3];                       /* scale, mean, std; NaN: from data/checkpoint */
     struct ax_ckpt *wckpt;                /* --weights, loaded once by net_peek_weights */
     ax_snn_opts_t snn;                    /* spiking models: --timesteps ... --surrogate */
+    const char *trace, *trace_out;        /* eval: --trace LAYER:INDEX,..., --trace-out DIR */
+    uint64_t trace_image;                 /* eval: --trace-image N */
     unsigned snn_given;                   /* SNN_* bits of the options given */
 } net_opts_t;
 
@@ -39,7 +41,8 @@ enum { SNN_T = 1, SNN_ENC = 2, SNN_NEURON = 4, SNN_READOUT = 8, SNN_SURR = 16 };
 enum {
     NO_TRAIN = 1,   /* --epochs --lr --opt --momentum --wd --schedule --out --resume --limit --bwd-mac */
     NO_WEIGHTS = 2, /* --weights (then required) */
-    NO_TRAINSET = 4 /* needs the training images */
+    NO_TRAINSET = 4, /* needs the training images */
+    NO_TRACE = 8     /* --trace --trace-out --trace-image (eval) */
 };
 
 /* ---- options (net_opts.c) ---- */
@@ -102,5 +105,16 @@ int net_run_training(net_job_t *j, struct cJSON *root, ax_train_result_t *res);
 /* Evaluates j->m on the test set: one line "what model, mac: N images,
  * accuracy ..." and the numbers into obj. 0, or an exit code. */
 int net_run_eval(net_job_t *j, const char *what, double *acc, struct cJSON *obj);
+
+/* ---- spiking models (snn_report.c) ---- */
+
+/* After an evaluation of a spiking model: a line per layer (spikes per
+ * neuron per image, synaptic operations per image) and "layers" in obj. */
+void net_snn_layers(const ax_model_t *m, struct cJSON *obj);
+/* eval --trace: the membrane of the chosen neurons at every step of one test
+ * image, under the configured arithmetic and in exact fp32, into
+ * trace.csv and trace.png of --trace-out. 0 (nothing asked: 0), or an exit
+ * code with the reason printed. */
+int net_snn_trace(net_job_t *j);
 
 #endif

@@ -140,6 +140,7 @@ int net_run_eval(net_job_t *j, const char *what, double *acc, cJSON *obj)
     const net_opts_t *o = &j->o;
     char err[1024], mac[256];
     double loss, t0 = ax_clock_now();
+    ax_model_stats_reset(j->m);
     if (ax_evaluate(j->m, &j->te, (int64_t)o->test_limit, (int64_t)o->eval_batch, &loss, acc, err, sizeof err)) {
         ax_cli_error(o->verb, "%s", err);
         return AX_EXIT_FAIL;
@@ -152,5 +153,10 @@ int net_run_eval(net_job_t *j, const char *what, double *acc, cJSON *obj)
     cJSON_AddNumberToObject(obj, "accuracy", *acc);
     cJSON_AddNumberToObject(obj, "loss", loss);
     cJSON_AddNumberToObject(obj, "seconds", secs);
+    if (ax_model_is_spiking(j->m)) {
+        char b[400];
+        printf("  spiking: %s\n", ax_snn_describe(&j->m->snn, b, sizeof b));
+    }
+    net_snn_layers(j->m, obj);
     return 0;
 }

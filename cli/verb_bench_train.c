@@ -36,7 +36,9 @@ static const char *train_help =
     "(exit 1 if not).\n"
     "\n"
     "  --model LIST     models (default mlp,lenet5; any of mlp, lenet5, vgg,\n"
-    "                   resnet8, resnet20, mobilenet)\n"
+    "                   resnet8, resnet20, mobilenet, and the spiking snn-mlp and\n"
+    "                   snn-conv: T = 4, direct encoding, the default neuron,\n"
+    "                   pixels in 0..1)\n"
     "  --mac CFG        forward MAC (repeatable; default mul=exact,in=fp32,\n"
     "                   mul=mbm,in=bf16 and mul=exact,in=bf16,add=loa:l=8)\n"
     "  --backends LIST  cpu,cuda,ref (default: cpu, and cuda when a device answers;\n"
@@ -175,9 +177,19 @@ int ax_verb_bench_train(int argc, char **argv)
         eng[i] = ax_engine_create(bk[i], bk[i] == AX_BACKEND_REF ? 1 : (int)threads, err, sizeof err);
         if (!eng[i]) printf("  (%s skipped: %s)\n", backs[i], err);
     }
-    ax_dataset_t tr, te;
+    ax_dataset_t tr, te, str = {0}, ste = {0}; /* str, ste: pixels in 0..1, for spiking models */
     if (!o.data) o.data = AX_DEFAULT_DATA;
     if ((status = net_load_data(&o, &tr, &te, NO_TRAINSET))) goto out_eng;
+    for (int i = 0; i < nm; i++)
+        if (ax_model_arch_spiking(models[i])) {
+            net_opts_t so = o;
+            so.model = models[i], so.norm[0] = so.norm[1] = so.norm[2] = NAN;
+            if ((status = net_load_data(&so, &str, &ste, NO_TRAINSET))) {
+                ax_dataset_free(&tr), ax_dataset_free(&te);
+                goto out_eng;
+            }
+            break;
+        }
 
     printf("axsim bench train: %llu training and %lld test images per pass, batch %llu; %s\n",
            (unsigned long long)images, (long long)(images < (uint64_t)te.n ? (int64_t)images : te.n),
@@ -196,8 +208,9 @@ int ax_verb_bench_train(int argc, char **argv)
             for (int bi = 0; bi < nb; bi++) {
                 if (!eng[bi]) continue;
                 bench_row_t r;
-                int rc = run_one(models[mi], &cfgs[ci], eng[bi], &tr, &te, (int64_t)images,
-                                 (int64_t)batch, &r);
+                const int spiking = ax_model_arch_spiking(models[mi]);
+                int rc = run_one(models[mi], &cfgs[ci], eng[bi], spiking ? &str : &tr,
+                                 spiking ? &ste : &te, (int64_t)images, (int64_t)batch, &r);
                 if (rc) {
                     status = rc;
                     goto done;
@@ -230,7 +243,7 @@ int ax_verb_bench_train(int argc, char **argv)
 done:
     if (json && ax_cli_write_json(verb, json, root) && !status) status = AX_EXIT_FAIL;
     cJSON_Delete(root);
-    ax_dataset_free(&tr), ax_dataset_free(&te);
+    ax_dataset_free(&tr), ax_dataset_free(&te), ax_dataset_free(&str), ax_dataset_free(&ste);
 out_eng:
     for (int i = 0; i < nb; i++) ax_engine_free(eng[i]);
     return status;

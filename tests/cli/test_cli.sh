@@ -287,6 +287,57 @@ bench)
   run "$AX" bench train --backends cpu,tpu; [ $rc -eq 2 ] || fail "bad backend: exit $rc"; has err "tpu"
   run "$AX" bench train --images 0; [ $rc -eq 2 ] || fail "--images 0: exit $rc"
   run "$AX" bench train --help; [ $rc -eq 0 ] || fail "bench train --help: exit $rc"; has out "usage: axsim bench train" ;;
+snn)
+  # a spiking model end to end: train records its options in the checkpoint, eval
+  # takes them back (or the ones given), reports per layer and traces membranes;
+  # estimate studies it; bench train gives the same bits on ref and cpu; bad input
+  A="--model snn-mlp --limit 256 --test-limit 64"
+  run "$AX" train $A --epochs 1 --timesteps 3 --encoding rate --readout count \
+      --neuron "neuron=lif,theta=0.5" --opt adam --lr 0.002 --out "$T/s.st" --json "$T/s.json"
+  [ $rc -eq 0 ] || { cat "$T/err"; fail "snn train: exit $rc"; }
+  grep -q '"timesteps":[[:space:]]*3' "$T/s.json" || fail "train JSON lacks the time steps"
+  run "$AX" eval --model snn-mlp --weights "$T/s.st" --test-limit 64 --trace lif1:0,lif1:3 \
+      --trace-out "$T/tr"
+  [ $rc -eq 0 ] || { cat "$T/err"; fail "snn eval: exit $rc"; }
+  has out "T=3 encoding=rate readout=count"
+  has out "theta=0.5,"
+  has out "lif1 .* spikes per neuron per image"
+  has out "fc2 .* synaptic operations per image (accumulates of spikes)"
+  [ "$(wc -l <"$T/tr/trace.csv")" -eq 7 ] || fail "trace: want a header and 2 neurons x 3 steps"
+  run "$AX" eval --model snn-mlp --weights "$T/s.st" --test-limit 16 --timesteps 5 --encoding direct
+  has out "T=5 encoding=direct"
+  has out "fc1 .*(multiply-accumulates of a graded input)"
+  # another neuron cannot resume the run
+  run "$AX" train $A --epochs 1 --timesteps 3 --encoding rate --readout count \
+      --neuron "neuron=lif,theta=0.75" --opt adam --lr 0.002 --out "$T/s.st" --resume
+  [ $rc -eq 2 ] || fail "resume with another neuron: exit $rc"; has err "cannot resume: .*neuron"
+  # bad input: what is wrong and the choices
+  run "$AX" eval --model snn-mlp --weights "$T/s.st" --neuron "neuron=izhikevich"
+  [ $rc -eq 2 ] || fail "bad neuron: exit $rc"; has err "choose lif or if"
+  run "$AX" train --model snn-mlp --timesteps 0 --out "$T/x.st"
+  [ $rc -eq 2 ] || fail "T = 0: exit $rc"; has err "give 1 to 4096 time steps"
+  run "$AX" train --model snn-conv --encoding poisson --out "$T/x.st"
+  [ $rc -eq 2 ] || fail "bad encoding: exit $rc"; has err "choose direct, rate or latency"
+  run "$AX" train --model lenet5 --encoding rate --out "$T/x.st"
+  [ $rc -eq 2 ] || fail "encoding for a DNN: exit $rc"; has err "not a spiking model"
+  run "$AX" eval --model snn-mlp --weights "$T/s.st" --trace lif9:0
+  [ $rc -eq 2 ] || fail "bad trace: exit $rc"; has err "LAYER one of lif1, readout"
+  run "$AX" train --model snn-mlp --trace lif1:0 --out "$T/x.st"
+  [ $rc -eq 2 ] || fail "--trace for train: exit $rc"; has err "is for eval"
+  [ ! -e "$T/x.st" ] || fail "a refused run wrote a checkpoint"
+  # estimate: a synapse row and a neuron row, with the spiking columns
+  run "$AX" estimate --model snn-mlp --weights "$T/s.st" --synapses "in=bf16,add=loa:l=16,acc=fp32" \
+      --neurons "fmt=fp16" --test-limit 64 --retrain-epochs 0 --no-verify --out "$T/est"
+  [ $rc -eq 0 ] || { cat "$T/err"; fail "snn estimate: exit $rc"; }
+  has out "synops/img"
+  [ "$(wc -l <"$T/est/results.csv")" -eq 3 ] || fail "snn estimate: want a header and 2 rows"
+  grep -q "synaptic_ops_per_image,spikes_per_neuron,seconds" "$T/est/results.csv" || fail "CSV header"
+  run "$AX" estimate --model snn-mlp --weights "$T/s.st" --units mul_mbm
+  [ $rc -eq 2 ] || fail "--units for a spiking model: exit $rc"; has err "for DNN models"
+  # bench train: the same trained bits on ref and cpu
+  run "$AX" bench train --images 32 --backends ref,cpu --model snn-mlp --mac in=bf16,add=loa:l=8,acc=fp32
+  [ $rc -eq 0 ] || { cat "$T/out" "$T/err"; fail "snn bench train: exit $rc"; }
+  [ "$(grep -c '^snn-mlp .* [0-9a-f]\{16\}$' "$T/out")" -eq 2 ] || fail "bench train: want 2 matching rows" ;;
 json_stdout)
   # --json - prints the JSON on standard output and writes no file named "-" (bench and
   # bench train wrote one)
