@@ -178,8 +178,11 @@ static int gemm_bwd(ax_model_t *m, ax_node_t *d, const float *x, int64_t n, unsi
             gb[c] = (float)s;
         }
     }
-    /* no gradient for the data, nor for a spiking model's encoded input */
-    if (d->in[0] < 0 || m->node[d->in[0]].kind == AX_LAYER_ENCODE) return 0;
+    /* no gradient for the data (nor for a spiking model's encoded input, or
+     * a flattened view of either) */
+    int src = d->in[0];
+    while (src >= 0 && m->node[src].kind == AX_LAYER_FLATTEN) src = m->node[src].in[0];
+    if (src < 0 || m->node[src].kind == AX_LAYER_ENCODE) return 0;
     /* input gradient: dy (still in qb) against W */
     if (quantize(m, m->bwd.in, W->w, (size_t)W->count, &m->qa, &m->qa_cap, err, errlen)) return -1;
     rc = linear ? ax_linear_bwd_data(m->eng, &m->bwd, n, in, d->c, m->qb, m->qa, m->qc, NULL, err,
