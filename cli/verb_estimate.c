@@ -357,7 +357,7 @@ static int run_one(est_cli_t *c)
 /* The main job's spiking section: the shipped snn-conv, a few rows, 2,000
  * test images and retraining images unless given, into OUT/snn-conv. */
 #define MAIN_SNN_MODEL "snn-conv"
-#define MAIN_SNN_SYNAPSES "in=bf16,add=loa:l=16,acc=fp32"
+#define MAIN_SNN_SYNAPSES "in=bf16,add=loa:l=8,acc=fp32"
 #define MAIN_SNN_NEURONS "fmt=bf16;fmt=fp8e4m3"
 enum { MAIN_SNN_IMAGES = 2000 };
 

@@ -335,7 +335,7 @@ snn)
   run "$AX" estimate --model snn-mlp --weights "$T/s.st" --units mul_mbm
   [ $rc -eq 2 ] || fail "--units for a spiking model: exit $rc"; has err "for DNN models"
   # bench train: the same trained bits on ref and cpu
-  run "$AX" bench train --images 32 --backends ref,cpu --model snn-mlp --mac in=bf16,add=loa:l=8,acc=fp32
+  run "$AX" bench train --images 16 --backends ref,cpu --model snn-mlp --mac in=bf16,add=loa:l=8,acc=fp32
   [ $rc -eq 0 ] || { cat "$T/out" "$T/err"; fail "snn bench train: exit $rc"; }
   [ "$(grep -c '^snn-mlp .* [0-9a-f]\{16\}$' "$T/out")" -eq 2 ] || fail "bench train: want 2 matching rows" ;;
 json_stdout)
