@@ -16,15 +16,6 @@
 #include "cli.h"
 #include "net_opts.h"
 
-/* Neurons of node d that spike (lif, a readout by count); 0 for others. */
-static int64_t spiking_neurons(const ax_model_t *m, const ax_node_t *d)
-{
-    if (d->kind == AX_LAYER_LIF ||
-        (d->kind == AX_LAYER_READOUT && m->snn.readout == AX_READOUT_COUNT))
-        return d->c * d->h * d->w;
-    return 0;
-}
-
 void net_snn_layers(const ax_model_t *m, cJSON *obj)
 {
     if (!ax_model_is_spiking(m) || !m->stat_images) return;
@@ -32,7 +23,7 @@ void net_snn_layers(const ax_model_t *m, cJSON *obj)
     cJSON *arr = cJSON_AddArrayToObject(obj, "layers");
     for (int i = 0; i < m->nnodes; i++) {
         const ax_node_t *d = &m->node[i];
-        const int64_t neurons = spiking_neurons(m, d);
+        const int64_t neurons = ax_node_spiking_neurons(m, d);
         const int syn = d->kind == AX_LAYER_LINEAR || d->kind == AX_LAYER_CONV;
         if (!neurons && !syn) continue;
         cJSON *l = cJSON_CreateObject();
@@ -70,7 +61,7 @@ static int parse_trace(const net_opts_t *o, const ax_model_t *m, trace_pt_t *pts
 {
     char buf[1024], names[256] = "";
     for (int i = 0; i < m->nnodes; i++)
-        if (spiking_neurons(m, &m->node[i]))
+        if (ax_node_spiking_neurons(m, &m->node[i]))
             snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
                      names[0] ? ", " : "", m->node[i].name);
     snprintf(buf, sizeof buf, "%s", o->trace);
@@ -81,11 +72,11 @@ static int parse_trace(const net_opts_t *o, const ax_model_t *m, trace_pt_t *pts
         if (colon) {
             *colon = 0;
             for (int i = 0; i < m->nnodes; i++)
-                if (!strcmp(m->node[i].name, t) && spiking_neurons(m, &m->node[i])) node = i;
+                if (!strcmp(m->node[i].name, t) && ax_node_spiking_neurons(m, &m->node[i])) node = i;
         }
         long long idx = colon ? strtoll(colon + 1, &end, 10) : -1;
         if (node < 0 || n == TRACE_MAX || idx < 0 || *end || end == colon + 1 ||
-            idx >= spiking_neurons(m, &m->node[node])) {
+            idx >= ax_node_spiking_neurons(m, &m->node[node])) {
             ax_cli_error(o->verb,
                          "--trace '%.200s': give up to %d LAYER:INDEX items, LAYER one of %s (of "
                          "model %s) and INDEX below its neuron count",

@@ -23,6 +23,7 @@
 
 #include "ax_fail.h"
 #include "ax_fastpath.h"
+#include "ax_layer_check.h"
 #include "ax_pool.h"
 
 enum { FIELD_MAX = INT32_MAX };
@@ -128,8 +129,8 @@ int ax_conv_out(const ax_conv_shape_t *s, int64_t *oh, int64_t *ow, char *err, s
     return 0;
 }
 
-/* The checks every op starts with. */
-static int begin(const ax_engine_t *e, const ax_mac_cfg_t *cfg, const char *op, char *err,
+/* The checks every op starts with (ax_layer_check.h). */
+int ax_layer_begin(const ax_engine_t *e, const ax_mac_cfg_t *cfg, const char *op, char *err,
                  size_t errlen)
 {
     if (!e) return ax_fail(err, errlen, "%s: engine is NULL", op);
@@ -137,8 +138,8 @@ static int begin(const ax_engine_t *e, const ax_mac_cfg_t *cfg, const char *op, 
     return ax_mac_check(cfg, err, errlen);
 }
 
-static int need(const void *ptr, int64_t count, const char *op, const char *name, char *err,
-                size_t errlen)
+int ax_layer_need(const void *ptr, int64_t count, const char *op, const char *name, char *err,
+                  size_t errlen)
 {
     if (count > 0 && !ptr) return ax_fail(err, errlen, "%s: %s is NULL", op, name);
     return 0;
@@ -319,9 +320,10 @@ int ax_conv2d_fwd(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_conv_shape_t
 {
     static const char op[] = "conv2d forward";
     conv_plan_t p;
-    if (begin(e, cfg, op, err, errlen) || conv_plan(s, &p, err, errlen)) return -1;
-    if (need(x, p.nx, op, "x", err, errlen) || need(w, p.nw, op, "w", err, errlen) ||
-        need(y, p.ny, op, "y", err, errlen))
+    if (ax_layer_begin(e, cfg, op, err, errlen) || conv_plan(s, &p, err, errlen)) return -1;
+    if (ax_layer_need(x, p.nx, op, "x", err, errlen) ||
+        ax_layer_need(w, p.nw, op, "w", err, errlen) ||
+        ax_layer_need(y, p.ny, op, "y", err, errlen))
         return -1;
     if (p.ny == 0) return 0;
     int64_t ncol, ntmp;
@@ -375,9 +377,10 @@ int ax_conv2d_bwd_data(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_conv_sh
 {
     static const char op[] = "conv2d input gradient";
     conv_plan_t p;
-    if (begin(e, cfg, op, err, errlen) || conv_plan(s, &p, err, errlen)) return -1;
-    if (need(dy, p.ny, op, "dy", err, errlen) || need(w, p.nw, op, "w", err, errlen) ||
-        need(dx, p.nx, op, "dx", err, errlen))
+    if (ax_layer_begin(e, cfg, op, err, errlen) || conv_plan(s, &p, err, errlen)) return -1;
+    if (ax_layer_need(dy, p.ny, op, "dy", err, errlen) ||
+        ax_layer_need(w, p.nw, op, "w", err, errlen) ||
+        ax_layer_need(dx, p.nx, op, "dx", err, errlen))
         return -1;
     if (p.nx == 0) return 0;
     int64_t ncol, ntab = p.h * p.kh + p.w * p.kw; /* <= 2^63 / 2: fields <= 2^31 */
@@ -451,9 +454,10 @@ int ax_conv2d_bwd_weight(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_conv_
 {
     static const char op[] = "conv2d weight gradient";
     conv_plan_t p;
-    if (begin(e, cfg, op, err, errlen) || conv_plan(s, &p, err, errlen)) return -1;
-    if (need(x, p.nx, op, "x", err, errlen) || need(dy, p.ny, op, "dy", err, errlen) ||
-        need(dw, p.nw, op, "dw", err, errlen))
+    if (ax_layer_begin(e, cfg, op, err, errlen) || conv_plan(s, &p, err, errlen)) return -1;
+    if (ax_layer_need(x, p.nx, op, "x", err, errlen) ||
+        ax_layer_need(dy, p.ny, op, "dy", err, errlen) ||
+        ax_layer_need(dw, p.nw, op, "dw", err, errlen))
         return -1;
     if (p.n == 0) { /* folds over nothing */
         for (int64_t i = 0; i < p.nw; i++) dw[i] = ax_fmt_zero(0, cfg->acc);
@@ -492,8 +496,8 @@ done:
 
 /* ---- linear -------------------------------------------------------------------- */
 
-static int linear_check(int64_t n, int64_t in, int64_t out, const char *op, char *err,
-                        size_t errlen)
+int ax_linear_check(int64_t n, int64_t in, int64_t out, const char *op, char *err,
+                    size_t errlen)
 {
     const struct {
         const char *name;
@@ -530,9 +534,10 @@ int ax_linear_fwd(ax_engine_t *e, const ax_mac_cfg_t *cfg, int64_t n, int64_t in
                   size_t errlen)
 {
     static const char op[] = "linear forward";
-    if (begin(e, cfg, op, err, errlen) || linear_check(n, in, out, op, err, errlen) ||
-        need(x, n * in, op, "x", err, errlen) || need(w, out * in, op, "w", err, errlen) ||
-        need(y, n * out, op, "y", err, errlen))
+    if (ax_layer_begin(e, cfg, op, err, errlen) || ax_linear_check(n, in, out, op, err, errlen) ||
+        ax_layer_need(x, n * in, op, "x", err, errlen) ||
+        ax_layer_need(w, out * in, op, "w", err, errlen) ||
+        ax_layer_need(y, n * out, op, "y", err, errlen))
         return -1;
     /* x [n][in] x (w [out][in])^T */
     ax_gemm_shape_t s = ax_gemm_shape(n, out, in);
@@ -545,9 +550,10 @@ int ax_linear_bwd_data(ax_engine_t *e, const ax_mac_cfg_t *cfg, int64_t n, int64
                        uint32_t *flags, char *err, size_t errlen)
 {
     static const char op[] = "linear input gradient";
-    if (begin(e, cfg, op, err, errlen) || linear_check(n, in, out, op, err, errlen) ||
-        need(dy, n * out, op, "dy", err, errlen) || need(w, out * in, op, "w", err, errlen) ||
-        need(dx, n * in, op, "dx", err, errlen))
+    if (ax_layer_begin(e, cfg, op, err, errlen) || ax_linear_check(n, in, out, op, err, errlen) ||
+        ax_layer_need(dy, n * out, op, "dy", err, errlen) ||
+        ax_layer_need(w, out * in, op, "w", err, errlen) ||
+        ax_layer_need(dx, n * in, op, "dx", err, errlen))
         return -1;
     /* dy [n][out] x w [out][in] */
     ax_gemm_shape_t s = ax_gemm_shape(n, in, out);
@@ -560,9 +566,10 @@ int ax_linear_bwd_weight(ax_engine_t *e, const ax_mac_cfg_t *cfg, int64_t n, int
                          uint32_t *flags, char *err, size_t errlen)
 {
     static const char op[] = "linear weight gradient";
-    if (begin(e, cfg, op, err, errlen) || linear_check(n, in, out, op, err, errlen) ||
-        need(x, n * in, op, "x", err, errlen) || need(dy, n * out, op, "dy", err, errlen) ||
-        need(dw, out * in, op, "dw", err, errlen))
+    if (ax_layer_begin(e, cfg, op, err, errlen) || ax_linear_check(n, in, out, op, err, errlen) ||
+        ax_layer_need(x, n * in, op, "x", err, errlen) ||
+        ax_layer_need(dy, n * out, op, "dy", err, errlen) ||
+        ax_layer_need(dw, out * in, op, "dw", err, errlen))
         return -1;
     /* (dy [n][out])^T x x [n][in] */
     ax_gemm_shape_t s = ax_gemm_shape(out, in, n);

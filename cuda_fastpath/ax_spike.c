@@ -22,22 +22,7 @@
 #include "ax_backend.h"
 #include "ax_fail.h"
 #include "ax_fastpath.h"
-
-#define ELEMS_MAX (INT64_MAX / 8) /* any element count; its bytes fit size_t */
-
-/* r = a*b when that fits ELEMS_MAX (a, b >= 0). */
-static int mul_ok(int64_t a, int64_t b, int64_t *r)
-{
-    return !__builtin_mul_overflow(a, b, r) && *r <= ELEMS_MAX;
-}
-
-static int begin(const ax_engine_t *e, const ax_mac_cfg_t *cfg, const char *op, char *err,
-                 size_t errlen)
-{
-    if (!e) return ax_fail(err, errlen, "%s: engine is NULL", op);
-    if (!cfg) return ax_fail(err, errlen, "%s: MAC configuration is NULL", op);
-    return ax_mac_check(cfg, err, errlen);
-}
+#include "ax_layer_check.h"
 
 /* The dense MAC that equals the accumulate of cfg on weights w (nw of
  * them), into *dense, with 1.0 of its input format in *one; 0 when the
@@ -72,33 +57,16 @@ static uint32_t *as_operands(const uint8_t *s, int64_t count, uint32_t one)
     return a;
 }
 
-static int need(const void *ptr, int64_t count, const char *op, const char *name, char *err,
-                size_t errlen)
-{
-    if (count > 0 && !ptr) return ax_fail(err, errlen, "%s: %s is NULL", op, name);
-    return 0;
-}
-
 int ax_spike_linear_fwd(ax_engine_t *e, const ax_mac_cfg_t *cfg, int64_t n, int64_t in,
                         int64_t out, const uint8_t *s, const uint32_t *w, uint32_t *y,
                         uint32_t *flags, char *err, size_t errlen)
 {
     static const char op[] = "spike linear forward";
-    if (begin(e, cfg, op, err, errlen)) return -1;
-    const struct {
-        const char *name;
-        int64_t v;
-    } f[] = {{"n", n}, {"in", in}, {"out", out}};
-    for (int i = 0; i < 3; i++)
-        if (f[i].v < 0)
-            return ax_fail(err, errlen, "%s: %s=%lld must be >= 0", op, f[i].name,
-                           (long long)f[i].v);
-    int64_t ns, nw, ny;
-    if (!mul_ok(n, in, &ns) || !mul_ok(out, in, &nw) || !mul_ok(n, out, &ny))
-        return ax_fail(err, errlen, "%s: tensors too large (n=%lld in=%lld out=%lld)", op,
-                       (long long)n, (long long)in, (long long)out);
-    if (need(s, ns, op, "s", err, errlen) || need(w, nw, op, "w", err, errlen) ||
-        need(y, ny, op, "y", err, errlen))
+    if (ax_layer_begin(e, cfg, op, err, errlen) || ax_linear_check(n, in, out, op, err, errlen))
+        return -1;
+    const int64_t ns = n * in, nw = out * in, ny = n * out; /* bounded by the check */
+    if (ax_layer_need(s, ns, op, "s", err, errlen) || ax_layer_need(w, nw, op, "w", err, errlen) ||
+        ax_layer_need(y, ny, op, "y", err, errlen))
         return -1;
     if (ny == 0) return 0;
     if (in == 0) { /* folds over nothing */
@@ -131,7 +99,7 @@ int ax_spike_conv2d_fwd(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_conv_s
     /* ax_conv_out checks the shape as every convolution does: fields in
      * range, groups dividing c and oc, an output of at least 1 x 1, and
      * every tensor's element count within ELEMS_MAX */
-    if (begin(e, cfg, op, err, errlen) || ax_conv_out(c, &oh, &ow, err, errlen)) return -1;
+    if (ax_layer_begin(e, cfg, op, err, errlen) || ax_conv_out(c, &oh, &ow, err, errlen)) return -1;
     ax_spike_shape_t sh;
     memset(&sh, 0, sizeof sh);
     sh.n = c->n, sh.c = c->c, sh.h = c->h, sh.w = c->w, sh.oc = c->oc, sh.kh = c->kh;
@@ -140,8 +108,8 @@ int ax_spike_conv2d_fwd(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_conv_s
     sh.cg = c->c / c->groups, sh.ocg = c->oc / c->groups, sh.kf = sh.cg * c->kh * c->kw;
     /* no overflow: the convolution's checks bound these counts */
     const int64_t ns = c->n * c->c * c->h * c->w, nw = c->oc * sh.kf, ny = c->n * c->oc * oh * ow;
-    if (need(s, ns, op, "s", err, errlen) || need(w, nw, op, "w", err, errlen) ||
-        need(y, ny, op, "y", err, errlen))
+    if (ax_layer_need(s, ns, op, "s", err, errlen) || ax_layer_need(w, nw, op, "w", err, errlen) ||
+        ax_layer_need(y, ny, op, "y", err, errlen))
         return -1;
     if (ny == 0) return 0;
     ax_mac_cfg_t dense;

@@ -174,6 +174,9 @@ void ax_model_stats_reset(ax_model_t *m);
  * every layer (accumulates where the input is spikes; multiply-accumulates of
  * a graded input, T per image). 0 before any forward. */
 double ax_model_spikes_per_neuron(const ax_model_t *m);
+/* The neurons of node d that spike (a lif node; the readout by count), per
+ * time step of an image; 0 for every other node. */
+int64_t ax_node_spiking_neurons(const ax_model_t *m, const ax_node_t *d);
 double ax_model_synops_per_image(const ax_model_t *m);
 /* "direct", "rate", "latency"; "membrane", "count"; "atan[:alpha=A]",
  * "fsigmoid[:k=K]" -> 0, or -1 with a message naming the choices. */

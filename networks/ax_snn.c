@@ -396,8 +396,7 @@ void ax_model_stats_reset(ax_model_t *m)
     for (int i = 0; i < m->nnodes; i++) m->node[i].spikes_total = m->node[i].synops_total = 0;
 }
 
-/* Neurons of a node that spikes, per time step of an image (0: none). */
-static int64_t spiking_neurons(const ax_model_t *m, const ax_node_t *d)
+int64_t ax_node_spiking_neurons(const ax_model_t *m, const ax_node_t *d)
 {
     if (d->kind == AX_LAYER_LIF || (d->kind == AX_LAYER_READOUT && m->snn.readout == AX_READOUT_COUNT))
         return d->c * d->h * d->w;
@@ -409,7 +408,7 @@ double ax_model_spikes_per_neuron(const ax_model_t *m)
     int64_t spikes = 0, neurons = 0;
     for (int i = 0; i < m->nnodes; i++) {
         spikes += m->node[i].spikes_total;
-        neurons += spiking_neurons(m, &m->node[i]);
+        neurons += ax_node_spiking_neurons(m, &m->node[i]);
     }
     return m->stat_images && neurons ? (double)spikes / ((double)neurons * (double)m->stat_images) : 0.0;
 }
