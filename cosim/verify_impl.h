@@ -101,8 +101,9 @@ std::string flag_names(uint32_t f, const char *design = "MAC");
 // significand, value).
 void decode(const char *what, uint32_t x, ax_format_t f);
 // Creates DIR/NAME.vcd, or NAME-2.vcd, ... so that no earlier file is
-// overwritten. Returns the path, or "" with a message on failure.
-std::string open_unique(const std::string &dir, const std::string &name, FILE **fp);
+// overwritten; NAME is config with ':', '/', ',' and '=' made '_'. Returns
+// the path, or "" with a message on failure.
+std::string open_unique(const std::string &dir, const std::string &config, FILE **fp);
 
 // A VCD being written: add() declares a variable (a wire of w bits, or a
 // real when w = 0) and returns its id; bits() and real() write a value.

@@ -279,10 +279,7 @@ void report_miss(const NJob &j, const NMiss &m, int n)
 std::string write_vcd(const NJob &j, const std::vector<NMiss> &ms, const std::string &dir)
 {
     FILE *f = nullptr;
-    std::string safe = j.dut->name;
-    for (char &c : safe)
-        if (c == ':' || c == '/' || c == ',' || c == '=') c = '_';
-    std::string path = open_unique(dir, safe, &f);
+    std::string path = open_unique(dir, j.dut->name, &f);
     if (path.empty()) return path;
     const ax_format_t fm = j.c.fmt;
     const int w = width(fm);

@@ -62,8 +62,11 @@ void decode(const char *what, uint32_t x, ax_format_t f)
            ax_frac(x, f), ax_to_double(x, f));
 }
 
-std::string open_unique(const std::string &dir, const std::string &name, FILE **fp)
+std::string open_unique(const std::string &dir, const std::string &config, FILE **fp)
 {
+    std::string name = config; /* a file name: no ':', '/', ',' or '=' */
+    for (char &c : name)
+        if (c == ':' || c == '/' || c == ',' || c == '=') c = '_';
     for (size_t k = 1; k <= dir.size(); k++) // mkdir -p; errors show at fopen
         if (k == dir.size() || dir[k] == '/') mkdir(dir.substr(0, k).c_str(), 0777);
     for (int k = 1; k < 1000; k++) {
@@ -88,10 +91,7 @@ namespace {
 std::string write_vcd(const Job &j, const std::vector<Miss> &ms, const std::string &dir)
 {
     FILE *f = nullptr;
-    std::string safe = j.dut->name;
-    for (char &c : safe)
-        if (c == ':' || c == '/' || c == ',' || c == '=') c = '_';
-    std::string path = open_unique(dir, safe, &f);
+    std::string path = open_unique(dir, j.dut->name, &f);
     if (path.empty()) return path;
     const int wi = width(j.fi), wo = width(j.fo);
     fprintf(f, "$comment axsim verify: failing vectors of %s (%s -> %s), seed %" PRIu64
