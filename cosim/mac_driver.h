@@ -1,8 +1,8 @@
 // mac_driver.h — drives a verilated rtl/ax_mac.v through its cycle protocol
 // (the header comment of ax_mac.v) and reads back dot products, to be
 // compared with ax_mac_fold (cmodels/ax_mac.h).
-//   AxMacRtl<Vax_mac> mac(16);            // in_bits = 1 + E + M of a_i, b_i
-//   uint32_t fl, r = mac.dot(a, b, n, &fl, seed);
+//   AxMacRtl<Vax_mac> mac(16, 32);        // widths of a_i / b_i and of acc_o
+//   uint32_t fl, r = mac.dot(a, b, n, &fl, seed, init);
 // V is any Verilator model of ax_mac (ports clk_i, rst_ni, en_i, clear_i,
 // valid_i, a_i, b_i, acc_o, flags_o, valid_o); each driver owns its own
 // VerilatedContext. From the seed, the driver starts a sum either with
@@ -12,7 +12,10 @@
 // the protocol on every cycle: valid_o after an enabled edge exactly when a
 // term retired, nothing changing across a stall; protocol_errors() counts
 // violations. dots() runs several sums back to back with no drain between
-// them; dot() is one sum, drained.
+// them; dot() is one sum, drained. Each sum starts from its init value
+// (accumulator format; seed_i, held from the sum's clear until its first
+// command retires, random at every other edge), so the result is the C
+// fold started at acc = init.
 #pragma once
 
 #include <cstddef>
@@ -25,8 +28,9 @@
 
 template <class V> class AxMacRtl {
 public:
-    explicit AxMacRtl(int in_bits)
+    AxMacRtl(int in_bits, int acc_bits)
         : in_mask_(in_bits >= 32 ? 0xFFFFFFFFu : (1u << in_bits) - 1),
+          acc_mask_(acc_bits >= 32 ? 0xFFFFFFFFu : (1u << acc_bits) - 1),
           ctx_(new VerilatedContext), dut_(new V{ctx_.get()})
     {
         reset();
@@ -47,6 +51,7 @@ public:
         m.clear_i = 0;
         m.a_i = 0;
         m.b_i = 0;
+        m.seed_i = 0;
         m.eval();
         for (int i = 0; i < 2; i++) edge();
         m.rst_ni = 1;
@@ -56,18 +61,21 @@ public:
     }
 
     // One sum of n terms, drained: returns acc_o and writes flags_o to *flags.
-    uint32_t dot(const uint32_t *a, const uint32_t *b, size_t n, uint32_t *flags, uint64_t seed)
+    uint32_t dot(const uint32_t *a, const uint32_t *b, size_t n, uint32_t *flags, uint64_t seed,
+                 uint32_t init = 0)
     {
         uint32_t acc = 0;
-        dots(1, &a, &b, &n, &acc, flags, seed);
+        dots(1, &a, &b, &n, &init, &acc, flags, seed);
         return acc;
     }
 
-    // count sums back to back (sum j: a[j][0..n[j]-1], b[j][...]), then
-    // drained; acc[j], flags[j] are the MAC's outputs when sum j completed.
+    // count sums back to back (sum j: a[j][0..n[j]-1], b[j][...], from
+    // init[j]), then drained; acc[j], flags[j] are the MAC's outputs when sum
+    // j completed.
     void dots(size_t count, const uint32_t *const *a, const uint32_t *const *b, const size_t *n,
-              uint32_t *acc, uint32_t *flags, uint64_t seed)
+              const uint32_t *init, uint32_t *acc, uint32_t *flags, uint64_t seed)
     {
+        init_ = init;
         rng_.s = seed;
         // per call: how often a bubble or a stall comes before a command
         static const uint32_t rates[] = {0, 0, 1, 4, 16, 64}; // in 1/128
@@ -77,16 +85,16 @@ public:
         out_flags_ = flags;
         for (size_t j = 0; j < count; j++) {
             if (n[j] == 0) { // an empty sum: a clear alone
-                command(false, true, garbage(), garbage(), Tag{true, false, true, j});
+                command(false, true, garbage(), garbage(), Tag{true, false, true, j, true});
                 continue;
             }
             // start 0: a clear alone, then the first term without clear_i;
             // 1: both; 2..7: clear_i with the first term only
             uint32_t start = ax_rng_below(&rng_, 8);
-            if (start < 2) command(false, true, garbage(), garbage(), Tag{true, false, false, j});
+            if (start < 2) command(false, true, garbage(), garbage(), Tag{true, false, false, j, true});
             for (size_t k = 0; k < n[j]; k++) {
                 bool first_clear = k == 0 && start != 0;
-                command(true, first_clear, a[j][k], b[j][k], Tag{true, true, k + 1 == n[j], j});
+                command(true, first_clear, a[j][k], b[j][k], Tag{true, true, k + 1 == n[j], j, first_clear});
             }
         }
         while (stage1_.live || stage2_.live) { // drain, stalls included
@@ -104,9 +112,12 @@ private:
         bool term = false; // valid_i was 1
         bool last = false; // its sum completes when it retires
         size_t job = 0;
+        bool clear = false; // clear_i was 1: it starts the sum from seed_i
         Tag() = default;
-        Tag(bool l, bool t, bool la, size_t j) : live(l), term(t), last(la), job(j) {}
+        Tag(bool l, bool t, bool la, size_t j, bool c) : live(l), term(t), last(la), job(j), clear(c) {}
     };
+
+    uint32_t acc_garbage() { return (uint32_t)ax_rng_next(&rng_) & acc_mask_; }
 
     uint32_t garbage() { return (uint32_t)ax_rng_next(&rng_) & in_mask_; }
 
@@ -148,6 +159,7 @@ private:
         m.clear_i = ax_rng_below(&rng_, 2);
         m.a_i = garbage();
         m.b_i = garbage();
+        m.seed_i = acc_garbage();
         edge();
         if (m.acc_o != acc || m.flags_o != fl || m.valid_o != v) errors_++;
     }
@@ -155,6 +167,8 @@ private:
     void enabled_edge(bool valid, bool clear, uint32_t a, uint32_t b, Tag t)
     {
         V &m = *dut_;
+        // the command retiring at this edge reads seed_i if it is a clear
+        m.seed_i = stage1_.live && stage1_.clear ? init_[stage1_.job] & acc_mask_ : acc_garbage();
         m.en_i = 1;
         m.valid_i = valid;
         m.clear_i = clear;
@@ -170,12 +184,13 @@ private:
         }
     }
 
-    const uint32_t in_mask_;
+    const uint32_t in_mask_, acc_mask_;
     std::unique_ptr<VerilatedContext> ctx_; // declared first: outlives the model
     std::unique_ptr<V> dut_;
     ax_rng_t rng_{0};
     uint32_t bubble_rate_ = 0, stall_rate_ = 0;
     Tag stage1_, stage2_; // the commands in the pipeline register and retiring
+    const uint32_t *init_ = nullptr;
     uint32_t *out_acc_ = nullptr, *out_flags_ = nullptr;
     uint64_t cycles_ = 0, errors_ = 0;
 };

@@ -30,8 +30,9 @@ struct AxRtl {
 enum { AX_VERIFY_PROTOCOL = 0x100 };
 struct AxMacRtlBase {
     virtual ~AxMacRtlBase() {}
+    // the sum starts from init (accumulator format, through seed_i)
     virtual uint32_t dot(const uint32_t *a, const uint32_t *b, size_t n, uint32_t *flags,
-                         uint64_t seed) = 0;
+                         uint64_t seed, uint32_t init) = 0;
 };
 
 // C model of a bring-your-own unit (docs/byo-unit.md).

@@ -69,8 +69,9 @@ int setup_job(const AxDut &d, Job &j);
 void make_plan(Job &j, bool full);
 // Vector i of segment s (gi: its index in the whole plan).
 void vector_at(const Job &j, const Seg &s, uint64_t i, uint64_t gi, uint32_t *a, uint32_t *b);
-// The terms of dot product number i of a MAC.
-void mac_terms(const Job &j, uint64_t i, std::vector<uint32_t> &a, std::vector<uint32_t> &b);
+// The terms of dot product number i of a MAC; returns the value it starts
+// from (seed_i: +0 for half the sums, any accumulator bit pattern for the rest).
+uint32_t mac_terms(const Job &j, uint64_t i, std::vector<uint32_t> &a, std::vector<uint32_t> &b);
 
 // ---- running (verify_run.cpp) ----------------------------------------------
 
@@ -78,6 +79,7 @@ struct Miss {
     uint64_t idx;
     uint32_t a, b, cr, cf, rr, rf;
     std::vector<uint32_t> ta, tb; // MAC: the terms
+    uint32_t init = 0;            // MAC: where the sum started (seed_i)
 };
 
 struct Outcome {

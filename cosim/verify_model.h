@@ -26,22 +26,25 @@ template <class V> struct AxRtlModel : AxRtl {
 };
 template <class V> AxRtl *ax_make_rtl() { return new AxRtlModel<V>(); }
 
-// A verilated rtl/ax_mac.v (IN_BITS = width of a_i, b_i) through the cycle
+// A verilated rtl/ax_mac.v (IN_BITS = width of a_i, b_i, ACC_BITS of acc_o) through the cycle
 // driver of mac_driver.h; a protocol violation seen by the driver (valid_o
 // wrong, a change across a stall) sets AX_VERIFY_PROTOCOL in the flags, so
 // it is reported like a wrong result.
-template <class V, int IN_BITS> struct AxMacModel : AxMacRtlBase {
-    AxMacRtl<V> r{IN_BITS};
-    uint32_t dot(const uint32_t *a, const uint32_t *b, size_t n, uint32_t *flags,
-                 uint64_t seed) override
+template <class V, int IN_BITS, int ACC_BITS> struct AxMacModel : AxMacRtlBase {
+    AxMacRtl<V> r{IN_BITS, ACC_BITS};
+    uint32_t dot(const uint32_t *a, const uint32_t *b, size_t n, uint32_t *flags, uint64_t seed,
+                 uint32_t init) override
     {
         uint64_t e0 = r.protocol_errors();
-        uint32_t acc = r.dot(a, b, n, flags, seed);
+        uint32_t acc = r.dot(a, b, n, flags, seed, init);
         if (r.protocol_errors() != e0) *flags |= AX_VERIFY_PROTOCOL;
         return acc;
     }
 };
-template <class V, int IN_BITS> AxMacRtlBase *ax_make_mac() { return new AxMacModel<V, IN_BITS>(); }
+template <class V, int IN_BITS, int ACC_BITS> AxMacRtlBase *ax_make_mac()
+{
+    return new AxMacModel<V, IN_BITS, ACC_BITS>();
+}
 
 // A verilated rtl/ax_neuron.v (BITS = width of the membrane format) through
 // the cycle driver of neuron_driver.h; a protocol violation seen since the

@@ -198,7 +198,7 @@ void vector_at(const Job &j, const Seg &s, uint64_t i, uint64_t gi, uint32_t *a,
 // Dot product number i: a random length (mostly short, sometimes up to 300)
 // and terms that are mostly moderate normal values, with zeros, subnormals,
 // extremes, infinities and NaNs mixed in.
-void mac_terms(const Job &j, uint64_t i, std::vector<uint32_t> &a, std::vector<uint32_t> &b)
+uint32_t mac_terms(const Job &j, uint64_t i, std::vector<uint32_t> &a, std::vector<uint32_t> &b)
 {
     ax_rng_t r = {mix(j.seed, i)};
     uint32_t n = ax_rng_below(&r, 8) ? ax_rng_below(&r, 40) : ax_rng_below(&r, 301);
@@ -225,6 +225,10 @@ void mac_terms(const Job &j, uint64_t i, std::vector<uint32_t> &a, std::vector<u
             }
             *x = ax_pack(ax_sign(z, f), e, ax_frac(z, f), f);
         }
+    // half the sums start from +0 (seed_i tied low, a plain MAC), the other
+    // half from a partial sum in the accumulator format, any bit pattern
+    if (ax_rng_below(&r, 2)) return 0;
+    return (uint32_t)ax_rng_next(&r) & wmask(width(j.fo));
 }
 
 } // namespace axv

@@ -134,7 +134,7 @@ std::string write_vcd(const Job &j, const std::vector<Miss> &ms, const std::stri
         // a dot product: the terms with the C model's running accumulator;
         // the RTL's final accumulator on the last step
         ax_mac_cfg_t c = {j.mul, j.fi, j.fp, j.add, j.fo};
-        uint32_t acc = 0, fl = 0;
+        uint32_t acc = m.init, fl = 0;
         for (size_t k = 0; k < m.ta.size(); k++) {
             acc = ax_mac_step(&c, acc, m.ta[k], m.tb[k], &fl);
             bool last = k + 1 == m.ta.size();
@@ -165,6 +165,7 @@ void report_miss(const Job &j, const Miss &m, int n)
             decode(w, m.tb[k], j.fi);
         }
         if (m.ta.size() > 4) printf("    ... %zu more terms in the VCD\n", m.ta.size() - 4);
+        decode("from seed", m.init, j.fo);
     } else {
         printf("  MISMATCH %d: %s, vector #%" PRIu64 "\n", n, j.dut->name, m.idx);
         decode("a", m.a, j.fi);

@@ -52,11 +52,12 @@ Outcome run_job(Job &j, int jobs, bool progress, std::vector<Miss> &misses)
             uint64_t c1 = std::min(total, c0 + chunk);
             if (mac) {
                 for (uint64_t i = c0; i < c1; i++) {
-                    mac_terms(j, i, ta, tb);
-                    uint32_t cf = 0, rf = 0;
-                    uint32_t cr = ax_mac_fold(&mc, ta.data(), tb.data(), ta.size(), &cf);
-                    uint32_t rr = mrtl->dot(ta.data(), tb.data(), ta.size(), &rf, mix(j.seed, ~i));
-                    if (cr != rr || cf != rf) record({i, 0, 0, cr, cf, rr, rf, ta, tb});
+                    uint32_t init = mac_terms(j, i, ta, tb), cf = 0, rf = 0, cr = init;
+                    for (size_t k = 0; k < ta.size(); k++)
+                        cr = ax_mac_step(&mc, cr, ta[k], tb[k], &cf);
+                    uint32_t rr =
+                        mrtl->dot(ta.data(), tb.data(), ta.size(), &rf, mix(j.seed, ~i), init);
+                    if (cr != rr || cf != rf) record({i, 0, 0, cr, cf, rr, rf, ta, tb, init});
                 }
             } else {
                 // the segment of c0; a chunk may run into the next ones

@@ -10,10 +10,16 @@
 // asynchronous active-low reset: acc_o = +0, flags_o = 0, pipeline empty.
 //   valid_i clear_i  at an enabled edge
 //      1       0     a term: acc := ADD(acc, convert(MUL(a_i, b_i)))
-//      1       1     the first term of a new sum: acc := ADD(+0, ...),
+//      1       1     the first term of a new sum: acc := ADD(seed, ...),
 //                    and flags_o restarts from this term's flags
-//      0       1     clear only: acc := +0, flags_o := 0
+//      0       1     clear only: acc := seed, flags_o := 0
 //      0       0     bubble: nothing
+// seed is seed_i (accumulator format) as it is at the enabled edge where the
+// command retires (stage 2, the next enabled edge after it was sampled). Tied
+// to 0 it is +0 and the MAC is a plain dot-product engine; the systolic array
+// (cosim/accel) feeds it a partial sum: the one coming down a column, or the
+// one of the previous fold of the same dot product, so a sum split across
+// PEs or folds stays one sequential fold.
 // Latency 2: the command sampled at enabled edge t (stage 1, multiply and
 // convert, into a register) takes effect in acc_o / flags_o at enabled edge
 // t+1 (stage 2, accumulate); valid_o is 1 after that edge exactly when the
@@ -22,7 +28,7 @@
 // sums may follow one another back to back with no bubble: after the edge
 // that accumulates a sum's last term, acc_o / flags_o hold that sum's result
 // and flags until the next enabled edge that retires a term or a clear
-// (bubbles keep them). An empty sum is a clear alone: acc_o = +0,
+// (bubbles keep them). An empty sum is a clear alone: acc_o = seed,
 // flags_o = 0 from the second enabled edge on, valid_o = 0.
 // flags_o: sticky OR of every flag since the last clear.
 //
@@ -66,6 +72,7 @@ module ax_mac #(
   input  wire           valid_i,   // a_i, b_i carry a term
   input  wire [E+M:0]   a_i,
   input  wire [E+M:0]   b_i,
+  input  wire [EA+MA:0] seed_i,    // where a sum starts (see above); 0 = +0
   output wire [EA+MA:0] acc_o,
   output wire [4:0]     flags_o,   // {invalid, infinite, overflow, underflow, inexact}
   output wire           valid_o    // acc_o / flags_o just took in a term
@@ -89,11 +96,11 @@ module ax_mac #(
   reg [4:0]     term_flags_q;
   reg           valid_q, clear_q;
 
-  // stage 2: accumulate; a clear starts the sum from +0
+  // stage 2: accumulate; a clear starts the sum from seed_i
   reg  [EA+MA:0] acc_q;
   reg  [4:0]     flags_q;
   reg            valid_out_q;
-  wire [EA+MA:0] acc_in = clear_q ? {(EA + MA + 1){1'b0}} : acc_q;
+  wire [EA+MA:0] acc_in = clear_q ? seed_i : acc_q;
   wire [EA+MA:0] sum;
   wire [4:0]     add_flags;
 
@@ -126,7 +133,7 @@ module ax_mac #(
         acc_q   <= sum;
         flags_q <= (clear_q ? 5'd0 : flags_q) | term_flags_q | add_flags;
       end else if (clear_q) begin
-        acc_q   <= {(EA + MA + 1){1'b0}};
+        acc_q   <= seed_i;
         flags_q <= 5'd0;
       end
     end
