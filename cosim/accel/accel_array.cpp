@@ -1,0 +1,256 @@
+// accel_array.cpp — the cycle-accurate array (accel_array.h).
+#include "accel_array.h"
+
+#include <algorithm>
+#include <cstring>
+
+AccelArray::AccelArray(sc_module_name name, const ax_accel_cfg_t &cfg, PeGrid &pe, Plant plant)
+    : sc_module(name), cfg_(cfg), pe_(pe), plant_(plant), R_((int)cfg.rows), C_((int)cfg.cols)
+{
+    const size_t n = (size_t)R_ * C_;
+    a_.resize(n);
+    b_.resize(n);
+    s1_.resize(n);
+    w_.resize(n);
+    w_live_.resize(n);
+    SC_CTHREAD(controller, clk.pos());
+}
+
+void AccelArray::set_jobs(std::vector<AccelJob> *jobs,
+                          std::function<void(size_t, int64_t, int64_t)> progress)
+{
+    jobs_ = jobs;
+    progress_ = std::move(progress);
+}
+
+void AccelArray::controller()
+{
+    for (job_index_ = 0; jobs_ && job_index_ < jobs_->size(); job_index_++)
+        run_job((*jobs_)[job_index_]);
+    sc_stop();
+    wait();
+}
+
+
+void AccelArray::run_job(AccelJob &j)
+{
+    ax_accel_layer_t l{};
+    snprintf(l.name, sizeof l.name, "%s", j.name.c_str());
+    l.m = j.m, l.n = j.n, l.k = j.k, l.count = 1;
+    ax_accel_map_t mp;
+    ax_accel_map(&cfg_, &l, &mp);
+    map_ = mp;
+    job_ = &j;
+    pe_.reset();
+    std::fill(a_.begin(), a_.end(), Op{});
+    std::fill(b_.begin(), b_.end(), Op{});
+    std::fill(s1_.begin(), s1_.end(), Op{});
+    std::fill(w_live_.begin(), w_live_.end(), 0);
+    if (cfg_.dataflow != AX_DF_OS) psum_.assign((size_t)mp.t * C_, 0);
+    plan_.resize((size_t)mp.folds);
+    for (int64_t f = 0; f < mp.folds; f++) ax_accel_fold(&cfg_, &mp, f, &plan_[f]);
+    tally_.assign((size_t)mp.folds, ax_accel_fold_t{});
+    touched_.assign((size_t)mp.folds * R_ * C_, 0);
+    j.flags = 0;
+    const int64_t total = mp.folds * mp.fold_cycles + 1;
+    int64_t done = 0;
+    for (int64_t f = 0; f <= mp.folds; f++) {
+        // the folds back to back, then one cycle that only retires
+        const int64_t len = f < mp.folds ? mp.fold_cycles : 1;
+        for (int64_t c = 0; c < len; c++) {
+            if (cfg_.dataflow == AX_DF_OS)
+                cycle_os(f < mp.folds ? f : -1, c);
+            else
+                cycle_stationary(f < mp.folds ? f : -1, c);
+            pe_cycles_ += (uint64_t)R_ * C_;
+            wait();
+            if (progress_ && (++done & 0xFFFF) == 0) progress_(job_index_, done, total);
+        }
+    }
+    // the counts, as measured
+    ax_accel_counts_t &k = j.counts;
+    memset(&k, 0, sizeof k);
+    k.gemms = 1;
+    k.folds = mp.folds;
+    k.cycles = total;
+    j.folds.assign(tally_.begin(), tally_.end());
+    for (int64_t f = 0; f < mp.folds; f++) {
+        ax_accel_fold_t &t = j.folds[f];
+        t.row0 = plan_[f].row0, t.col0 = plan_[f].col0;
+        // the PEs that worked in this fold: their rows and columns
+        int64_t rows = 0, cols = 0, used = 0;
+        std::vector<uint8_t> rseen(R_), cseen(C_);
+        for (int i = 0; i < R_; i++)
+            for (int jj = 0; jj < C_; jj++)
+                if (touched_[((size_t)f * R_ + i) * C_ + jj]) {
+                    used++;
+                    rseen[i] = cseen[jj] = 1;
+                }
+        for (int i = 0; i < R_; i++) rows += rseen[i];
+        for (int jj = 0; jj < C_; jj++) cols += cseen[jj];
+        t.rows_used = rows, t.cols_used = cols;
+        const int64_t T = mp.t, cyc = cfg_.dataflow == AX_DF_OS ? T + R_ + C_ - 2
+                                                                : T + 2 * R_ + 2 * C_ - 3;
+        t.mapping_eff = (double)used / ((double)R_ * C_);
+        t.compute_util = (double)t.macs / ((double)R_ * C_ * (double)cyc);
+        k.macs += t.macs;
+        k.mapping_eff_sum += t.mapping_eff;
+        k.compute_util_sum += t.compute_util;
+        for (int b = 0; b < AX_BUF_COUNT; b++) {
+            k.sram_reads[b] += t.sram_reads[b];
+            k.sram_writes[b] += t.sram_writes[b];
+        }
+    }
+    j.fold_cycles.assign((size_t)mp.folds, mp.fold_cycles);
+    ax_accel_counts_finish(&cfg_, &k);
+    cycles_ += total;
+}
+
+uint32_t AccelArray::top_seed(int64_t fold, int64_t idx, int j)
+{
+    if (fold % map_.row_folds == 0 || plant_ == Plant::psum) return 0; // +0: a new sum
+    tally_[fold].sram_reads[AX_BUF_OFMAP]++;
+    return psum_[(size_t)idx * C_ + j];
+}
+
+void AccelArray::output(int64_t fold, int64_t idx, int j, uint32_t v)
+{
+    const ax_accel_fold_t &fd = plan_[fold];
+    tally_[fold].sram_writes[AX_BUF_OFMAP]++;
+    if (fold % map_.row_folds != map_.row_folds - 1) {
+        psum_[(size_t)idx * C_ + j] = v; // a partial sum, for the next row fold
+        return;
+    }
+    const int64_t col = fd.col0 + j;
+    if (cfg_.dataflow == AX_DF_WS)
+        job_->C[idx * job_->n + col] = v; // idx = m, col = n
+    else
+        job_->C[col * job_->n + idx] = v; // is: col = m, idx = n
+}
+
+void AccelArray::cycle_stationary(int64_t f, int64_t c)
+{
+    AccelJob &j = *job_;
+    const bool ws = cfg_.dataflow == AX_DF_WS;
+    const ax_accel_fold_t *fd = f >= 0 ? &plan_[f] : nullptr;
+    const int64_t T = map_.t;
+    // the fold's first R cycles shift its stationary operands down the
+    // columns: after them row i holds slice row i
+    if (fd && c < R_) {
+        for (int i = R_ - 1; i > 0; i--)
+            for (int jj = 0; jj < C_; jj++) {
+                w_[(size_t)i * C_ + jj] = w_[(size_t)(i - 1) * C_ + jj];
+                w_live_[(size_t)i * C_ + jj] = w_live_[(size_t)(i - 1) * C_ + jj];
+            }
+        const int64_t src = R_ - 1 - c; // slice row entering at the top
+        for (int jj = 0; jj < C_; jj++) {
+            bool live = src < fd->rows_used && jj < fd->cols_used;
+            uint32_t v = 0;
+            if (live) {
+                const int64_t kk = fd->row0 + src, col = fd->col0 + jj;
+                v = ws ? j.B[kk * j.n + col] : j.A[col * j.k + kk];
+                tally_[f].sram_reads[ws ? AX_BUF_FILTER : AX_BUF_IFMAP]++;
+            }
+            w_[jj] = v;
+            w_live_[jj] = live;
+        }
+    }
+    for (int i = R_ - 1; i >= 0; i--) {
+        // the row feeder: vector idx enters row i at cycle R + idx + i
+        Op feed;
+        if (fd) {
+            int64_t idx = c - R_ - i;
+            if (plant_ == Plant::skew && i == 1) idx -= 1; // planted: row 1 one cycle late
+            if (idx >= 0 && idx < T) {
+                feed.live = true;
+                feed.idx = idx;
+                feed.fold = f;
+                feed.pass = i >= fd->rows_used;
+                if (!feed.pass) {
+                    const int64_t kk = fd->row0 + i;
+                    feed.v = ws ? j.A[idx * j.k + kk] : j.B[kk * j.n + idx];
+                    tally_[f].sram_reads[ws ? AX_BUF_IFMAP : AX_BUF_FILTER]++;
+                }
+            }
+        }
+        for (int jj = C_ - 1; jj >= 0; jj--) {
+            const size_t p = (size_t)i * C_ + jj;
+            const Op in = jj == 0 ? feed : a_[p - 1];
+            const bool col_ok = in.live && jj < plan_[in.fold].cols_used;
+            const bool term = in.live && !in.pass && w_live_[p];
+            const bool pass = col_ok && in.pass;
+            const Op &s1 = s1_[p];
+            if (s1.live || term || pass) {
+                uint32_t seed = 0;
+                if (s1.live) seed = i == 0 ? top_seed(s1.fold, s1.idx, jj) : pe_.acc((int)p - C_);
+                const uint32_t x = in.v, w = w_[p];
+                pe_.edge((int)p, term, term || pass, ws ? x : w, ws ? w : x, seed);
+                if (s1.live) {
+                    if (!s1.pass) j.flags |= pe_.flags((int)p);
+                    if (i == R_ - 1) output(s1.fold, s1.idx, jj, pe_.acc((int)p));
+                }
+            }
+            if (term) {
+                tally_[in.fold].macs++;
+                touched_[((size_t)in.fold * R_ + i) * C_ + jj] = 1;
+            }
+            Op next;
+            if (term || pass) next = in;
+            s1_[p] = next;
+            a_[p] = in;
+        }
+    }
+}
+
+void AccelArray::cycle_os(int64_t f, int64_t c)
+{
+    AccelJob &j = *job_;
+    const ax_accel_fold_t *fd = f >= 0 ? &plan_[f] : nullptr;
+    const int64_t T = map_.t;
+    // column feeders: b[k] enters column jj at cycle k + jj
+    std::vector<Op> &colfeed = colfeed_;
+    colfeed.assign(C_, Op{});
+    if (fd)
+        for (int jj = 0; jj < fd->cols_used; jj++) {
+            int64_t k = c - jj;
+            if (k < 0 || k >= T) continue;
+            colfeed[jj] = Op{j.B[k * j.n + fd->col0 + jj], true, false, k, f};
+            tally_[f].sram_reads[AX_BUF_FILTER]++;
+        }
+    for (int i = R_ - 1; i >= 0; i--) {
+        // the row feeder: a[k] enters row i at cycle k + i
+        Op feed;
+        if (fd && i < fd->rows_used) {
+            int64_t k = c - i;
+            if (plant_ == Plant::skew && i == 1) k -= 1; // planted: row 1 one cycle late
+            if (k >= 0 && k < T) {
+                feed = Op{j.A[(fd->row0 + i) * j.k + k], true, false, k, f};
+                tally_[f].sram_reads[AX_BUF_IFMAP]++;
+            }
+        }
+        for (int jj = C_ - 1; jj >= 0; jj--) {
+            const size_t p = (size_t)i * C_ + jj;
+            const Op ain = jj == 0 ? feed : a_[p - 1];
+            const Op bin = i == 0 ? colfeed[jj] : b_[p - C_];
+            const bool term = ain.live && bin.live;
+            const Op &s1 = s1_[p];
+            if (s1.live || term) {
+                pe_.edge((int)p, term, term && ain.idx == 0, ain.v, bin.v, 0);
+                if (s1.live && s1.idx == T - 1) {
+                    // the sum's last term retired: the result leaves the PE
+                    const ax_accel_fold_t &sf = plan_[s1.fold];
+                    j.C[(sf.row0 + i) * j.n + sf.col0 + jj] = pe_.acc((int)p);
+                    j.flags |= pe_.flags((int)p);
+                    tally_[s1.fold].sram_writes[AX_BUF_OFMAP]++;
+                }
+            }
+            if (term) {
+                tally_[ain.fold].macs++;
+                touched_[((size_t)ain.fold * R_ + i) * C_ + jj] = 1;
+            }
+            s1_[p] = term ? ain : Op{};
+            a_[p] = ain;
+            b_[p] = bin;
+        }
+    }
+}

@@ -1,0 +1,105 @@
+// accel_array.h — the cycle-accurate systolic array (SystemC): R x C PEs
+// (pe_grid.h: the verilated rtl/ax_mac.v, or its C twin), the operand
+// registers between them, the feeders at the left and top edges that skew
+// the operands in, and a controller that runs a GEMM fold by fold with the
+// timing of ax_accel.h (docs/accelerator.md walks through it).
+//
+// One SC_MODULE, clocked by an sc_clock: the controller is an SC_CTHREAD
+// that advances one clock cycle per wait(). At each rising edge every PE
+// with work is clocked once (rtl/ax_mac.v's enabled edge); a PE without
+// work is not (en_i = 0: nothing changes). Per PE and cycle:
+//   os      a from the left neighbour (row feeder at column 0), b from the
+//           one above (column feeder at row 0); a term when both carry one,
+//           clear on k = 0; the result is read when k = T-1 retires
+//   ws, is  the streamed operand from the left; the stationary one in the
+//           PE's register (shifted down the column in the fold's first R
+//           cycles); every command clears, with seed_i = the partial sum of
+//           the PE above (at row 0: the previous row fold's partial sum from
+//           the ofmap buffer, +0 in the first); rows beyond the fold's K
+//           slice pass the partial sum down unchanged (a clear without a
+//           term: acc := seed_i)
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <systemc.h>
+
+#include "pe_grid.h"
+
+extern "C" {
+#include "ax_accel.h"
+#include "ax_mac.h"
+}
+
+// A fault planted in the array, for the tests that prove the bit check can fail
+enum class Plant { none, skew, psum };
+
+// One GEMM for the array: C[m x n] = A[m x k] . B[k x n], row-major bit
+// patterns (operands in the MAC's input format, C in its accumulator format)
+struct AccelJob {
+    std::string name;
+    int64_t m = 0, n = 0, k = 0;
+    const uint32_t *A = nullptr, *B = nullptr;
+    uint32_t *C = nullptr;
+    uint32_t flags = 0;            // out: OR of every operation's flags
+    ax_accel_counts_t counts{};    // out
+    std::vector<ax_accel_fold_t> folds; // out: per fold (cycles in fold_cycles)
+    std::vector<int64_t> fold_cycles;
+};
+
+SC_MODULE(AccelArray) {
+    sc_in<bool> clk;
+
+    AccelArray(sc_module_name name, const ax_accel_cfg_t &cfg, PeGrid &pe, Plant plant);
+    // Runs the jobs one after another, then stops the simulation. progress
+    // (may be empty) is called now and then with (job, cycles done, total).
+    void set_jobs(std::vector<AccelJob> *jobs, std::function<void(size_t, int64_t, int64_t)> progress);
+    // PE-cycles simulated (R x C per cycle)
+    uint64_t pe_cycles() const { return pe_cycles_; }
+
+private:
+    SC_HAS_PROCESS(AccelArray);
+    void controller();
+    void run_job(AccelJob &j);
+    // one clock cycle: cycle c of fold f (f = -1: after the last fold)
+    void cycle_os(int64_t f, int64_t c);
+    void cycle_stationary(int64_t f, int64_t c);
+    // ws/is: the seed of row 0 for vector idx, column j of fold's
+    // column slice; a partial sum leaving the bottom row
+    uint32_t top_seed(int64_t fold, int64_t idx, int j);
+    void output(int64_t fold, int64_t idx, int j, uint32_t v);
+
+    // an operand on its way through the array, with what it is
+    struct Op {
+        uint32_t v = 0;
+        bool live = false; // carries a command
+        bool pass = false; // ws/is: a clear without a term (rows beyond K)
+        int64_t idx = 0;   // os: k; ws/is: the streamed vector's index
+        int64_t fold = 0;  // the fold it belongs to
+    };
+
+    ax_accel_cfg_t cfg_;
+    PeGrid &pe_;
+    Plant plant_;
+    const int R_, C_;
+    std::vector<AccelJob> *jobs_ = nullptr;
+    std::function<void(size_t, int64_t, int64_t)> progress_;
+    std::vector<Op> a_, b_;       // operand registers: a to the right, b down (os)
+    std::vector<Op> s1_;          // the command in each PE's stage 1
+    std::vector<uint32_t> w_;     // stationary registers (ws/is)
+    std::vector<uint8_t> w_live_;
+    std::vector<uint32_t> psum_;  // ofmap buffer: partial sums of the column fold (T x C)
+    // the job running
+    AccelJob *job_ = nullptr;
+    ax_accel_map_t map_{};
+    std::vector<ax_accel_fold_t> plan_;  // its folds (slices)
+    std::vector<ax_accel_fold_t> tally_; // what each fold did, counted as it happened
+    std::vector<uint8_t> touched_;       // fold x PE: accumulated a term
+    std::vector<Op> colfeed_;
+    uint64_t pe_cycles_ = 0;
+    int64_t cycles_ = 0;
+    size_t job_index_ = 0;
+};

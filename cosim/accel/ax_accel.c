@@ -1,0 +1,286 @@
+/* ax_accel.c — the accelerator's mapping, folds and analytic counts
+ * (ax_accel.h; docs/accelerator.md derives every formula). */
+#include "ax_accel.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const df_names[] = {"os", "ws", "is"};
+
+const char *ax_dataflow_name(ax_dataflow_t d)
+{
+    return (unsigned)d < 3 ? df_names[d] : "?";
+}
+
+int ax_dataflow_parse(const char *s, ax_dataflow_t *out, char *err, size_t errlen)
+{
+    for (int d = 0; d < 3; d++)
+        if (s && strcmp(s, df_names[d]) == 0) {
+            *out = (ax_dataflow_t)d;
+            return 0;
+        }
+    snprintf(err, errlen, "unknown dataflow '%s' (os: output stationary, ws: weight stationary, "
+                          "is: input stationary)", s ? s : "");
+    return -1;
+}
+
+void ax_accel_cfg_default(ax_accel_cfg_t *c)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->run_name, sizeof c->run_name, "axsim_accel");
+    c->rows = c->cols = 32;
+    c->dataflow = AX_DF_WS;
+    for (int b = 0; b < AX_BUF_COUNT; b++) c->sram_kb[b] = 64;
+    c->offset[AX_BUF_IFMAP] = 0;
+    c->offset[AX_BUF_FILTER] = 10000000;
+    c->offset[AX_BUF_OFMAP] = 20000000;
+    c->word_bytes = 1;
+    c->bandwidth = 0;
+}
+
+int ax_accel_cfg_check(const ax_accel_cfg_t *c, char *err, size_t errlen)
+{
+    if (c->rows < 1 || c->rows > AX_ACCEL_MAX_SIDE || c->cols < 1 || c->cols > AX_ACCEL_MAX_SIDE) {
+        snprintf(err, errlen, "array %lld x %lld: rows and columns must be 1..%d",
+                 (long long)c->rows, (long long)c->cols, AX_ACCEL_MAX_SIDE);
+        return -1;
+    }
+    if ((unsigned)c->dataflow > AX_DF_IS) {
+        snprintf(err, errlen, "dataflow %d is not os, ws or is", (int)c->dataflow);
+        return -1;
+    }
+    static const char *const buf[] = {"ifmap", "filter", "ofmap"};
+    for (int b = 0; b < AX_BUF_COUNT; b++)
+        if (c->sram_kb[b] < 1 || c->sram_kb[b] > ((int64_t)1 << 40)) {
+            snprintf(err, errlen, "%s SRAM of %lld KiB: give 1 KiB to 2^40 KiB", buf[b],
+                     (long long)c->sram_kb[b]);
+            return -1;
+        }
+    if (c->word_bytes < 1 || c->word_bytes > 8) {
+        snprintf(err, errlen, "word size of %lld bytes: give 1..8", (long long)c->word_bytes);
+        return -1;
+    }
+    if (!(c->bandwidth >= 0) || !isfinite(c->bandwidth)) {
+        snprintf(err, errlen, "DRAM bandwidth %g words/cycle: give a finite number >= 0 (0: as "
+                              "needed)", c->bandwidth);
+        return -1;
+    }
+    return 0;
+}
+
+/* a * b into *r unless it overflows int64 (a, b >= 0) */
+static int mul_ok(int64_t a, int64_t b, int64_t *r)
+{
+    if (a != 0 && b > INT64_MAX / a) return 0;
+    *r = a * b;
+    return 1;
+}
+
+int ax_accel_layer_conv(ax_accel_layer_t *l, const char *name, int64_t ifmap_h, int64_t ifmap_w,
+                        int64_t filt_h, int64_t filt_w, int64_t channels, int64_t filters,
+                        int64_t stride, char *err, size_t errlen)
+{
+    memset(l, 0, sizeof *l);
+    snprintf(l->name, sizeof l->name, "%s", name);
+    const int64_t lim = (int64_t)1 << 31;
+    if (ifmap_h < 1 || ifmap_w < 1 || filt_h < 1 || filt_w < 1 || channels < 1 || filters < 1 ||
+        stride < 1 || ifmap_h > lim || ifmap_w > lim || filt_h > lim || filt_w > lim ||
+        channels > lim || filters > lim || stride > lim) {
+        snprintf(err, errlen, "layer '%s': every size and the stride must be 1..2^31", name);
+        return -1;
+    }
+    if (filt_h > ifmap_h || filt_w > ifmap_w) {
+        snprintf(err, errlen, "layer '%s': a %lld x %lld filter does not fit a %lld x %lld ifmap "
+                              "(no padding, as SCALE-Sim)", name, (long long)filt_h,
+                 (long long)filt_w, (long long)ifmap_h, (long long)ifmap_w);
+        return -1;
+    }
+    /* SCALE-Sim's ofmap: ceil((H - R + s) / s), so a last window may run
+     * past the edge (SCALE-Sim requests nothing there) */
+    int64_t oh = (ifmap_h - filt_h + 2 * stride - 1) / stride,
+            ow = (ifmap_w - filt_w + 2 * stride - 1) / stride, win;
+    if (!mul_ok(oh, ow, &l->m) || !mul_ok(filt_h, filt_w, &win) || !mul_ok(win, channels, &l->k)) {
+        snprintf(err, errlen, "layer '%s': its sizes overflow", name);
+        return -1;
+    }
+    l->n = filters;
+    l->count = 1;
+    return 0;
+}
+
+void ax_accel_map(const ax_accel_cfg_t *c, const ax_accel_layer_t *l, ax_accel_map_t *o)
+{
+    memset(o, 0, sizeof *o);
+    switch (c->dataflow) {
+    case AX_DF_OS: o->sr = l->m, o->sc = l->n, o->t = l->k; break;
+    case AX_DF_WS: o->sr = l->k, o->sc = l->n, o->t = l->m; break;
+    default: o->sr = l->k, o->sc = l->m, o->t = l->n; break;
+    }
+    o->row_folds = (o->sr + c->rows - 1) / c->rows;
+    o->col_folds = (o->sc + c->cols - 1) / c->cols;
+    o->folds = o->row_folds * o->col_folds;
+    o->fold_cycles = c->dataflow == AX_DF_OS ? o->t + c->rows + c->cols - 2
+                                             : o->t + 2 * c->rows + c->cols - 2;
+}
+
+int ax_accel_layer_check(const ax_accel_cfg_t *c, const ax_accel_layer_t *l, char *err,
+                         size_t errlen)
+{
+    const int64_t lim = (int64_t)1 << 40;
+    if (l->m < 1 || l->n < 1 || l->k < 1 || l->count < 1 || l->m > lim || l->n > lim ||
+        l->k > lim || l->count > lim) {
+        snprintf(err, errlen, "layer '%s': GEMM %lld x %lld x %lld (x%lld) cannot map: m, n, k "
+                              "and the count must be 1..2^40", l->name, (long long)l->m,
+                 (long long)l->n, (long long)l->k, (long long)l->count);
+        return -1;
+    }
+    ax_accel_map_t mp;
+    ax_accel_map(c, l, &mp);
+    int64_t x, y;
+    if (!mul_ok(l->m, l->n, &x) || !mul_ok(x, l->k, &x) || !mul_ok(x, l->count, &x) ||
+        !mul_ok(mp.folds, mp.fold_cycles, &y) || !mul_ok(y, l->count, &y) ||
+        !mul_ok(y, c->rows * c->cols, &y) || !mul_ok(mp.t, mp.sc, &x) ||
+        !mul_ok(x, mp.row_folds, &x) || !mul_ok(x, l->count, &x) || !mul_ok(mp.sr, mp.t, &x) ||
+        !mul_ok(x, mp.col_folds, &x) || !mul_ok(x, l->count, &x)) {
+        snprintf(err, errlen, "layer '%s': GEMM %lld x %lld x %lld (x%lld) on %lld x %lld: its "
+                              "counts overflow 64 bits", l->name, (long long)l->m, (long long)l->n,
+                 (long long)l->k, (long long)l->count, (long long)c->rows, (long long)c->cols);
+        return -1;
+    }
+    return 0;
+}
+
+void ax_accel_fold(const ax_accel_cfg_t *c, const ax_accel_map_t *mp, int64_t f,
+                   ax_accel_fold_t *o)
+{
+    memset(o, 0, sizeof *o);
+    const int64_t R = c->rows, C = c->cols, T = mp->t;
+    const int64_t fr = f % mp->row_folds, fc = f / mp->row_folds;
+    o->row0 = fr * R;
+    o->rows_used = mp->sr - o->row0 < R ? mp->sr - o->row0 : R;
+    o->col0 = fc * C;
+    o->cols_used = mp->sc - o->col0 < C ? mp->sc - o->col0 : C;
+    const int64_t used = o->rows_used * o->cols_used;
+    o->macs = used * T;
+    if (c->dataflow == AX_DF_OS) {
+        o->sram_reads[AX_BUF_IFMAP] = o->rows_used * T;
+        o->sram_reads[AX_BUF_FILTER] = o->cols_used * T;
+        o->sram_writes[AX_BUF_OFMAP] = used;
+    } else {
+        /* the stationary operand once, the streamed one T times per row, an
+         * output per column and vector; partial sums read back after the
+         * first row fold */
+        const int stat = c->dataflow == AX_DF_WS ? AX_BUF_FILTER : AX_BUF_IFMAP;
+        const int strm = c->dataflow == AX_DF_WS ? AX_BUF_IFMAP : AX_BUF_FILTER;
+        o->sram_reads[stat] = used;
+        o->sram_reads[strm] = T * o->rows_used;
+        o->sram_writes[AX_BUF_OFMAP] = T * o->cols_used;
+        if (fr > 0) o->sram_reads[AX_BUF_OFMAP] = T * o->cols_used;
+    }
+    /* SCALE-Sim: mapping efficiency = used PEs / all; compute utilization =
+     * mapping efficiency x T / the cycles of its reference block */
+    const int64_t cyc = c->dataflow == AX_DF_OS ? T + R + C - 2 : T + 2 * R + 2 * C - 3;
+    o->mapping_eff = (double)used / (double)(R * C);
+    o->compute_util = (double)(used * T) / ((double)(R * C) * (double)cyc);
+}
+
+void ax_accel_counts_finish(const ax_accel_cfg_t *c, ax_accel_counts_t *k)
+{
+    k->pe_cycles = k->cycles * c->rows * c->cols;
+    k->mapping_eff = k->folds ? k->mapping_eff_sum / (double)k->folds : 0;
+    k->compute_util = k->folds ? k->compute_util_sum / (double)k->folds : 0;
+    k->overall_util = k->pe_cycles ? (double)k->macs / (double)k->pe_cycles : 0;
+}
+
+void ax_accel_counts_add(const ax_accel_cfg_t *c, ax_accel_counts_t *a, const ax_accel_counts_t *b)
+{
+    a->gemms += b->gemms;
+    a->folds += b->folds;
+    a->cycles += b->cycles;
+    a->stall_cycles += b->stall_cycles;
+    a->macs += b->macs;
+    a->mapping_eff_sum += b->mapping_eff_sum;
+    a->compute_util_sum += b->compute_util_sum;
+    for (int i = 0; i < AX_BUF_COUNT; i++) {
+        a->sram_reads[i] += b->sram_reads[i];
+        a->sram_writes[i] += b->sram_writes[i];
+    }
+    ax_accel_counts_finish(c, a);
+}
+
+/* Folds up to this many have their means summed one by one in fold order,
+ * as SCALE-Sim does (its last digit depends on it); beyond, by fold class */
+#define AX_ACCEL_ORDERED_FOLDS ((int64_t)1 << 22)
+
+int ax_accel_analytic(const ax_accel_cfg_t *c, const ax_accel_layer_t *l, ax_accel_counts_t *o,
+                      char *err, size_t errlen)
+{
+    memset(o, 0, sizeof *o);
+    if (ax_accel_cfg_check(c, err, errlen) || ax_accel_layer_check(c, l, err, errlen)) return -1;
+    ax_accel_map_t mp;
+    ax_accel_map(c, l, &mp);
+    /* One GEMM. Its folds come in at most four classes: full or ragged
+     * rows (the last row fold) by full or ragged columns (the last column
+     * fold); the integer counts are class counts times the class's. */
+    ax_accel_counts_t one;
+    memset(&one, 0, sizeof one);
+    const int64_t fr_last = mp.row_folds - 1, fc_last = mp.col_folds - 1;
+    for (int rr = 0; rr < 2; rr++)
+        for (int cr = 0; cr < 2; cr++) {
+            /* rr/cr = 1: the last row/column fold; 0: the others */
+            int64_t nr = rr ? 1 : fr_last, nc = cr ? 1 : fc_last;
+            if (nr == 0 || nc == 0) continue;
+            /* a representative of the class (fold = fc * row_folds + fr) */
+            int64_t fr = rr ? fr_last : 0, fc = cr ? fc_last : 0;
+            ax_accel_fold_t fd;
+            ax_accel_fold(c, &mp, fc * mp.row_folds + fr, &fd);
+            int64_t n = nr * nc;
+            one.macs += n * fd.macs;
+            one.mapping_eff_sum += (double)n * fd.mapping_eff;
+            one.compute_util_sum += (double)n * fd.compute_util;
+            for (int b = 0; b < AX_BUF_COUNT; b++) {
+                one.sram_reads[b] += n * fd.sram_reads[b];
+                one.sram_writes[b] += n * fd.sram_writes[b];
+            }
+        }
+    /* ws/is read the partial sums back in every row fold but the first
+     * (which the classes cannot tell apart): T x Sc per row fold after it */
+    if (c->dataflow != AX_DF_OS) one.sram_reads[AX_BUF_OFMAP] = mp.t * mp.sc * (mp.row_folds - 1);
+    if (mp.folds <= AX_ACCEL_ORDERED_FOLDS) {
+        one.mapping_eff_sum = one.compute_util_sum = 0;
+        for (int64_t f = 0; f < mp.folds; f++) {
+            ax_accel_fold_t fd;
+            ax_accel_fold(c, &mp, f, &fd);
+            one.mapping_eff_sum += fd.mapping_eff;
+            one.compute_util_sum += fd.compute_util;
+        }
+    }
+    one.gemms = 1;
+    one.folds = mp.folds;
+    /* folds back to back; the last term accumulates one cycle later */
+    one.cycles = mp.folds * mp.fold_cycles + 1;
+    ax_accel_counts_finish(c, &one);
+    /* count identical GEMMs, one after another */
+    *o = one;
+    const int64_t g = l->count;
+    o->gemms = g;
+    o->folds *= g;
+    o->cycles *= g;
+    o->stall_cycles *= g;
+    o->macs *= g;
+    o->mapping_eff_sum *= (double)g;
+    o->compute_util_sum *= (double)g;
+    for (int b = 0; b < AX_BUF_COUNT; b++) {
+        o->sram_reads[b] *= g;
+        o->sram_writes[b] *= g;
+    }
+    o->pe_cycles = o->cycles * c->rows * c->cols;
+    o->overall_util = (double)o->macs / (double)o->pe_cycles;
+    return 0;
+}
+
+int64_t ax_accel_scalesim_cycles(const ax_accel_counts_t *k)
+{
+    return k->cycles - 2 * k->gemms;
+}

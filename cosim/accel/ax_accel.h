@@ -1,0 +1,185 @@
+/* ax_accel.h — the accelerator model's plan and its analytic counts (C11).
+ *
+ * An R x C systolic array runs a GEMM C[M x N] = A[M x K] . B[K x N] (a
+ * convolution through its im2col view: M = output pixels, K = window
+ * = kh*kw*cin, N = filters) in folds. Three dataflows, named and mapped as
+ * SCALE-Sim v2 maps them (docs/accelerator.md):
+ *
+ *   dataflow  on the rows (Sr)  on the columns (Sc)  streamed in time (T)
+ *   os        M                 N                    K    (each PE keeps one C[m][n])
+ *   ws        K                 N                    M    (each PE keeps one B[k][n])
+ *   is        K                 M                    N    (each PE keeps one A[m][k])
+ *
+ * row_folds = ceil(Sr/R), col_folds = ceil(Sc/C); folds run column fold
+ * outer, row fold inner, one after another. A fold takes
+ *   os: T + R + C - 2 cycles       ws, is: T + 2R + C - 2 cycles
+ * (ws/is: R cycles to shift the stationary operands in, then T vectors skewed
+ * over R rows and C columns); the layer takes folds x that, plus 1: the MAC's
+ * second pipeline stage (rtl/ax_mac.v) accumulates the last term one cycle
+ * after it enters. The cycle-accurate SystemC model (cosim/accel/) counts the
+ * same numbers by clocking every PE; tests hold the two equal.
+ *
+ * Where K is split across row folds (ws, is), the partial sums of one fold
+ * seed the next (ax_mac's seed_i), so every dot product stays the one
+ * sequential fold of DESIGN.md, ascending k: the array's outputs equal
+ * ax_gemm's bit for bit.
+ */
+#ifndef AX_ACCEL_H
+#define AX_ACCEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum ax_dataflow { AX_DF_OS = 0, AX_DF_WS = 1, AX_DF_IS = 2 } ax_dataflow_t;
+
+/* "os", "ws", "is" */
+const char *ax_dataflow_name(ax_dataflow_t d);
+/* 0 and *out, or -1 with a message naming the valid ones */
+int ax_dataflow_parse(const char *s, ax_dataflow_t *out, char *err, size_t errlen);
+
+/* The operand buffers, indices of the arrays in ax_accel_counts_t */
+enum { AX_BUF_IFMAP = 0, AX_BUF_FILTER = 1, AX_BUF_OFMAP = 2, AX_BUF_COUNT = 3 };
+
+/* The largest array side; R x C PEs are simulated one by one in cycle mode */
+#define AX_ACCEL_MAX_SIDE 4096
+
+typedef struct ax_accel_cfg {
+    char run_name[64];
+    int64_t rows, cols;                       /* R, C */
+    ax_dataflow_t dataflow;
+    int64_t sram_kb[AX_BUF_COUNT];            /* ifmap, filter, ofmap SRAM (KiB) */
+    int64_t offset[AX_BUF_COUNT];             /* base addresses (SCALE-Sim's offsets) */
+    int64_t word_bytes;                       /* bytes per operand word (SCALE-Sim: 1) */
+    double bandwidth;                         /* DRAM words per cycle; 0 = as needed */
+} ax_accel_cfg_t;
+
+/* 32 x 32, ws, 64 KiB per buffer, SCALE-Sim's offsets, 1-byte words,
+ * bandwidth as needed (SCALE-Sim's CALC) */
+void ax_accel_cfg_default(ax_accel_cfg_t *c);
+/* 0, or -1 with a message: sides in 1..AX_ACCEL_MAX_SIDE, sizes >= 1 KiB,
+ * word_bytes 1..8, bandwidth >= 0 and finite */
+int ax_accel_cfg_check(const ax_accel_cfg_t *c, char *err, size_t errlen);
+
+/* One layer as the array sees it: count GEMMs of m x n x k, one after
+ * another (a grouped convolution: one per group; more images: one per
+ * image). The conv fields, when known, are for the reports only. */
+typedef struct ax_accel_layer {
+    char name[64];
+    int64_t m, n, k;
+    int64_t count;
+} ax_accel_layer_t;
+
+/* A convolution in SCALE-Sim's form (no padding): ofmap ceil((H-R+s)/s)
+ * per side, as SCALE-Sim computes it (a last window may run past the edge);
+ * 0, or -1 with a message (a filter larger than the ifmap, a zero or
+ * negative size, sizes that overflow) */
+int ax_accel_layer_conv(ax_accel_layer_t *l, const char *name, int64_t ifmap_h, int64_t ifmap_w,
+                        int64_t filt_h, int64_t filt_w, int64_t channels, int64_t filters,
+                        int64_t stride, char *err, size_t errlen);
+/* 0, or -1 with a message: m, n, k, count >= 1 and the layer's products
+ * (m*n*k*count, folds x fold cycles, ...) within int64 */
+int ax_accel_layer_check(const ax_accel_cfg_t *c, const ax_accel_layer_t *l, char *err,
+                         size_t errlen);
+
+/* The mapping of one GEMM: the sizes on rows, columns and in time */
+typedef struct ax_accel_map {
+    int64_t sr, sc, t;
+    int64_t row_folds, col_folds, folds;
+    int64_t fold_cycles;                      /* cycles of one fold, ragged or not */
+} ax_accel_map_t;
+void ax_accel_map(const ax_accel_cfg_t *c, const ax_accel_layer_t *l, ax_accel_map_t *out);
+
+/* One fold: fold index f (column fold outer, row fold inner) */
+typedef struct ax_accel_fold {
+    int64_t row0, rows_used;                  /* the slice of Sr on the array's rows */
+    int64_t col0, cols_used;                  /* the slice of Sc on its columns */
+    int64_t macs;                             /* rows_used * cols_used * T */
+    int64_t sram_reads[AX_BUF_COUNT];         /* ofmap: partial sums read back (ws/is) */
+    int64_t sram_writes[AX_BUF_COUNT];        /* ofmap: outputs (partial or final) */
+    double mapping_eff, compute_util;         /* SCALE-Sim's per-fold definitions */
+} ax_accel_fold_t;
+void ax_accel_fold(const ax_accel_cfg_t *c, const ax_accel_map_t *mp, int64_t f,
+                   ax_accel_fold_t *out);
+
+/* A layer's counts (all its GEMMs) */
+typedef struct ax_accel_counts {
+    int64_t gemms;                            /* count */
+    int64_t folds;                            /* per GEMM x gemms */
+    int64_t cycles;                           /* clock cycles, stalls included */
+    int64_t stall_cycles;
+    int64_t macs;                             /* terms accumulated = busy PE-cycles */
+    int64_t pe_cycles;                        /* R * C * cycles */
+    double mapping_eff;                       /* mean over folds (SCALE-Sim) */
+    double compute_util;                      /* mean over folds (SCALE-Sim) */
+    double overall_util;                      /* macs / pe_cycles */
+    double mapping_eff_sum, compute_util_sum; /* the per-fold values, summed in fold order */
+    int64_t sram_reads[AX_BUF_COUNT];
+    int64_t sram_writes[AX_BUF_COUNT];
+} ax_accel_counts_t;
+
+/* The counts in closed form, without clocking a PE: 0, or -1 with a message
+ * (the layer's check) */
+int ax_accel_analytic(const ax_accel_cfg_t *c, const ax_accel_layer_t *l, ax_accel_counts_t *out,
+                      char *err, size_t errlen);
+
+/* SCALE-Sim's "Total Cycles" for these counts: the index of the last demand
+ * cycle (cycles - 2: SCALE-Sim counts from 0 and has no accumulate stage) */
+int64_t ax_accel_scalesim_cycles(const ax_accel_counts_t *k);
+
+/* Adds b's counts into a (b's folds after a's) and recomputes the means
+ * and the overall utilization of a (c: the array, for pe_cycles) */
+void ax_accel_counts_add(const ax_accel_cfg_t *c, ax_accel_counts_t *a, const ax_accel_counts_t *b);
+/* Sets the means and the overall utilization from the sums and counts */
+void ax_accel_counts_finish(const ax_accel_cfg_t *c, ax_accel_counts_t *k);
+
+/* ---- the job file and the result file (ax_accel_jobs.c) ------------------
+ * How the CLI hands GEMMs to the cycle-accurate model (axsim-accel, another
+ * process: SystemC elaborates once per process) and gets outputs and counts
+ * back. Text header lines, then per job a text line and raw little-endian
+ * 32-bit words:
+ *   axsim-accel-jobs 1
+ *   mac <spec>                        (ax_mac_parse)
+ *   array <rows> <cols> <os|ws|is>
+ *   jobs <count>
+ *   job <m> <n> <k> <name>            then A (m*k words), B (k*n words)
+ * and back:
+ *   axsim-accel-results 1
+ *   jobs <count>
+ *   result <m> <n> <flags> <cycles> <folds> <macs> <6 SRAM counts> <2 sums
+ *          as %a> <pe kind>          then C (m*n words)
+ * Readers check every line, size (m*k etc. for overflow, against 2^32
+ * words) and that the data are all there; errors name the line. */
+typedef struct ax_accel_job_hdr {
+    char mac[256];
+    ax_accel_cfg_t cfg;  /* rows, cols, dataflow (the rest at defaults) */
+    int64_t jobs;
+} ax_accel_job_hdr_t;
+
+int ax_accel_jobs_write_header(FILE *f, const ax_accel_job_hdr_t *h);
+int ax_accel_jobs_write_job(FILE *f, const char *name, int64_t m, int64_t n, int64_t k,
+                            const uint32_t *A, const uint32_t *B);
+int ax_accel_jobs_read_header(FILE *f, const char *path, ax_accel_job_hdr_t *h, char *err,
+                              size_t errlen);
+/* *A, *B malloc'd (free them); name gets at most 64 bytes */
+int ax_accel_jobs_read_job(FILE *f, const char *path, char *name, int64_t *m, int64_t *n,
+                           int64_t *k, uint32_t **A, uint32_t **B, char *err, size_t errlen);
+
+int ax_accel_results_write_header(FILE *f, int64_t jobs);
+int ax_accel_results_write(FILE *f, int64_t m, int64_t n, const uint32_t *C, uint32_t flags,
+                           const ax_accel_counts_t *k, const char *pe_kind);
+int ax_accel_results_read_header(FILE *f, const char *path, int64_t *jobs, char *err,
+                                 size_t errlen);
+/* expects an m x n result (the job's); C has m*n words; pe_kind 8 bytes */
+int ax_accel_results_read(FILE *f, const char *path, int64_t m, int64_t n, uint32_t *C,
+                          uint32_t *flags, ax_accel_counts_t *k, char *pe_kind, char *err,
+                          size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

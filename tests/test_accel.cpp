@@ -1,0 +1,275 @@
+// test_accel.cpp — the accelerator's analytic model (cosim/accel/ax_accel.c):
+// its counts against closed forms written here from docs/accelerator.md
+// over a grid of shapes, arrays and dataflows; against the numbers SCALE-Sim
+// v2 itself reports in its repository's golden outputs; bad configurations
+// and layers; the job and result files (round trip, truncation).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+extern "C" {
+#include "ax_accel.h"
+}
+
+namespace {
+
+ax_accel_cfg_t cfg_of(int64_t r, int64_t c, ax_dataflow_t d)
+{
+    ax_accel_cfg_t cfg;
+    ax_accel_cfg_default(&cfg);
+    cfg.rows = r, cfg.cols = c, cfg.dataflow = d;
+    return cfg;
+}
+
+ax_accel_counts_t analytic(const ax_accel_cfg_t &c, int64_t m, int64_t n, int64_t k)
+{
+    ax_accel_layer_t l{};
+    snprintf(l.name, sizeof l.name, "t");
+    l.m = m, l.n = n, l.k = k, l.count = 1;
+    ax_accel_counts_t out;
+    char err[256];
+    int rc = ax_accel_analytic(&c, &l, &out, err, sizeof err);
+    INFO(err);
+    REQUIRE(rc == 0);
+    return out;
+}
+
+int64_t cdiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+} // namespace
+
+TEST_CASE("accel: counts equal the closed forms on a grid", "[accel]")
+{
+    const int64_t sides[] = {1, 2, 3, 4, 7, 16};
+    const int64_t dims[] = {1, 2, 5, 17, 33, 64};
+    for (int d = 0; d < 3; d++)
+        for (int64_t R : sides)
+            for (int64_t C : sides)
+                for (int64_t M : dims)
+                    for (int64_t N : dims)
+                        for (int64_t K : dims) {
+                            ax_accel_cfg_t c = cfg_of(R, C, (ax_dataflow_t)d);
+                            ax_accel_counts_t a = analytic(c, M, N, K);
+                            // os: M on rows, N on columns, K in time; ws: K, N, M; is: K, M, N
+                            int64_t Sr = d == 0 ? M : K, Sc = d == 2 ? M : N,
+                                    T = d == 0 ? K : d == 1 ? M : N;
+                            int64_t rf = cdiv(Sr, R), cf = cdiv(Sc, C);
+                            int64_t fold = d == 0 ? T + R + C - 2 : T + 2 * R + C - 2;
+                            INFO("dataflow " << d << " array " << R << "x" << C << " GEMM " << M
+                                             << "x" << N << "x" << K);
+                            CHECK(a.folds == rf * cf);
+                            CHECK(a.cycles == rf * cf * fold + 1);
+                            CHECK(ax_accel_scalesim_cycles(&a) == rf * cf * fold - 1);
+                            CHECK(a.macs == M * N * K);
+                            CHECK(a.pe_cycles == a.cycles * R * C);
+                            // SRAM traffic: the streamed operand once per pass of
+                            // the other dimension, the stationary one once, an
+                            // output (or partial sum) per row fold
+                            int64_t want_if = d == 0 ? M * K * cf : d == 1 ? M * K * cf : M * K;
+                            int64_t want_fl = d == 0 ? K * N * rf : d == 1 ? K * N : K * N * cf;
+                            int64_t want_ow = d == 0 ? M * N : M * N * rf;
+                            int64_t want_or = d == 0 ? 0 : M * N * (rf - 1);
+                            CHECK(a.sram_reads[AX_BUF_IFMAP] == want_if);
+                            CHECK(a.sram_reads[AX_BUF_FILTER] == want_fl);
+                            CHECK(a.sram_writes[AX_BUF_OFMAP] == want_ow);
+                            CHECK(a.sram_reads[AX_BUF_OFMAP] == want_or);
+                            CHECK(a.sram_writes[AX_BUF_IFMAP] == 0);
+                            CHECK(a.sram_writes[AX_BUF_FILTER] == 0);
+                            double me = (double)(Sr * Sc) / (double)(rf * R * cf * C);
+                            double ref_cyc = d == 0 ? T + R + C - 2 : T + 2 * R + 2 * C - 3;
+                            CHECK(a.mapping_eff == Approx(me).epsilon(1e-12));
+                            CHECK(a.compute_util == Approx(me * T / ref_cyc).epsilon(1e-12));
+                            CHECK(a.overall_util ==
+                                  Approx((double)(M * N * K) / (double)(a.cycles * R * C)).epsilon(1e-12));
+                        }
+}
+
+TEST_CASE("accel: SCALE-Sim v2's golden reports", "[accel]")
+{
+    // scale-sim-v2 test/golden_trace (CI test): AlexNet Conv1 (224x224, 11x11,
+    // 3 channels, 96 filters, stride 4), 32x32 ws, InterfaceBandwidth CALC
+    ax_accel_cfg_t c = cfg_of(32, 32, AX_DF_WS);
+    ax_accel_layer_t l;
+    char err[256];
+    REQUIRE(ax_accel_layer_conv(&l, "Conv1", 224, 224, 11, 11, 3, 96, 4, err, sizeof err) == 0);
+    CHECK(l.m == 3025);
+    CHECK(l.k == 363);
+    CHECK(l.n == 96);
+    ax_accel_counts_t a;
+    REQUIRE(ax_accel_analytic(&c, &l, &a, err, sizeof err) == 0);
+    CHECK(ax_accel_scalesim_cycles(&a) == 112283);
+    CHECK(a.stall_cycles == 0);
+    CHECK(a.mapping_eff * 100 == 94.53125);
+    CHECK(a.compute_util * 100 == 90.78000992063485); // their fold-order sum, to the last digit
+    CHECK((double)a.macs * 100 / ((double)ax_accel_scalesim_cycles(&a) * 1024) ==
+          Approx(91.68309650614964).epsilon(1e-14));
+    CHECK(a.sram_reads[AX_BUF_IFMAP] == 3294225);
+    CHECK(a.sram_reads[AX_BUF_FILTER] == 34848);
+    CHECK(a.sram_writes[AX_BUF_OFMAP] == 3484800);
+
+    // test/general golden_trace_user_{os,ws,is}: GEMM M 256, N 128, K 256 on
+    // 32x32 (their GEMM form: ifmap rows M, window K, filters N). Their
+    // compute cycles are Total - Stall.
+    struct G {
+        ax_dataflow_t d;
+        int64_t cycles;
+        double util;
+        int64_t rd_if, rd_fl, wr_of;
+    } gs[] = {{AX_DF_OS, 52447 - 42272, 80.50314465408806, 262144, 262144, 32768},
+              {AX_DF_WS, 52447 - 41248, 67.19160104986877, 262144, 32768, 262144},
+              {AX_DF_IS, 19984 - 5777, 50.59288537549407, 65536, 262144, 262144}};
+    for (const G &g : gs) {
+        INFO(ax_dataflow_name(g.d));
+        ax_accel_cfg_t cg = cfg_of(32, 32, g.d);
+        ax_accel_counts_t b = analytic(cg, 256, 128, 256);
+        CHECK(ax_accel_scalesim_cycles(&b) == g.cycles);
+        CHECK(b.mapping_eff == 1.0);
+        CHECK(b.compute_util * 100 == Approx(g.util).epsilon(1e-14));
+        CHECK(b.sram_reads[AX_BUF_IFMAP] == g.rd_if);
+        CHECK(b.sram_reads[AX_BUF_FILTER] == g.rd_fl);
+        // os: SCALE-Sim adds R + C per fold to its ofmap writes (34816 =
+        // 32768 + 32 x 64); axsim counts the outputs written
+        CHECK(b.sram_writes[AX_BUF_OFMAP] == g.wr_of);
+    }
+}
+
+TEST_CASE("accel: several GEMMs of a layer add up", "[accel]")
+{
+    ax_accel_cfg_t c = cfg_of(4, 3, AX_DF_IS);
+    ax_accel_counts_t one = analytic(c, 10, 7, 9);
+    ax_accel_layer_t l{};
+    l.m = 10, l.n = 7, l.k = 9, l.count = 6;
+    ax_accel_counts_t six;
+    char err[256];
+    REQUIRE(ax_accel_analytic(&c, &l, &six, err, sizeof err) == 0);
+    CHECK(six.gemms == 6);
+    CHECK(six.cycles == 6 * one.cycles);
+    CHECK(six.macs == 6 * one.macs);
+    CHECK(six.folds == 6 * one.folds);
+    CHECK(six.sram_reads[AX_BUF_FILTER] == 6 * one.sram_reads[AX_BUF_FILTER]);
+    CHECK(six.mapping_eff == Approx(one.mapping_eff));
+    CHECK(ax_accel_scalesim_cycles(&six) == 6 * ax_accel_scalesim_cycles(&one));
+    ax_accel_counts_t sum;
+    memset(&sum, 0, sizeof sum);
+    for (int i = 0; i < 6; i++) ax_accel_counts_add(&c, &sum, &one);
+    CHECK(sum.cycles == six.cycles);
+    CHECK(sum.overall_util == Approx(six.overall_util));
+}
+
+TEST_CASE("accel: bad configurations and layers are refused with a reason", "[accel]")
+{
+    char err[256];
+    ax_accel_cfg_t c = cfg_of(0, 8, AX_DF_OS);
+    CHECK(ax_accel_cfg_check(&c, err, sizeof err) == -1);
+    CHECK(std::string(err).find("rows and columns") != std::string::npos);
+    c = cfg_of(8, 8, AX_DF_OS);
+    c.sram_kb[AX_BUF_FILTER] = 0;
+    CHECK(ax_accel_cfg_check(&c, err, sizeof err) == -1);
+    CHECK(std::string(err).find("filter SRAM") != std::string::npos);
+    c = cfg_of(8, 8, AX_DF_OS);
+    c.bandwidth = NAN;
+    CHECK(ax_accel_cfg_check(&c, err, sizeof err) == -1);
+    ax_dataflow_t d;
+    CHECK(ax_dataflow_parse("rs", &d, err, sizeof err) == -1);
+    CHECK(std::string(err).find("'rs'") != std::string::npos);
+
+    ax_accel_layer_t l;
+    CHECK(ax_accel_layer_conv(&l, "big", 5, 5, 7, 3, 1, 1, 1, err, sizeof err) == -1);
+    CHECK(std::string(err).find("does not fit") != std::string::npos);
+    CHECK(ax_accel_layer_conv(&l, "zero", 5, 5, 3, 3, 0, 1, 1, err, sizeof err) == -1);
+    c = cfg_of(8, 8, AX_DF_WS);
+    memset(&l, 0, sizeof l);
+    l.m = 4, l.n = 0, l.k = 4, l.count = 1;
+    ax_accel_counts_t a;
+    CHECK(ax_accel_analytic(&c, &l, &a, err, sizeof err) == -1);
+    CHECK(std::string(err).find("cannot map") != std::string::npos);
+    l.m = l.n = l.k = (int64_t)1 << 30; // 2^90 MACs
+    CHECK(ax_accel_analytic(&c, &l, &a, err, sizeof err) == -1);
+    CHECK(std::string(err).find("overflow") != std::string::npos);
+}
+
+TEST_CASE("accel: job and result files round-trip; a cut file is refused", "[accel]")
+{
+    std::vector<uint32_t> A = {1, 2, 3, 0xFFFFFFFFu, 5, 6}, B = {7, 8, 9, 10, 11, 12};
+    ax_accel_job_hdr_t h{};
+    snprintf(h.mac, sizeof h.mac, "mul=exact,in=bf16");
+    h.cfg = cfg_of(4, 5, AX_DF_IS);
+    h.jobs = 1;
+    char *buf = nullptr;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    REQUIRE(ax_accel_jobs_write_header(f, &h) == 0);
+    REQUIRE(ax_accel_jobs_write_job(f, "conv1\nx", 2, 2, 3, A.data(), B.data()) == 0);
+    fclose(f);
+    std::string file(buf, len);
+    free(buf);
+
+    char err[256], name[64];
+    f = fmemopen((void *)file.data(), file.size(), "rb");
+    ax_accel_job_hdr_t g;
+    REQUIRE(ax_accel_jobs_read_header(f, "jobs", &g, err, sizeof err) == 0);
+    CHECK(std::string(g.mac) == h.mac);
+    CHECK(g.cfg.rows == 4);
+    CHECK(g.cfg.cols == 5);
+    CHECK(g.cfg.dataflow == AX_DF_IS);
+    int64_t m, n, k;
+    uint32_t *a, *b;
+    REQUIRE(ax_accel_jobs_read_job(f, "jobs", name, &m, &n, &k, &a, &b, err, sizeof err) == 0);
+    CHECK(std::string(name) == "conv1 x");
+    CHECK(m == 2);
+    CHECK(n == 2);
+    CHECK(k == 3);
+    CHECK(std::vector<uint32_t>(a, a + 6) == A);
+    CHECK(std::vector<uint32_t>(b, b + 6) == B);
+    free(a), free(b);
+    fclose(f);
+
+    // cut inside the operands: refused, nothing allocated left over
+    f = fmemopen((void *)file.data(), file.size() - 3, "rb");
+    REQUIRE(ax_accel_jobs_read_header(f, "jobs", &g, err, sizeof err) == 0);
+    CHECK(ax_accel_jobs_read_job(f, "jobs", name, &m, &n, &k, &a, &b, err, sizeof err) == -1);
+    CHECK(std::string(err).find("ends inside") != std::string::npos);
+    fclose(f);
+    // a header with a bad array
+    std::string bad = "axsim-accel-jobs 1\nmac x\narray 0 4 os\njobs 1\n";
+    f = fmemopen((void *)bad.data(), bad.size(), "rb");
+    CHECK(ax_accel_jobs_read_header(f, "jobs", &g, err, sizeof err) == -1);
+    CHECK(std::string(err).find("line 3") != std::string::npos);
+    fclose(f);
+
+    // results
+    ax_accel_counts_t kc{};
+    kc.cycles = 99, kc.folds = 3, kc.macs = 12, kc.mapping_eff_sum = 0.1, kc.compute_util_sum = 1.0 / 3;
+    kc.sram_reads[AX_BUF_OFMAP] = 4;
+    std::vector<uint32_t> C = {1, 2, 3, 4};
+    f = open_memstream(&buf, &len);
+    REQUIRE(ax_accel_results_write_header(f, 1) == 0);
+    REQUIRE(ax_accel_results_write(f, 2, 2, C.data(), 0x11, &kc, "rtl") == 0);
+    fclose(f);
+    file.assign(buf, len);
+    free(buf);
+    f = fmemopen((void *)file.data(), file.size(), "rb");
+    int64_t jobs;
+    REQUIRE(ax_accel_results_read_header(f, "res", &jobs, err, sizeof err) == 0);
+    CHECK(jobs == 1);
+    std::vector<uint32_t> got(4);
+    uint32_t fl;
+    ax_accel_counts_t kr;
+    char kind[8];
+    CHECK(ax_accel_results_read(f, "res", 2, 3, got.data(), &fl, &kr, kind, err, sizeof err) == -1);
+    fclose(f);
+    f = fmemopen((void *)file.data(), file.size(), "rb");
+    REQUIRE(ax_accel_results_read_header(f, "res", &jobs, err, sizeof err) == 0);
+    REQUIRE(ax_accel_results_read(f, "res", 2, 2, got.data(), &fl, &kr, kind, err, sizeof err) == 0);
+    CHECK(got == C);
+    CHECK(fl == 0x11);
+    CHECK(kr.cycles == 99);
+    CHECK(kr.sram_reads[AX_BUF_OFMAP] == 4);
+    CHECK(kr.compute_util_sum == 1.0 / 3);
+    CHECK(std::string(kind) == "rtl");
+    fclose(f);
+}
