@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -171,7 +172,7 @@ TEST_CASE("accel: bad configurations and layers are refused with a reason", "[ac
     CHECK(ax_accel_cfg_check(&c, err, sizeof err) == -1);
     CHECK(std::string(err).find("filter SRAM") != std::string::npos);
     c = cfg_of(8, 8, AX_DF_OS);
-    c.bandwidth = NAN;
+    c.bandwidth = -1;
     CHECK(ax_accel_cfg_check(&c, err, sizeof err) == -1);
     ax_dataflow_t d;
     CHECK(ax_dataflow_parse("rs", &d, err, sizeof err) == -1);
@@ -272,4 +273,200 @@ TEST_CASE("accel: job and result files round-trip; a cut file is refused", "[acc
     CHECK(kr.compute_util_sum == 1.0 / 3);
     CHECK(std::string(kind) == "rtl");
     fclose(f);
+}
+
+TEST_CASE("accel: the memory model, worked by hand", "[accel]")
+{
+    // os 4x4, GEMM 8x8x8, 1 word per cycle, operands resident (64 KiB):
+    // folds (fr, fc) = (0,0) (1,0) (0,1) (1,1), 14 cycles each
+    //   fetched: ifmap 32 (fold 0), 32 (fold 1), 0, 0; filter 32, 0, 32, 0
+    //   fold 0 at 0: fetches fold 1's 32 ifmap words until 32     -> fold 1 at 32
+    //   fold 1 at 32: fold 2's filter (until 64), fold 0's 16 outputs (48) -> 64
+    //   fold 2 at 64: fold 1's outputs until 80                   -> fold 3 at 80
+    //   fold 3 at 80: fold 2's outputs until 96; ends at 80 + 14 + 1 = 95
+    //   then fold 3's outputs 96..111: 17 cycles after the end
+    ax_accel_cfg_t c = cfg_of(4, 4, AX_DF_OS);
+    c.bandwidth = 1;
+    ax_accel_counts_t a = analytic(c, 8, 8, 8);
+    CHECK(a.preload_cycles == 32);
+    CHECK(a.cycles == 95);
+    CHECK(a.stall_cycles == 95 - (4 * 14 + 1));
+    CHECK(a.drain_cycles == 17);
+    CHECK(a.dram_reads[AX_BUF_IFMAP] == 64);
+    CHECK(a.dram_reads[AX_BUF_FILTER] == 64);
+    CHECK(a.dram_writes[AX_BUF_OFMAP] == 64);
+    CHECK(a.dram_first[AX_BUF_IFMAP] == -32);
+    CHECK(a.dram_last[AX_BUF_IFMAP] == 31);
+    CHECK(a.dram_first[AX_BUF_FILTER] == -32);
+    CHECK(a.dram_last[AX_BUF_FILTER] == 63);
+    CHECK(a.dram_first[AX_BUF_OFMAP] == 32);
+    CHECK(a.dram_last[AX_BUF_OFMAP] == 111);
+    // SRAM: fold 0 reads from cycle 0; fold 3 (at 80) reads its last
+    // operands at 80 + 7 + 3; PE (0,0) writes its sum at 8, PE (3,3) of
+    // fold 3 at 80 + 7 + 3 + 3 + 1
+    CHECK(a.sram_first[AX_BUF_IFMAP] == 0);
+    CHECK(a.sram_last[AX_BUF_IFMAP] == 90);
+    CHECK(a.sram_first[AX_BUF_OFMAP] == 8);
+    CHECK(a.sram_last[AX_BUF_OFMAP] == 94);
+
+    // the same with 1 KiB SRAMs (512 words a half) and 64x64x64: nothing
+    // is resident, so the ifmap slice is fetched again for every column fold
+    c = cfg_of(16, 16, AX_DF_OS);
+    c.bandwidth = 8;
+    for (int b = 0; b < AX_BUF_COUNT; b++) c.sram_kb[b] = 1;
+    ax_accel_counts_t s = analytic(c, 64, 64, 64);
+    CHECK(s.dram_reads[AX_BUF_IFMAP] == 64 * 64 * 4);
+    CHECK(s.dram_reads[AX_BUF_FILTER] == 64 * 64);
+    c.sram_kb[AX_BUF_IFMAP] = 64;
+    s = analytic(c, 64, 64, 64);
+    CHECK(s.dram_reads[AX_BUF_IFMAP] == 64 * 64);
+
+    // as needed (bandwidth 0): no stalls; each transfer takes one cycle
+    c = cfg_of(4, 4, AX_DF_WS);
+    ax_accel_counts_t z = analytic(c, 8, 8, 8);
+    CHECK(z.stall_cycles == 0);
+    CHECK(z.preload_cycles == 1);
+    CHECK(z.cycles == 4 * (8 + 8 + 4 - 2) + 1);
+}
+
+namespace {
+std::string write_tmp(const char *name, const std::string &text)
+{
+    std::string path = std::string("/tmp/axsim_test_accel_") + std::to_string(getpid()) + "_" + name;
+    FILE *f = fopen(path.c_str(), "w");
+    REQUIRE(f);
+    fputs(text.c_str(), f);
+    fclose(f);
+    return path;
+}
+
+std::string read_cfg_error(const std::string &text)
+{
+    std::string p = write_tmp("bad.cfg", text);
+    ax_accel_cfg_t c;
+    char err[512] = "";
+    int rc = ax_accel_read_config(p.c_str(), &c, err, sizeof err);
+    remove(p.c_str());
+    return rc ? std::string(err) : std::string();
+}
+} // namespace
+
+// SCALE-Sim v2's configs/scale.cfg as its CI test uses it (32x32, ws, CALC)
+static const char scale_cfg[] =
+    "[general]\nrun_name = scale_example_run_32x32_ws\n\n[architecture_presets]\n"
+    "ArrayHeight:    32\nArrayWidth:     32\nIfmapSramSzkB:    64\nFilterSramSzkB:   64\n"
+    "OfmapSramSzkB:    64\nIfmapOffset:    0\nFilterOffset:   10000000\nOfmapOffset:    20000000\n"
+    "Bandwidth : 10\nDataflow : ws\nMemoryBanks:   1\n\n[run_presets]\nInterfaceBandwidth: CALC\n";
+
+TEST_CASE("accel: SCALE-Sim's config and topology files", "[accel]")
+{
+    std::string p = write_tmp("scale.cfg", scale_cfg);
+    ax_accel_cfg_t c;
+    char err[512];
+    REQUIRE(ax_accel_read_config(p.c_str(), &c, err, sizeof err) == 0);
+    remove(p.c_str());
+    CHECK(std::string(c.run_name) == "scale_example_run_32x32_ws");
+    CHECK(c.rows == 32);
+    CHECK(c.cols == 32);
+    CHECK(c.dataflow == AX_DF_WS);
+    CHECK(c.sram_kb[AX_BUF_OFMAP] == 64);
+    CHECK(c.offset[AX_BUF_FILTER] == 10000000);
+    CHECK(c.bandwidth == 0); // CALC: as needed
+    std::string user = scale_cfg;
+    user.replace(user.find("CALC"), 4, "USER");
+    p = write_tmp("user.cfg", user);
+    REQUIRE(ax_accel_read_config(p.c_str(), &c, err, sizeof err) == 0);
+    remove(p.c_str());
+    CHECK(c.bandwidth == 10);
+
+    // errors name the file, the line and what is wrong
+    std::string base = scale_cfg;
+    std::string e = read_cfg_error(std::string(base).replace(base.find("Dataflow : ws"), 13, "Dataflow : rs"));
+    CHECK(e.find(":14: Dataflow") != std::string::npos);
+    e = read_cfg_error(std::string(scale_cfg).replace(std::string(scale_cfg).find("32\nArrayW"), 2, "0"));
+    CHECK(e.find(":5: ArrayHeight") != std::string::npos);
+    e = read_cfg_error(std::string(scale_cfg).replace(std::string(scale_cfg).find("ArrayWidth"), 10, "ArrayWide"));
+    CHECK(e.find("ArrayWidth is missing") != std::string::npos);
+    e = read_cfg_error("ArrayHeight: 4\n");
+    CHECK(e.find(":1:") != std::string::npos);
+    e = read_cfg_error(std::string(scale_cfg) + "ArrayHeight: 8\n");
+    CHECK(e.empty()); // in [run_presets]: not the array's key, ignored
+    e = read_cfg_error(std::string(scale_cfg) + "[architecture_presets]\nArrayHeight: 8\n");
+    CHECK(e.find("given twice") != std::string::npos);
+    e = read_cfg_error(std::string(scale_cfg).replace(std::string(scale_cfg).find("CALC"), 4, "FAST"));
+    CHECK(e.find("USER or CALC") != std::string::npos);
+
+    std::string topo = "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, "
+                       "Channels, Num Filter, Strides,\nConv1, 224, 224, 11, 11, 3, 96, 4,\n\n"
+                       "Test 1, 256, 128, 256,\nfc, 1, 10, 84\n";
+    p = write_tmp("topo.csv", topo);
+    ax_accel_layer_t *l;
+    int64_t n;
+    REQUIRE(ax_accel_read_topology(p.c_str(), &l, &n, err, sizeof err) == 0);
+    remove(p.c_str());
+    REQUIRE(n == 3);
+    CHECK(std::string(l[0].name) == "Conv1");
+    CHECK(l[0].m == 3025);
+    CHECK(l[0].k == 363);
+    CHECK(l[0].n == 96);
+    CHECK(l[1].m == 256);
+    CHECK(l[1].n == 128);
+    CHECK(l[1].k == 256);
+    CHECK(l[2].k == 84);
+    free(l);
+    struct {
+        const char *row, *want;
+    } bad[] = {{"c, 5, 5, 7, 3, 1, 1, 1,", ":2: layer 'c': a 7 x 3 filter does not fit"},
+               {"c, 5, 5, x, 3, 1, 1, 1,", ":2: field 4 ('x')"},
+               {"c, 5, 5,", ":2: 3 fields"},
+               {", 1, 2, 3,", ":2: the layer has no name"},
+               {"c, 5, 5, 3, 3, 1, 1, 1, 2:4,", "sparsity '2:4'"}};
+    for (auto &b : bad) {
+        p = write_tmp("bad.csv", std::string("header\n") + b.row + "\n");
+        int rc = ax_accel_read_topology(p.c_str(), &l, &n, err, sizeof err);
+        remove(p.c_str());
+        INFO(b.row << " -> " << err);
+        CHECK(rc == -1);
+        CHECK(std::string(err).find(b.want) != std::string::npos);
+        CHECK(l == nullptr);
+    }
+    p = write_tmp("empty.csv", "header only\n");
+    CHECK(ax_accel_read_topology(p.c_str(), &l, &n, err, sizeof err) == -1);
+    remove(p.c_str());
+}
+
+TEST_CASE("accel: SCALE-Sim's report files", "[accel]")
+{
+    ax_accel_cfg_t c = cfg_of(32, 32, AX_DF_WS);
+    ax_accel_layer_t l;
+    char err[256];
+    REQUIRE(ax_accel_layer_conv(&l, "Conv1", 224, 224, 11, 11, 3, 96, 4, err, sizeof err) == 0);
+    ax_accel_counts_t a;
+    REQUIRE(ax_accel_analytic(&c, &l, &a, err, sizeof err) == 0);
+    char *buf = nullptr;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    REQUIRE(ax_accel_write_compute_report(f, &c, &a, 1) == 0);
+    fclose(f);
+    // SCALE-Sim v2's test/golden_trace/COMPUTE_REPORT.csv, to the character
+    CHECK(std::string(buf, len) ==
+          "LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,\n"
+          "0, 112283, 0, 91.68309650614964, 94.53125, 90.78000992063485,\n");
+    free(buf);
+    f = open_memstream(&buf, &len);
+    REQUIRE(ax_accel_write_bandwidth_report(f, &c, &a, 1) == 0);
+    fclose(f);
+    std::string bw(buf, len);
+    free(buf);
+    // the SRAM columns: SCALE-Sim's SRAM counts over its total cycles
+    CHECK(bw.find("\n0, 29.338590881967885, 0.31035864734643714, 31.035864734643713, ") !=
+          std::string::npos);
+    f = open_memstream(&buf, &len);
+    REQUIRE(ax_accel_write_detailed_report(f, &c, &a, 1) == 0);
+    fclose(f);
+    std::string det(buf, len);
+    free(buf);
+    CHECK(det.find("SRAM IFMAP Reads") != std::string::npos);
+    CHECK(det.find(", 3294225, ") != std::string::npos);
+    CHECK(det.find(", 3484800, ") != std::string::npos);
 }

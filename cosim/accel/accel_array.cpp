@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <deque>
 
 AccelArray::AccelArray(sc_module_name name, const ax_accel_cfg_t &cfg, PeGrid &pe, Plant plant)
     : sc_module(name), cfg_(cfg), pe_(pe), plant_(plant), R_((int)cfg.rows), C_((int)cfg.cols)
@@ -32,6 +33,18 @@ void AccelArray::controller()
 }
 
 
+
+void AccelArray::tick_channels()
+{
+    for (auto &ch : chan_) ch.tick(now_);
+}
+
+void AccelArray::sram_mark(int b, int64_t now)
+{
+    if (sram_first_[b] < 0) sram_first_[b] = now;
+    sram_last_[b] = now;
+}
+
 void AccelArray::run_job(AccelJob &j)
 {
     ax_accel_layer_t l{};
@@ -47,51 +60,101 @@ void AccelArray::run_job(AccelJob &j)
     std::fill(s1_.begin(), s1_.end(), Op{});
     std::fill(w_live_.begin(), w_live_.end(), 0);
     if (cfg_.dataflow != AX_DF_OS) psum_.assign((size_t)mp.t * C_, 0);
-    plan_.resize((size_t)mp.folds);
-    for (int64_t f = 0; f < mp.folds; f++) ax_accel_fold(&cfg_, &mp, f, &plan_[f]);
-    tally_.assign((size_t)mp.folds, ax_accel_fold_t{});
-    touched_.assign((size_t)mp.folds * R_ * C_, 0);
+    const int64_t F = mp.folds, L = mp.fold_cycles;
+    plan_.resize((size_t)F);
+    for (int64_t f = 0; f < F; f++) ax_accel_fold(&cfg_, &mp, f, &plan_[f]);
+    tally_.assign((size_t)F, ax_accel_fold_t{});
+    used_.assign((size_t)F, 0);
+    pe_fold_.assign((size_t)R_ * C_, -1);
+    row_fold_.assign(R_, -1);
+    col_fold_.assign(C_, -1);
+    for (int b = 0; b < AX_BUF_COUNT; b++) sram_first_[b] = sram_last_[b] = -1;
+    for (auto &ch : chan_) ch = Channel{};
+    for (auto &ch : chan_) ch.bw = cfg_.bandwidth;
     j.flags = 0;
-    const int64_t total = mp.folds * mp.fold_cycles + 1;
-    int64_t done = 0;
-    for (int64_t f = 0; f <= mp.folds; f++) {
-        // the folds back to back, then one cycle that only retires
-        const int64_t len = f < mp.folds ? mp.fold_cycles : 1;
-        for (int64_t c = 0; c < len; c++) {
-            if (cfg_.dataflow == AX_DF_OS)
-                cycle_os(f < mp.folds ? f : -1, c);
-            else
-                cycle_stationary(f < mp.folds ? f : -1, c);
-            pe_cycles_ += (uint64_t)R_ * C_;
-            wait();
-            if (progress_ && (++done & 0xFFFF) == 0) progress_(job_index_, done, total);
-        }
-    }
-    // the counts, as measured
     ax_accel_counts_t &k = j.counts;
     memset(&k, 0, sizeof k);
+    const int64_t total_min = F * L + 1;
+    int64_t done = 0;
+
+    // the preload: fold 0's operands, each channel timed to end at cycle -1
+    int64_t pre = 0;
+    for (int b = 0; b < 2; b++) {
+        int64_t w = plan_[0].load[b], d = w <= 0 ? 0 : cfg_.bandwidth ? (w + cfg_.bandwidth - 1) / cfg_.bandwidth : 1;
+        pre = std::max(pre, d);
+    }
+    for (now_ = -pre; now_ < 0; now_++) {
+        for (int b = 0; b < 2; b++) {
+            int64_t w = plan_[0].load[b], d = w <= 0 ? 0 : cfg_.bandwidth ? (w + cfg_.bandwidth - 1) / cfg_.bandwidth : 1;
+            if (d && now_ == -d) chan_[b].push(0, w);
+        }
+        tick_channels();
+        wait();
+    }
+    k.preload_cycles = pre;
+    for (int b = 0; b < 2; b++) k.dram_reads[b] += plan_[0].load[b];
+
+    now_ = 0;
+    for (int64_t f = 0; f <= F; f++) {
+        if (f > 0 && f < F) {
+            // the array holds still until fold f's operands are in and the
+            // ofmap half it will write is drained
+            while (!chan_[AX_BUF_IFMAP].idle() || !chan_[AX_BUF_FILTER].idle() ||
+                   !chan_[AX_BUF_OFMAP].idle()) {
+                tick_channels();
+                pe_cycles_ += (uint64_t)R_ * C_;
+                k.stall_cycles++;
+                now_++;
+                wait();
+            }
+        }
+        if (f < F) {
+            // fold f starts: fetch fold f+1's operands, write fold f-1's outputs back
+            if (f + 1 < F)
+                for (int b = 0; b < 2; b++) {
+                    chan_[b].push(f + 1, plan_[f + 1].load[b]);
+                    k.dram_reads[b] += plan_[f + 1].load[b];
+                }
+            if (f >= 1) {
+                chan_[AX_BUF_OFMAP].push(f - 1, plan_[f - 1].drain);
+                k.dram_writes[AX_BUF_OFMAP] += plan_[f - 1].drain;
+            }
+        }
+        // the fold's cycles; after the last, one cycle that only retires
+        const int64_t len = f < F ? L : 1;
+        for (int64_t c = 0; c < len; c++) {
+            if (cfg_.dataflow == AX_DF_OS)
+                cycle_os(f < F ? f : -1, c);
+            else
+                cycle_stationary(f < F ? f : -1, c);
+            tick_channels();
+            pe_cycles_ += (uint64_t)R_ * C_;
+            now_++;
+            wait();
+            if (progress_ && (++done & 0xFFFF) == 0) progress_(job_index_, done, total_min);
+        }
+    }
+    const int64_t end = now_;
+    // the last fold's outputs go back after the end
+    chan_[AX_BUF_OFMAP].push(F - 1, plan_[F - 1].drain);
+    k.dram_writes[AX_BUF_OFMAP] += plan_[F - 1].drain;
+    while (!chan_[AX_BUF_OFMAP].idle()) {
+        tick_channels();
+        now_++;
+        wait();
+    }
+    k.drain_cycles = now_ - end;
+
+    // the counts, as measured
     k.gemms = 1;
-    k.folds = mp.folds;
-    k.cycles = total;
+    k.folds = F;
+    k.cycles = end;
     j.folds.assign(tally_.begin(), tally_.end());
-    for (int64_t f = 0; f < mp.folds; f++) {
+    const int64_t T = mp.t, cyc = cfg_.dataflow == AX_DF_OS ? T + R_ + C_ - 2 : T + 2 * R_ + 2 * C_ - 3;
+    for (int64_t f = 0; f < F; f++) {
         ax_accel_fold_t &t = j.folds[f];
         t.row0 = plan_[f].row0, t.col0 = plan_[f].col0;
-        // the PEs that worked in this fold: their rows and columns
-        int64_t rows = 0, cols = 0, used = 0;
-        std::vector<uint8_t> rseen(R_), cseen(C_);
-        for (int i = 0; i < R_; i++)
-            for (int jj = 0; jj < C_; jj++)
-                if (touched_[((size_t)f * R_ + i) * C_ + jj]) {
-                    used++;
-                    rseen[i] = cseen[jj] = 1;
-                }
-        for (int i = 0; i < R_; i++) rows += rseen[i];
-        for (int jj = 0; jj < C_; jj++) cols += cseen[jj];
-        t.rows_used = rows, t.cols_used = cols;
-        const int64_t T = mp.t, cyc = cfg_.dataflow == AX_DF_OS ? T + R_ + C_ - 2
-                                                                : T + 2 * R_ + 2 * C_ - 3;
-        t.mapping_eff = (double)used / ((double)R_ * C_);
+        t.mapping_eff = (double)used_[f] / ((double)R_ * C_);
         t.compute_util = (double)t.macs / ((double)R_ * C_ * (double)cyc);
         k.macs += t.macs;
         k.mapping_eff_sum += t.mapping_eff;
@@ -101,9 +164,36 @@ void AccelArray::run_job(AccelJob &j)
             k.sram_writes[b] += t.sram_writes[b];
         }
     }
-    j.fold_cycles.assign((size_t)mp.folds, mp.fold_cycles);
+    if (cfg_.dataflow != AX_DF_OS && mp.row_folds > 1) k.psum_words = T * std::min<int64_t>(mp.sc, C_);
+    for (int b = 0; b < AX_BUF_COUNT; b++) {
+        k.sram_first[b] = sram_first_[b], k.sram_last[b] = sram_last_[b];
+        k.has_dram[b] = chan_[b].used;
+        k.dram_first[b] = chan_[b].used ? chan_[b].first : -1;
+        k.dram_last[b] = chan_[b].used ? chan_[b].last : -1;
+    }
+    j.fold_cycles.assign((size_t)F, L);
     ax_accel_counts_finish(&cfg_, &k);
-    cycles_ += total;
+    cycles_ += end;
+}
+
+// A term accumulated in PE (i, j) for fold f: the fold's PEs, rows and
+// columns in use, as they happen
+void AccelArray::touch(int64_t f, int i, int j)
+{
+    tally_[f].macs++;
+    size_t p = (size_t)i * C_ + j;
+    if (pe_fold_[p] != f) {
+        pe_fold_[p] = f;
+        used_[f]++;
+    }
+    if (row_fold_[i] != f) {
+        row_fold_[i] = f;
+        tally_[f].rows_used++;
+    }
+    if (col_fold_[j] != f) {
+        col_fold_[j] = f;
+        tally_[f].cols_used++;
+    }
 }
 
 uint32_t AccelArray::top_seed(int64_t fold, int64_t idx, int j)
@@ -117,6 +207,7 @@ void AccelArray::output(int64_t fold, int64_t idx, int j, uint32_t v)
 {
     const ax_accel_fold_t &fd = plan_[fold];
     tally_[fold].sram_writes[AX_BUF_OFMAP]++;
+    sram_mark(AX_BUF_OFMAP, now_);
     if (fold % map_.row_folds != map_.row_folds - 1) {
         psum_[(size_t)idx * C_ + j] = v; // a partial sum, for the next row fold
         return;
@@ -150,6 +241,7 @@ void AccelArray::cycle_stationary(int64_t f, int64_t c)
                 const int64_t kk = fd->row0 + src, col = fd->col0 + jj;
                 v = ws ? j.B[kk * j.n + col] : j.A[col * j.k + kk];
                 tally_[f].sram_reads[ws ? AX_BUF_FILTER : AX_BUF_IFMAP]++;
+                sram_mark(ws ? AX_BUF_FILTER : AX_BUF_IFMAP, now_);
             }
             w_[jj] = v;
             w_live_[jj] = live;
@@ -170,6 +262,7 @@ void AccelArray::cycle_stationary(int64_t f, int64_t c)
                     const int64_t kk = fd->row0 + i;
                     feed.v = ws ? j.A[idx * j.k + kk] : j.B[kk * j.n + idx];
                     tally_[f].sram_reads[ws ? AX_BUF_IFMAP : AX_BUF_FILTER]++;
+                    sram_mark(ws ? AX_BUF_IFMAP : AX_BUF_FILTER, now_);
                 }
             }
         }
@@ -190,10 +283,7 @@ void AccelArray::cycle_stationary(int64_t f, int64_t c)
                     if (i == R_ - 1) output(s1.fold, s1.idx, jj, pe_.acc((int)p));
                 }
             }
-            if (term) {
-                tally_[in.fold].macs++;
-                touched_[((size_t)in.fold * R_ + i) * C_ + jj] = 1;
-            }
+            if (term) touch(in.fold, i, jj);
             Op next;
             if (term || pass) next = in;
             s1_[p] = next;
@@ -216,6 +306,7 @@ void AccelArray::cycle_os(int64_t f, int64_t c)
             if (k < 0 || k >= T) continue;
             colfeed[jj] = Op{j.B[k * j.n + fd->col0 + jj], true, false, k, f};
             tally_[f].sram_reads[AX_BUF_FILTER]++;
+            sram_mark(AX_BUF_FILTER, now_);
         }
     for (int i = R_ - 1; i >= 0; i--) {
         // the row feeder: a[k] enters row i at cycle k + i
@@ -226,6 +317,7 @@ void AccelArray::cycle_os(int64_t f, int64_t c)
             if (k >= 0 && k < T) {
                 feed = Op{j.A[(fd->row0 + i) * j.k + k], true, false, k, f};
                 tally_[f].sram_reads[AX_BUF_IFMAP]++;
+                sram_mark(AX_BUF_IFMAP, now_);
             }
         }
         for (int jj = C_ - 1; jj >= 0; jj--) {
@@ -242,12 +334,10 @@ void AccelArray::cycle_os(int64_t f, int64_t c)
                     j.C[(sf.row0 + i) * j.n + sf.col0 + jj] = pe_.acc((int)p);
                     j.flags |= pe_.flags((int)p);
                     tally_[s1.fold].sram_writes[AX_BUF_OFMAP]++;
+                    sram_mark(AX_BUF_OFMAP, now_);
                 }
             }
-            if (term) {
-                tally_[ain.fold].macs++;
-                touched_[((size_t)ain.fold * R_ + i) * C_ + jj] = 1;
-            }
+            if (term) touch(ain.fold, i, jj);
             s1_[p] = term ? ain : Op{};
             a_[p] = ain;
             b_[p] = bin;

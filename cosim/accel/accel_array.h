@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <string>
 #include <vector>
@@ -33,6 +34,31 @@ extern "C" {
 #include "ax_accel.h"
 #include "ax_mac.h"
 }
+
+// A DRAM channel: transfers in order, at most bw words of the head one per
+// cycle (bw 0: the whole head transfer in one cycle); a transfer starts in
+// the cycle after the one before it ends
+struct Channel {
+    int64_t bw = 0;
+    std::deque<std::pair<int64_t, int64_t>> q; // (id, words left)
+    int64_t first = -1, last = -1;
+    bool used = false;
+    void push(int64_t id, int64_t words)
+    {
+        if (words > 0) q.emplace_back(id, words);
+    }
+    void tick(int64_t now)
+    {
+        if (q.empty()) return;
+        auto &h = q.front();
+        h.second -= bw ? std::min(bw, h.second) : h.second;
+        if (!used) first = now;
+        used = true;
+        last = now;
+        if (h.second == 0) q.pop_front();
+    }
+    bool idle() const { return q.empty(); }
+};
 
 // A fault planted in the array, for the tests that prove the bit check can fail
 enum class Plant { none, skew, psum };
@@ -71,6 +97,9 @@ private:
     // column slice; a partial sum leaving the bottom row
     uint32_t top_seed(int64_t fold, int64_t idx, int j);
     void output(int64_t fold, int64_t idx, int j, uint32_t v);
+    void touch(int64_t fold, int i, int j);
+    void tick_channels();
+    void sram_mark(int b, int64_t now);
 
     // an operand on its way through the array, with what it is
     struct Op {
@@ -97,8 +126,12 @@ private:
     ax_accel_map_t map_{};
     std::vector<ax_accel_fold_t> plan_;  // its folds (slices)
     std::vector<ax_accel_fold_t> tally_; // what each fold did, counted as it happened
-    std::vector<uint8_t> touched_;       // fold x PE: accumulated a term
+    std::vector<int64_t> used_;          // PEs that accumulated a term, per fold
+    std::vector<int64_t> pe_fold_, row_fold_, col_fold_; // the last fold each worked in
     std::vector<Op> colfeed_;
+    Channel chan_[AX_BUF_COUNT];         // the DRAM channels of the three buffers
+    int64_t now_ = 0;                    // this cycle (0: the first of fold 0)
+    int64_t sram_first_[AX_BUF_COUNT], sram_last_[AX_BUF_COUNT];
     uint64_t pe_cycles_ = 0;
     int64_t cycles_ = 0;
     size_t job_index_ = 0;

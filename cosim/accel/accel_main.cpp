@@ -29,6 +29,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "accel_array.h"
@@ -163,12 +164,24 @@ bool check_job(const ax_accel_cfg_t &cfg, const ax_mac_cfg_t &mac, ax_engine_t *
         printf("  %s: %s %" PRId64 " simulated, %" PRId64 " analytic\n", j.name.c_str(), what, x, y);
     };
     cmp("cycles", k.cycles, a.cycles);
+    cmp("stall cycles", k.stall_cycles, a.stall_cycles);
+    cmp("preload cycles", k.preload_cycles, a.preload_cycles);
+    cmp("drain cycles", k.drain_cycles, a.drain_cycles);
     cmp("folds", k.folds, a.folds);
     cmp("MACs", k.macs, a.macs);
+    cmp("partial-sum words", k.psum_words, a.psum_words);
     static const char *const bn[] = {"ifmap", "filter", "ofmap"};
     for (int b = 0; b < AX_BUF_COUNT; b++) {
-        cmp((std::string(bn[b]) + " SRAM reads").c_str(), k.sram_reads[b], a.sram_reads[b]);
-        cmp((std::string(bn[b]) + " SRAM writes").c_str(), k.sram_writes[b], a.sram_writes[b]);
+        std::string w = bn[b];
+        cmp((w + " SRAM reads").c_str(), k.sram_reads[b], a.sram_reads[b]);
+        cmp((w + " SRAM writes").c_str(), k.sram_writes[b], a.sram_writes[b]);
+        cmp((w + " SRAM first cycle").c_str(), k.sram_first[b], a.sram_first[b]);
+        cmp((w + " SRAM last cycle").c_str(), k.sram_last[b], a.sram_last[b]);
+        cmp((w + " DRAM reads").c_str(), k.dram_reads[b], a.dram_reads[b]);
+        cmp((w + " DRAM writes").c_str(), k.dram_writes[b], a.dram_writes[b]);
+        cmp((w + " DRAM used").c_str(), k.has_dram[b], a.has_dram[b]);
+        cmp((w + " DRAM first cycle").c_str(), k.dram_first[b], a.dram_first[b]);
+        cmp((w + " DRAM last cycle").c_str(), k.dram_last[b], a.dram_last[b]);
     }
     if (!same_double(k.mapping_eff, a.mapping_eff) || !same_double(k.compute_util, a.compute_util)) {
         ok = false;
@@ -237,8 +250,9 @@ int selftest_one(ax_accel_cfg_t cfg, const ax_mac_cfg_t &mac, const std::string 
     for (int c = 0; c < cases; c++)
         if (!check_job(cfg, mac, e, jobs[c], As[c], Bs[c])) bad++;
     ax_engine_free(e);
-    printf("%s %" PRId64 "x%" PRId64 ": %d GEMMs, %d equal to ax_gemm and the analytic counts\n",
-           ax_dataflow_name(cfg.dataflow), R, C, cases, cases - bad);
+    printf("%s %" PRId64 "x%" PRId64 ", %" PRId64 " KiB SRAMs, bandwidth %" PRId64
+           ": %d GEMMs, %d equal to ax_gemm and the analytic counts\n",
+           ax_dataflow_name(cfg.dataflow), R, C, cfg.sram_kb[0], cfg.bandwidth, cases, cases - bad);
     fflush(stdout);
     return bad ? 1 : 0;
 }
@@ -246,7 +260,7 @@ int selftest_one(ax_accel_cfg_t cfg, const ax_mac_cfg_t &mac, const std::string 
 int selftest(int argc, char **argv)
 {
     std::string mac_spec = "mul=exact,in=bf16,prod=fp32,add=exact,acc=fp32", pe = "rtl";
-    std::string dfs = "os,ws,is", arrays = "1x1,2x3,3x2,4x4,5x3";
+    std::string dfs = "os,ws,is", arrays = "1x1,2x3,3x2,4x4,5x3", bws = "0,1,3", srams = "64,1";
     int cases = 12;
     uint64_t seed = 1;
     Plant plant = Plant::none;
@@ -258,6 +272,8 @@ int selftest(int argc, char **argv)
         else if (a == "--pe" && (v = val())) pe = v;
         else if (a == "--dataflow" && (v = val())) dfs = v;
         else if (a == "--arrays" && (v = val())) arrays = v;
+        else if (a == "--bandwidths" && (v = val())) bws = v;
+        else if (a == "--srams" && (v = val())) srams = v;
         else if (a == "--cases" && (v = val())) cases = atoi(v);
         else if (a == "--seed" && (v = val())) seed = strtoull(v, nullptr, 10);
         else if (a == "--plant" && (v = val())) {
@@ -291,6 +307,20 @@ int selftest(int argc, char **argv)
         al.push_back({rr, cc});
         p = q + 1;
     }
+    std::vector<int64_t> bl, sl;
+    for (auto [list, out, lo, hi] : {std::make_tuple(&bws, &bl, 0, 1 << 20), std::make_tuple(&srams, &sl, 1, 1 << 20)}) {
+        for (size_t p = 0; p <= list->size();) {
+            size_t q = list->find(',', p);
+            if (q == std::string::npos) q = list->size();
+            char *end;
+            std::string item = list->substr(p, q - p);
+            long long x = strtoll(item.c_str(), &end, 10);
+            if (item.empty() || *end || x < lo || x > hi)
+                return usage("--bandwidths and --srams take comma lists of whole numbers");
+            out->push_back(x);
+            p = q + 1;
+        }
+    }
     char name[256];
     printf("axsim-accel self-test: %s, PEs %s%s\n", ax_mac_name(&mac, name, sizeof name),
            pe.c_str(), plant == Plant::none ? "" : plant == Plant::skew ? ", planted: row 1 skewed one cycle late"
@@ -298,16 +328,21 @@ int selftest(int argc, char **argv)
     fflush(stdout);
     int worst = 0;
     for (ax_dataflow_t d : dl)
-        for (auto [rr, cc] : al) {
+        for (auto [rr, cc] : al)
+        for (int64_t bw : bl)
+        for (int64_t kb : sl) {
             ax_accel_cfg_t cfg;
             ax_accel_cfg_default(&cfg);
-            cfg.rows = rr, cfg.cols = cc, cfg.dataflow = d;
+            cfg.rows = rr, cfg.cols = cc, cfg.dataflow = d, cfg.bandwidth = bw;
+            for (int b = 0; b < AX_BUF_COUNT; b++) cfg.sram_kb[b] = kb;
             pid_t pid = fork();
             if (pid < 0) {
                 perror("axsim-accel: fork");
                 return 2;
             }
-            if (pid == 0) _exit(selftest_one(cfg, mac, pe, plant, cases, seed * 1000003u + rr * 131 + cc * 7 + d));
+            if (pid == 0)
+                _exit(selftest_one(cfg, mac, pe, plant, cases,
+                                   seed * 1000003u + rr * 131 + cc * 7 + d + bw * 17 + kb * 3));
             int st = 0;
             waitpid(pid, &st, 0);
             int rc = WIFEXITED(st) ? WEXITSTATUS(st) : 2;

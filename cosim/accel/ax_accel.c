@@ -61,9 +61,9 @@ int ax_accel_cfg_check(const ax_accel_cfg_t *c, char *err, size_t errlen)
         snprintf(err, errlen, "word size of %lld bytes: give 1..8", (long long)c->word_bytes);
         return -1;
     }
-    if (!(c->bandwidth >= 0) || !isfinite(c->bandwidth)) {
-        snprintf(err, errlen, "DRAM bandwidth %g words/cycle: give a finite number >= 0 (0: as "
-                              "needed)", c->bandwidth);
+    if (c->bandwidth < 0 || c->bandwidth > ((int64_t)1 << 30)) {
+        snprintf(err, errlen, "DRAM bandwidth %lld words/cycle: give 0..2^30 (0: as needed)",
+                 (long long)c->bandwidth);
         return -1;
     }
     return 0;
@@ -112,6 +112,7 @@ int ax_accel_layer_conv(ax_accel_layer_t *l, const char *name, int64_t ifmap_h, 
 void ax_accel_map(const ax_accel_cfg_t *c, const ax_accel_layer_t *l, ax_accel_map_t *o)
 {
     memset(o, 0, sizeof *o);
+    o->m = l->m, o->n = l->n, o->k = l->k;
     switch (c->dataflow) {
     case AX_DF_OS: o->sr = l->m, o->sc = l->n, o->t = l->k; break;
     case AX_DF_WS: o->sr = l->k, o->sc = l->n, o->t = l->m; break;
@@ -122,6 +123,14 @@ void ax_accel_map(const ax_accel_cfg_t *c, const ax_accel_layer_t *l, ax_accel_m
     o->folds = o->row_folds * o->col_folds;
     o->fold_cycles = c->dataflow == AX_DF_OS ? o->t + c->rows + c->cols - 2
                                              : o->t + 2 * c->rows + c->cols - 2;
+    /* an operand that fits half its buffer stays (m*k, k*n checked by the
+     * layer check before anything counts on them) */
+    for (int b = 0; b < 2; b++) {
+        int64_t half = c->sram_kb[b] * 1024 / c->word_bytes / 2;
+        int64_t words = b == AX_BUF_IFMAP ? l->m * l->k : l->k * l->n;
+        o->resident[b] = l->m <= INT64_MAX / (l->k > 0 ? l->k : 1) &&
+                         l->k <= INT64_MAX / (l->n > 0 ? l->n : 1) && words <= half;
+    }
 }
 
 int ax_accel_layer_check(const ax_accel_cfg_t *c, const ax_accel_layer_t *l, char *err,
@@ -178,6 +187,22 @@ void ax_accel_fold(const ax_accel_cfg_t *c, const ax_accel_map_t *mp, int64_t f,
         o->sram_writes[AX_BUF_OFMAP] = T * o->cols_used;
         if (fr > 0) o->sram_reads[AX_BUF_OFMAP] = T * o->cols_used;
     }
+    /* DRAM: the fold's slice of an operand, unless it is already there */
+    const int64_t rf = mp->row_folds;
+    for (int b = 0; b < 2; b++) {
+        /* which folds share a slice: os/ws ifmap and is filter by row fold,
+         * os filter by column fold, the rest are the fold's own */
+        int by_row = (b == AX_BUF_IFMAP && c->dataflow != AX_DF_IS) ||
+                     (b == AX_BUF_FILTER && c->dataflow == AX_DF_IS);
+        int by_col = b == AX_BUF_FILTER && c->dataflow == AX_DF_OS;
+        int need;
+        if (mp->resident[b]) /* fetched at first use */
+            need = by_row ? fc == 0 : by_col ? fr == 0 : 1;
+        else /* fetched unless the previous fold had the same slice */
+            need = f == 0 || (by_row ? rf > 1 : by_col ? fr == 0 : 1);
+        o->load[b] = need ? o->sram_reads[b] : 0;
+    }
+    o->drain = c->dataflow == AX_DF_OS ? used : fr == rf - 1 ? T * o->cols_used : 0;
     /* SCALE-Sim: mapping efficiency = used PEs / all; compute utilization =
      * mapping efficiency x T / the cycles of its reference block */
     const int64_t cyc = c->dataflow == AX_DF_OS ? T + R + C - 2 : T + 2 * R + 2 * C - 3;
@@ -195,6 +220,25 @@ void ax_accel_counts_finish(const ax_accel_cfg_t *c, ax_accel_counts_t *k)
 
 void ax_accel_counts_add(const ax_accel_cfg_t *c, ax_accel_counts_t *a, const ax_accel_counts_t *b)
 {
+    /* b runs after a: its ranges shift by a's cycles */
+    const int64_t shift = a->cycles;
+    for (int i = 0; i < AX_BUF_COUNT; i++) {
+        if (a->gemms == 0) {
+            a->sram_first[i] = b->sram_first[i];
+            a->dram_first[i] = b->dram_first[i];
+        }
+        a->sram_last[i] = b->sram_last[i] + shift;
+        if (b->has_dram[i]) {
+            if (!a->has_dram[i]) a->dram_first[i] = b->dram_first[i] + shift;
+            a->dram_last[i] = b->dram_last[i] + shift;
+            a->has_dram[i] = 1;
+        }
+        a->dram_reads[i] += b->dram_reads[i];
+        a->dram_writes[i] += b->dram_writes[i];
+    }
+    a->preload_cycles += b->preload_cycles;
+    a->drain_cycles += b->drain_cycles;
+    if (b->psum_words > a->psum_words) a->psum_words = b->psum_words;
     a->gemms += b->gemms;
     a->folds += b->folds;
     a->cycles += b->cycles;
@@ -207,6 +251,115 @@ void ax_accel_counts_add(const ax_accel_cfg_t *c, ax_accel_counts_t *a, const ax
         a->sram_writes[i] += b->sram_writes[i];
     }
     ax_accel_counts_finish(c, a);
+}
+
+/* Cycles a transfer of words takes on a channel of bw words per cycle (bw
+ * 0: as needed, one cycle) */
+static int64_t xfer(int64_t words, int64_t bw)
+{
+    return words <= 0 ? 0 : bw == 0 ? 1 : (words + bw - 1) / bw;
+}
+
+/* [lo, hi] into buffer b's DRAM range */
+static void dram_range(ax_accel_counts_t *k, int b, int64_t lo, int64_t hi)
+{
+    if (!k->has_dram[b] || lo < k->dram_first[b]) k->dram_first[b] = lo;
+    if (!k->has_dram[b] || hi > k->dram_last[b]) k->dram_last[b] = hi;
+    k->has_dram[b] = 1;
+}
+
+void ax_accel_timeline(const ax_accel_cfg_t *c, const ax_accel_map_t *mp, int64_t *start,
+                       ax_accel_counts_t *k)
+{
+    const int64_t F = mp->folds, L = mp->fold_cycles, T = mp->t, bw = c->bandwidth;
+    const int64_t R = c->rows;
+    for (int b = 0; b < AX_BUF_COUNT; b++) {
+        k->dram_reads[b] = k->dram_writes[b] = 0;
+        k->dram_first[b] = k->dram_last[b] = -1;
+        k->has_dram[b] = 0;
+    }
+    ax_accel_fold_t prev, cur, next;
+    ax_accel_fold(c, mp, 0, &cur);
+    prev = next = cur;
+    ax_accel_fold_t first_fold = cur;
+    /* fold 0's operands, each channel just in time for cycle 0 */
+    k->preload_cycles = 0;
+    for (int b = 0; b < 2; b++) {
+        int64_t d = xfer(cur.load[b], bw);
+        if (d) dram_range(k, b, -d, -1);
+        k->dram_reads[b] += cur.load[b];
+        if (d > k->preload_cycles) k->preload_cycles = d;
+    }
+    int64_t S = 0, S1 = 0, of_free = 0, stall = 0;
+    for (int64_t f = 0; f < F; f++) {
+        if (start) start[f] = S;
+        if (f == 1) S1 = S;
+        int64_t next_start = S + L;
+        if (f + 1 < F) {
+            ax_accel_fold(c, mp, f + 1, &next);
+            for (int b = 0; b < 2; b++) {
+                int64_t d = xfer(next.load[b], bw);
+                if (!d) continue;
+                dram_range(k, b, S, S + d - 1);
+                k->dram_reads[b] += next.load[b];
+                if (S + d > next_start) next_start = S + d;
+            }
+        }
+        if (f >= 1) {
+            int64_t d = xfer(prev.drain, bw);
+            if (d) {
+                dram_range(k, AX_BUF_OFMAP, S, S + d - 1);
+                k->dram_writes[AX_BUF_OFMAP] += prev.drain;
+                of_free = S + d;
+                if (of_free > next_start) next_start = of_free;
+            }
+        }
+        if (f + 1 < F) {
+            stall += next_start - (S + L);
+            S = next_start;
+            prev = cur;
+            cur = next;
+        }
+    }
+    /* S: the last fold's start; its last term accumulates at S + L */
+    const int64_t SL = S, SF = S + L, end = S + L + 1;
+    if (F == 1) S1 = SF;
+    if (start) start[F] = SF;
+    k->cycles = end;
+    k->stall_cycles = stall;
+    /* the last fold's outputs, after the end, behind what the channel has */
+    k->drain_cycles = of_free > end ? of_free - end : 0;
+    if (cur.drain) {
+        int64_t st = of_free > end ? of_free : end, d = xfer(cur.drain, bw);
+        dram_range(k, AX_BUF_OFMAP, st, st + d - 1);
+        k->dram_writes[AX_BUF_OFMAP] += cur.drain;
+        k->drain_cycles = st + d - end;
+    }
+    /* the SRAM accesses: the first fold's first and the last fold's last;
+     * a command that enters a PE in a fold's last cycle retires at the next
+     * clocked cycle, after any stall */
+    const ax_accel_fold_t *f0 = &first_fold, *fl = &cur;
+#define NEXT0(cc) ((cc) + 1 < L ? (cc) + 1 : S1)
+#define NEXTL(cc) ((cc) + 1 < L ? SL + (cc) + 1 : SF)
+    if (c->dataflow == AX_DF_OS) {
+        k->sram_first[AX_BUF_IFMAP] = 0;
+        k->sram_last[AX_BUF_IFMAP] = SL + T - 1 + fl->rows_used - 1;
+        k->sram_first[AX_BUF_FILTER] = 0;
+        k->sram_last[AX_BUF_FILTER] = SL + T - 1 + fl->cols_used - 1;
+        k->sram_first[AX_BUF_OFMAP] = NEXT0(T - 1);
+        k->sram_last[AX_BUF_OFMAP] = NEXTL(T - 1 + fl->rows_used - 1 + fl->cols_used - 1);
+    } else {
+        const int stat = c->dataflow == AX_DF_WS ? AX_BUF_FILTER : AX_BUF_IFMAP;
+        const int strm = c->dataflow == AX_DF_WS ? AX_BUF_IFMAP : AX_BUF_FILTER;
+        k->sram_first[stat] = R - f0->rows_used;
+        k->sram_last[stat] = SL + R - 1;
+        k->sram_first[strm] = R;
+        k->sram_last[strm] = SL + R + T - 1 + fl->rows_used - 1;
+        k->sram_first[AX_BUF_OFMAP] = NEXT0(2 * R - 1);
+        k->sram_last[AX_BUF_OFMAP] = NEXTL(R + T - 1 + R - 1 + fl->cols_used - 1);
+    }
+#undef NEXT0
+#undef NEXTL
 }
 
 /* Folds up to this many have their means summed one by one in fold order,
@@ -258,22 +411,32 @@ int ax_accel_analytic(const ax_accel_cfg_t *c, const ax_accel_layer_t *l, ax_acc
     }
     one.gemms = 1;
     one.folds = mp.folds;
-    /* folds back to back; the last term accumulates one cycle later */
-    one.cycles = mp.folds * mp.fold_cycles + 1;
+    if (c->dataflow != AX_DF_OS && mp.row_folds > 1)
+        one.psum_words = mp.t * (mp.sc < c->cols ? mp.sc : c->cols);
+    /* the folds back to back, waiting for the DRAM where it is slower; the
+     * last term accumulates one cycle after the last fold */
+    ax_accel_timeline(c, &mp, NULL, &one);
     ax_accel_counts_finish(c, &one);
-    /* count identical GEMMs, one after another */
+    /* count identical GEMMs, one after another: the first one's first
+     * accesses, the last one's last */
     *o = one;
-    const int64_t g = l->count;
+    const int64_t g = l->count, shift = (g - 1) * one.cycles;
     o->gemms = g;
     o->folds *= g;
     o->cycles *= g;
     o->stall_cycles *= g;
     o->macs *= g;
+    o->preload_cycles *= g;
+    o->drain_cycles *= g;
     o->mapping_eff_sum *= (double)g;
     o->compute_util_sum *= (double)g;
     for (int b = 0; b < AX_BUF_COUNT; b++) {
         o->sram_reads[b] *= g;
         o->sram_writes[b] *= g;
+        o->dram_reads[b] *= g;
+        o->dram_writes[b] *= g;
+        o->sram_last[b] += shift;
+        if (o->has_dram[b]) o->dram_last[b] += shift;
     }
     o->pe_cycles = o->cycles * c->rows * c->cols;
     o->overall_util = (double)o->macs / (double)o->pe_cycles;

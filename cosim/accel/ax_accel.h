@@ -55,14 +55,14 @@ typedef struct ax_accel_cfg {
     int64_t sram_kb[AX_BUF_COUNT];            /* ifmap, filter, ofmap SRAM (KiB) */
     int64_t offset[AX_BUF_COUNT];             /* base addresses (SCALE-Sim's offsets) */
     int64_t word_bytes;                       /* bytes per operand word (SCALE-Sim: 1) */
-    double bandwidth;                         /* DRAM words per cycle; 0 = as needed */
+    int64_t bandwidth;                        /* DRAM words per cycle and buffer; 0 = as needed */
 } ax_accel_cfg_t;
 
 /* 32 x 32, ws, 64 KiB per buffer, SCALE-Sim's offsets, 1-byte words,
  * bandwidth as needed (SCALE-Sim's CALC) */
 void ax_accel_cfg_default(ax_accel_cfg_t *c);
-/* 0, or -1 with a message: sides in 1..AX_ACCEL_MAX_SIDE, sizes >= 1 KiB,
- * word_bytes 1..8, bandwidth >= 0 and finite */
+/* 0, or -1 with a message: sides in 1..AX_ACCEL_MAX_SIDE, sizes 1 KiB to
+ * 2^40 KiB, word_bytes 1..8, bandwidth 0..2^30 */
 int ax_accel_cfg_check(const ax_accel_cfg_t *c, char *err, size_t errlen);
 
 /* One layer as the array sees it: count GEMMs of m x n x k, one after
@@ -88,9 +88,12 @@ int ax_accel_layer_check(const ax_accel_cfg_t *c, const ax_accel_layer_t *l, cha
 
 /* The mapping of one GEMM: the sizes on rows, columns and in time */
 typedef struct ax_accel_map {
+    int64_t m, n, k;
     int64_t sr, sc, t;
     int64_t row_folds, col_folds, folds;
     int64_t fold_cycles;                      /* cycles of one fold, ragged or not */
+    int resident[2];                          /* ifmap / filter operand fits half its SRAM:
+                                                 loaded once, kept */
 } ax_accel_map_t;
 void ax_accel_map(const ax_accel_cfg_t *c, const ax_accel_layer_t *l, ax_accel_map_t *out);
 
@@ -102,6 +105,8 @@ typedef struct ax_accel_fold {
     int64_t sram_reads[AX_BUF_COUNT];         /* ofmap: partial sums read back (ws/is) */
     int64_t sram_writes[AX_BUF_COUNT];        /* ofmap: outputs (partial or final) */
     double mapping_eff, compute_util;         /* SCALE-Sim's per-fold definitions */
+    int64_t load[2];                          /* ifmap / filter words fetched from DRAM for it */
+    int64_t drain;                            /* its final outputs, written back to DRAM */
 } ax_accel_fold_t;
 void ax_accel_fold(const ax_accel_cfg_t *c, const ax_accel_map_t *mp, int64_t f,
                    ax_accel_fold_t *out);
@@ -120,7 +125,34 @@ typedef struct ax_accel_counts {
     double mapping_eff_sum, compute_util_sum; /* the per-fold values, summed in fold order */
     int64_t sram_reads[AX_BUF_COUNT];
     int64_t sram_writes[AX_BUF_COUNT];
+    int64_t dram_reads[AX_BUF_COUNT];         /* ifmap, filter words fetched */
+    int64_t dram_writes[AX_BUF_COUNT];        /* ofmap words written back */
+    int64_t preload_cycles;                   /* fetching fold 0's operands, before cycle 0 */
+    int64_t drain_cycles;                     /* writing the last outputs back, after the end */
+    int64_t psum_words;                       /* largest partial-sum tile kept on chip (ws/is) */
+    /* first and last cycle of the SRAM accesses (ifmap and filter reads,
+     * ofmap writes) and of the DRAM transfers of each buffer (negative:
+     * the preload); -1 / -1 when there are none (the DRAM with bandwidth 0:
+     * a transfer takes the one cycle it is issued in) */
+    int64_t sram_first[AX_BUF_COUNT], sram_last[AX_BUF_COUNT];
+    int64_t dram_first[AX_BUF_COUNT], dram_last[AX_BUF_COUNT];
+    int has_dram[AX_BUF_COUNT];               /* the DRAM range holds a transfer */
 } ax_accel_counts_t;
+
+/* The memory system (docs/accelerator.md, "Memory"). Each buffer is split
+ * in two halves. An operand that fits one half is fetched once, each slice
+ * when first used; otherwise each fold fetches its slice unless it is the
+ * previous fold's. Each buffer has its own DRAM channel of cfg->bandwidth
+ * words per cycle. When fold f starts, the channels start fetching fold
+ * f+1's operands and writing back fold f-1's final outputs; fold f+1 starts
+ * when fold f has run its cycles and those transfers are done (the cycles
+ * it waits are stalls: the whole array holds still). Fold 0's operands are
+ * fetched before cycle 0 (preload_cycles), the last outputs written after
+ * the end (drain_cycles); neither is in cycles, as in SCALE-Sim. start[f]
+ * (may be NULL; folds + 1 entries) receives each fold's first cycle and,
+ * last, the cycle after the last fold's. */
+void ax_accel_timeline(const ax_accel_cfg_t *c, const ax_accel_map_t *mp, int64_t *start,
+                       ax_accel_counts_t *k);
 
 /* The counts in closed form, without clocking a PE: 0, or -1 with a message
  * (the layer's check) */
@@ -178,6 +210,32 @@ int ax_accel_results_read_header(FILE *f, const char *path, int64_t *jobs, char 
 int ax_accel_results_read(FILE *f, const char *path, int64_t m, int64_t n, uint32_t *C,
                           uint32_t *flags, ax_accel_counts_t *k, char *pe_kind, char *err,
                           size_t errlen);
+
+/* ---- SCALE-Sim v2's files (ax_accel_scalesim.c) ----------------------------
+ * Its configuration: [general] run_name; [architecture_presets]
+ * ArrayHeight, ArrayWidth, IfmapSramSzkB, FilterSramSzkB, OfmapSramSzkB,
+ * IfmapOffset, FilterOffset, OfmapOffset, Dataflow, Bandwidth (the first of
+ * its list); [run_presets] InterfaceBandwidth (CALC: as needed; USER:
+ * Bandwidth). Keys in any case, "key : value" or "key = value"; other keys
+ * and sections are ignored. 1-byte words, as SCALE-Sim. 0, or -1 with
+ * "file:line: what". */
+int ax_accel_read_config(const char *path, ax_accel_cfg_t *c, char *err, size_t errlen);
+/* Its topology: a header line, then per layer "name, M, N, K," (GEMM) or
+ * "name, IFMAP height, IFMAP width, filter height, filter width, channels,
+ * filters, stride," (conv), the closing comma optional. *layers malloc'd.
+ * 0, or -1 with "file:line: what". */
+int ax_accel_read_topology(const char *path, ax_accel_layer_t **layers, int64_t *count, char *err,
+                           size_t errlen);
+/* COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv and DETAILED_ACCESS_REPORT.csv
+ * with SCALE-Sim's columns, one row per layer; values in its definitions
+ * (docs/accelerator.md says where axsim's counts differ). 0, or -1 when a
+ * write fails. */
+int ax_accel_write_compute_report(FILE *f, const ax_accel_cfg_t *c, const ax_accel_counts_t *k,
+                                  int64_t nlayers);
+int ax_accel_write_bandwidth_report(FILE *f, const ax_accel_cfg_t *c, const ax_accel_counts_t *k,
+                                    int64_t nlayers);
+int ax_accel_write_detailed_report(FILE *f, const ax_accel_cfg_t *c, const ax_accel_counts_t *k,
+                                   int64_t nlayers);
 
 #ifdef __cplusplus
 }
