@@ -17,10 +17,11 @@
 set(AXSIM_FUZZ_SECONDS 25 CACHE STRING "Seconds of each fuzz.<parser> campaign (clang builds)")
 
 set(_fz ${PROJECT_SOURCE_DIR}/tests/fuzz)
-set(_fz_parsers format unit mac calc byo lut idx idx_gz npy ckpt)
+set(_fz_parsers format unit mac calc byo lut idx idx_gz npy ckpt accel)
 # sources outside the libraries that a harness tests
 set(_fz_src_calc cli/calc_line.c)
 set(_fz_src_byo  cosim/byo/byo_manifest.c)
+set(_fz_src_accel cosim/accel/ax_accel.c cosim/accel/ax_accel_jobs.c cosim/accel/ax_accel_scalesim.c)
 # libFuzzer options per harness: the largest input worth trying; the data
 # readers get a memory limit (a decompressed or declared size is allocated)
 set(_fz_opt_format -max_len=128)
@@ -33,6 +34,7 @@ set(_fz_opt_idx    -max_len=8192 -rss_limit_mb=2048 -malloc_limit_mb=1024)
 set(_fz_opt_idx_gz -max_len=8192 -rss_limit_mb=2048 -malloc_limit_mb=1024)
 set(_fz_opt_npy    -max_len=8192 -rss_limit_mb=2048 -malloc_limit_mb=1024)
 set(_fz_opt_ckpt   -max_len=16384 -rss_limit_mb=2048 -malloc_limit_mb=1024)
+set(_fz_opt_accel  -max_len=4096 -rss_limit_mb=2048 -malloc_limit_mb=1024)
 
 set(AX_FUZZ_LIBFUZZER OFF)
 if(CMAKE_C_COMPILER_ID MATCHES "Clang")
@@ -73,7 +75,7 @@ foreach(p ${_fz_parsers})
   target_include_directories(${t} PRIVATE ${_fz} ${PROJECT_SOURCE_DIR}/cli ${PROJECT_SOURCE_DIR}/cosim/byo
     ${PROJECT_SOURCE_DIR}/util ${PROJECT_SOURCE_DIR}/cmodels ${PROJECT_SOURCE_DIR}/cuda_fastpath
     ${PROJECT_SOURCE_DIR}/cuda_fastpath/include
-    ${PROJECT_SOURCE_DIR}/networks)
+    ${PROJECT_SOURCE_DIR}/networks ${PROJECT_SOURCE_DIR}/cosim/accel)
   target_link_libraries(${t} PRIVATE ${_fz_libs})
   target_compile_definitions(${t} PRIVATE _GNU_SOURCE) # memfd_create, fmemopen, mkdtemp
   set(corpus ${_fz}/corpus/${p})

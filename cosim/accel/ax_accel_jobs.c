@@ -1,5 +1,7 @@
 /* ax_accel_jobs.c — the job and result files between the CLI and the
  * cycle-accurate model (ax_accel.h gives the format). */
+#define _FILE_OFFSET_BITS 64
+#define _POSIX_C_SOURCE 200809L
 #include "ax_accel.h"
 
 #include <inttypes.h>
@@ -48,6 +50,16 @@ static int get_line(FILE *f, char *buf, size_t len)
     if (n == 0 || buf[n - 1] != '\n') return -1;
     buf[n - 1] = 0;
     return 0;
+}
+
+/* Bytes from here to the end of a seekable file; -1 when it cannot tell */
+static int64_t bytes_left(FILE *f)
+{
+    off_t here = ftello(f);
+    if (here < 0 || fseeko(f, 0, SEEK_END)) return -1;
+    off_t end = ftello(f);
+    if (fseeko(f, here, SEEK_SET) || end < here) return -1;
+    return (int64_t)(end - here);
 }
 
 /* m x n words within the limit (m, n >= 1) */
@@ -127,6 +139,13 @@ int ax_accel_jobs_read_job(FILE *f, const char *path, char *name, int64_t *m, in
     }
     snprintf(name, 64, "%s", line + off);
     *m = mm, *n = nn, *k = kk;
+    /* the operands must be in the file before anything is allocated */
+    int64_t left = bytes_left(f);
+    if (left >= 0 && (left / 4 < mm * kk || left / 4 - mm * kk < kk * nn)) {
+        snprintf(err, errlen, "%s: job '%s': the file ends inside its operands (%lld x %lld and "
+                              "%lld x %lld words declared)", path, name, mm, kk, kk, nn);
+        return -1;
+    }
     *A = malloc((size_t)(mm * kk) * 4);
     *B = malloc((size_t)(kk * nn) * 4);
     if (!*A || !*B) {
