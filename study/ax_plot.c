@@ -179,11 +179,11 @@ static int is_png(const char *path)
     return ok;
 }
 
-int ax_plot_scatter(const char *png_path, const ax_plot_t *p, const ax_plot_point_t *pts, int n,
-                    char *err, size_t errlen)
+/* Runs gnuplot on the script write(f, tmp_png, ctx) writes, then moves the
+ * PNG over png_path. 0, or -1 with a message. */
+static int run_gnuplot(const char *png_path, void (*write)(FILE *, const char *, const void *),
+                       const void *ctx, char *err, size_t errlen)
 {
-    const ax_plot_t none = {NULL, NULL, NULL, 0, NAN, NULL};
-    if (!p) p = &none;
     const char *name = getenv("AXSIM_GNUPLOT");
     int from_env = name && *name;
     char exe[PATH_MAX];
@@ -194,36 +194,15 @@ int ax_plot_scatter(const char *png_path, const ax_plot_t *p, const ax_plot_poin
                         "(install the Debian package " AX_PLOT_PACKAGE " or fix AXSIM_GNUPLOT)", name);
         return ax_fail(err, errlen, "gnuplot not found on PATH (install the Debian package " AX_PLOT_PACKAGE ")");
     }
-
-    /* series of each point, in order of first appearance; -1: skipped */
-    int *series = malloc((n > 0 ? (size_t)n : 1) * sizeof *series);
-    const char **names = malloc((n > 0 ? (size_t)n : 1) * sizeof *names);
-    if (!series || !names) {
-        free(series), free(names);
-        return ax_fail(err, errlen, "out of memory");
-    }
-    int nseries = 0;
-    for (int i = 0; i < n; i++) {
-        series[i] = -1;
-        if (!keep_point(&pts[i], p->logx)) continue;
-        const char *s = pts[i].series ? pts[i].series : "";
-        int k = 0;
-        while (k < nseries && strcmp(names[k], s)) k++;
-        if (k == nseries) names[nseries++] = s;
-        series[i] = k;
-    }
-
     char tmp[PATH_MAX], errpath[PATH_MAX];
     int fd = -1, efd = -1, rc = -1;
     if (snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", png_path) >= (int)sizeof tmp ||
         snprintf(errpath, sizeof errpath, "%s.errXXXXXX", png_path) >= (int)sizeof errpath) {
-        free(series), free(names);
         return ax_fail(err, errlen, "cannot write %s: path too long", png_path);
     }
     if ((fd = mkstemp(tmp)) < 0 || (efd = mkstemp(errpath)) < 0) {
         ax_fail(err, errlen, "cannot write %s: %s", png_path, strerror(errno));
         if (fd >= 0) close(fd), unlink(tmp);
-        free(series), free(names);
         return -1;
     }
     mode_t mask = umask(0); /* mkstemp makes 0600; the PNG gets the usual mode */
@@ -249,7 +228,7 @@ int ax_plot_scatter(const char *png_path, const ax_plot_t *p, const ax_plot_poin
         ignore.sa_handler = SIG_IGN;
         sigemptyset(&ignore.sa_mask);
         sigaction(SIGPIPE, &ignore, &old);
-        write_script(gp, tmp, p, pts, n, series, names, nseries);
+        write(gp, tmp, ctx);
         int st = pclose(gp);
         sigaction(SIGPIPE, &old, NULL);
 
@@ -273,7 +252,112 @@ int ax_plot_scatter(const char *png_path, const ax_plot_t *p, const ax_plot_poin
     if (rc != 0) unlink(tmp);
     unlink(errpath);
     free(cmd);
+    return rc;
+}
+
+typedef struct scatter_ctx {
+    const ax_plot_t *p;
+    const ax_plot_point_t *pts;
+    int n;
+    const int *series;
+    const char *const *names;
+    int nseries;
+} scatter_ctx_t;
+
+static void write_scatter(FILE *f, const char *out_path, const void *ctx)
+{
+    const scatter_ctx_t *c = ctx;
+    write_script(f, out_path, c->p, c->pts, c->n, c->series, c->names, c->nseries);
+}
+
+int ax_plot_scatter(const char *png_path, const ax_plot_t *p, const ax_plot_point_t *pts, int n,
+                    char *err, size_t errlen)
+{
+    const ax_plot_t none = {NULL, NULL, NULL, 0, NAN, NULL};
+    if (!p) p = &none;
+    /* series of each point, in order of first appearance; -1: skipped */
+    int *series = malloc((n > 0 ? (size_t)n : 1) * sizeof *series);
+    const char **names = malloc((n > 0 ? (size_t)n : 1) * sizeof *names);
+    if (!series || !names) {
+        free(series), free(names);
+        return ax_fail(err, errlen, "out of memory");
+    }
+    int nseries = 0;
+    for (int i = 0; i < n; i++) {
+        series[i] = -1;
+        if (!keep_point(&pts[i], p->logx)) continue;
+        const char *s = pts[i].series ? pts[i].series : "";
+        int k = 0;
+        while (k < nseries && strcmp(names[k], s)) k++;
+        if (k == nseries) names[nseries++] = s;
+        series[i] = k;
+    }
+
+    scatter_ctx_t c = {p, pts, n, series, names, nseries};
+    int rc = run_gnuplot(png_path, write_scatter, &c, err, errlen);
     free(series);
     free(names);
     return rc;
+}
+
+
+/* a label inside a gnuplot datablock's double quotes: no quote, backslash
+ * or control character */
+static void gp_label(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        fputc(c < 0x20 || c == 0x7f || c == '"' || c == '\\' ? '_' : c, f);
+    }
+    fputc('"', f);
+}
+
+static void write_bars(FILE *f, const char *out_path, const void *ctx)
+{
+    const ax_plot_bars_t *p = ctx;
+    fputs("if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
+          "  set terminal pngcairo noenhanced size 1200,800 font ',10'\n"
+          "} else {\n"
+          "  set terminal png noenhanced size 1200,800\n"
+          "}\n"
+          "set encoding utf8\nset output ", f);
+    gp_string(f, out_path);
+    fputc('\n', f);
+    if (p->title) fputs("set title ", f), gp_string(f, p->title), fputs(" noenhanced\n", f);
+    if (p->ylabel) fputs("set ylabel ", f), gp_string(f, p->ylabel), fputs(" noenhanced\n", f);
+    if (p->line && p->y2label) fputs("set y2label ", f), gp_string(f, p->y2label), fputs(" noenhanced\n", f);
+    if (p->logy) fputs("set logscale y\n", f);
+    fputs("set grid ytics\nset key outside right top noenhanced\nset style fill solid 0.6 border -1\n"
+          "set boxwidth 0.7\nset xtics rotate by -35 noenhanced\nset ytics nomirror\n", f);
+    if (p->line) fprintf(f, "set y2tics\nset y2range [0:%.17g]\n", p->y2max > 0 ? p->y2max : 100.0);
+    fprintf(f, "set xrange [-0.6:%d.6]\n", p->n > 0 ? p->n - 1 : 0);
+    fputs("$axb << EOD\n", f);
+    for (int i = 0; i < p->n; i++) {
+        gp_label(f, p->labels[i]);
+        fprintf(f, " %.17g %.17g\n", p->values[i], p->line ? p->line[i] : 0.0);
+    }
+    fputs("EOD\n", f);
+    if (p->n == 0) fputs("set label 'no layers' at graph 0.5, graph 0.9 center\nplot 1 notitle\n", f);
+    else {
+        fputs("plot $axb using 0:2:xtic(1) with boxes lc rgb '#4878a8' title ", f);
+        gp_string(f, p->values_name ? p->values_name : "");
+        if (p->line) {
+            fputs(", $axb using 0:3 axes x1y2 with linespoints lw 2 pt 7 lc rgb '#c04020' title ", f);
+            gp_string(f, p->line_name ? p->line_name : "");
+        }
+        fputc('\n', f);
+    }
+    fputs("unset output\n", f);
+}
+
+int ax_plot_bars(const char *png_path, const ax_plot_bars_t *p, char *err, size_t errlen)
+{
+    if (p->n < 0 || (p->n > 0 && (!p->labels || !p->values)))
+        return ax_fail(err, errlen, "bar plot: no data");
+    if (p->logy)
+        for (int i = 0; i < p->n; i++)
+            if (!(p->values[i] > 0) || !isfinite(p->values[i]))
+                return ax_fail(err, errlen, "bar plot: a log scale needs positive values");
+    return run_gnuplot(png_path, write_bars, p, err, errlen);
 }

@@ -43,6 +43,21 @@ typedef struct ax_plot {
 int ax_plot_scatter(const char *png_path, const ax_plot_t *p, const ax_plot_point_t *pts, int n,
                     char *err, size_t errlen);
 
+/* Bars, one per labelled category (left axis, log scale with logy), and
+ * optionally a line of a second value per category on a right axis from 0
+ * to y2max (100 when 0), e.g. cycles and utilization per layer. Labels are
+ * shown with quotes, backslashes and control characters as '_'. Written as
+ * ax_plot_scatter writes; 0, or -1 with a message. */
+typedef struct ax_plot_bars {
+    const char *title, *ylabel, *y2label;
+    const char *const *labels;
+    const double *values, *line; /* line may be NULL */
+    const char *values_name, *line_name;
+    int n, logy;
+    double y2max;
+} ax_plot_bars_t;
+int ax_plot_bars(const char *png_path, const ax_plot_bars_t *p, char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

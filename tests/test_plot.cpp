@@ -221,3 +221,32 @@ TEST_CASE("plot: an unwritable folder is an error", "[plot]")
     INFO(err);
     CHECK(std::string(err).find("cannot write") != std::string::npos);
 }
+
+TEST_CASE("plot: bars with a line on a second axis", "[plot]")
+{
+    scoped_env no_override("AXSIM_GNUPLOT", nullptr);
+    if (!have_gnuplot()) {
+        WARN("gnuplot not installed (Debian package gnuplot-nox): skipped");
+        return;
+    }
+    temp_dir d;
+    const char *labels[] = {"conv1", "it's \"conv2\"\\", "fc_3"};
+    const double cycles[] = {4811, 9000, 120}, util[] = {55.5, 80.25, 3.5};
+    ax_plot_bars_t p = {"cycles and utilization", "cycles", "utilization (%)", labels, cycles, util,
+                        "cycles", "utilization", 3, 1, 0};
+    std::string png = d.path + "/bars.png";
+    char err[512] = "";
+    int rc = ax_plot_bars(png.c_str(), &p, err, sizeof err);
+    INFO(err);
+    REQUIRE(rc == 0);
+    CHECK(png_header(png).w > 0);
+    p.line = nullptr, p.logy = 0, p.n = 0;
+    REQUIRE(ax_plot_bars(png.c_str(), &p, err, sizeof err) == 0); // no layers: an empty frame
+    CHECK(png_header(png).w > 0);
+    // a log scale refuses a bar of 0, before gnuplot runs
+    const double zero[] = {0, 1};
+    ax_plot_bars_t z = {nullptr, nullptr, nullptr, labels, zero, nullptr, nullptr, nullptr, 2, 1, 0};
+    CHECK(ax_plot_bars(png.c_str(), &z, err, sizeof err) == -1);
+    CHECK(std::string(err).find("positive") != std::string::npos);
+    CHECK(files_in(d.path).size() == 1);
+}

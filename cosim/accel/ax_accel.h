@@ -31,6 +31,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ax_mac.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -210,6 +212,30 @@ int ax_accel_results_read_header(FILE *f, const char *path, int64_t *jobs, char 
 int ax_accel_results_read(FILE *f, const char *path, int64_t m, int64_t n, uint32_t *C,
                           uint32_t *flags, ax_accel_counts_t *k, char *pe_kind, char *err,
                           size_t errlen);
+
+/* ---- energy (ax_accel_energy.c) ---------------------------------------------
+ * Energy = counts x per-operation energies, in picojoules. The MAC's from
+ * its formats (mul_fp32 x (significand bits / 24)^2 + add_fp32 x
+ * (accumulator width / 32)) unless mac >= 0 gives it; SRAM and DRAM per
+ * byte (ifmap and filter words are the input format's bytes, ofmap words
+ * the accumulator's); pe_idle per PE-cycle without a MAC. A table file:
+ * "name = picojoules" lines (# comments), any subset of the names. */
+typedef struct ax_accel_energy {
+    double mac;                       /* per MAC; < 0 (auto): from the formats */
+    double mul_fp32, add_fp32;        /* the reference points of auto */
+    double sram_read, sram_write;     /* per byte */
+    double dram_read, dram_write;     /* per byte */
+    double pe_idle;                   /* per idle PE-cycle */
+} ax_accel_energy_t;
+typedef struct ax_accel_pj {
+    double mac, sram, dram, idle, total;
+} ax_accel_pj_t;
+void ax_accel_energy_default(ax_accel_energy_t *e);
+/* 0, or -1 with "file:line: what" */
+int ax_accel_read_energy(const char *path, ax_accel_energy_t *e, char *err, size_t errlen);
+double ax_accel_mac_energy(const ax_accel_energy_t *e, const ax_mac_cfg_t *mac);
+void ax_accel_energy_of(const ax_accel_energy_t *e, const ax_mac_cfg_t *mac,
+                        const ax_accel_cfg_t *c, const ax_accel_counts_t *k, ax_accel_pj_t *out);
 
 /* ---- SCALE-Sim v2's files (ax_accel_scalesim.c) ----------------------------
  * Its configuration: [general] run_name; [architecture_presets]

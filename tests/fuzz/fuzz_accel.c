@@ -1,11 +1,13 @@
 /* fuzz_accel.c — the accelerator's readers (cosim/accel): SCALE-Sim's
  * configuration and topology files (ax_accel_scalesim.c) and the job and
- * result files between axsim and axsim-accel (ax_accel_jobs.c). The first
- * byte picks the reader (mod 4), the rest is the file. Invariants: an
+ * result files between axsim and axsim-accel (ax_accel_jobs.c), the
+ * energy table (ax_accel_energy.c). The first byte picks the reader (mod 5),
+ * the rest is the file. Invariants: an
  * accepted configuration passes ax_accel_cfg_check; every accepted layer
  * either maps (ax_accel_analytic succeeds on it, on a 3x5 array of each
  * dataflow) or is refused with a message; an accepted job has the sizes its
- * line declares, and all of its operands. */
+ * line declares, and all of its operands; accepted energies are finite and
+ * not negative (the MAC's may be auto, -1). */
 #include "ax_accel.h"
 #include "fuzz_util.h"
 
@@ -80,7 +82,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *path = fuzz_file(data + 1, size - 1);
     ax_accel_cfg_t c;
     char err[512];
-    switch (data[0] % 4) {
+    switch (data[0] % 5) {
+    case 4: {
+        ax_accel_energy_t e;
+        if (ax_accel_read_energy(path, &e, err, sizeof err) == 0) {
+            double v[] = {e.mul_fp32, e.add_fp32, e.sram_read, e.sram_write, e.dram_read,
+                          e.dram_write, e.pe_idle};
+            for (int i = 0; i < 7; i++) CHECK(v[i] >= 0 && v[i] <= 1e12, "energy %d", i);
+            CHECK(e.mac == -1 || (e.mac >= 0 && e.mac <= 1e12), "mac energy");
+        } else {
+            CHECK(err[0], "a refused table says why");
+        }
+        break;
+    }
     case 0:
         if (ax_accel_read_config(path, &c, err, sizeof err) == 0)
             CHECK(ax_accel_cfg_check(&c, err, sizeof err) == 0, "%s", err);
@@ -93,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     default: {
         FILE *f = fopen(path, "rb");
         if (!f) abort();
-        if (data[0] % 4 == 2)
+        if (data[0] % 5 == 2)
             jobs(f);
         else
             results(f);
