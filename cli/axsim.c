@@ -23,6 +23,7 @@ static const struct {
     {"eval", ax_verb_eval, "test accuracy of a checkpoint under a MAC configuration"},
     {"retrain", ax_verb_retrain, "approximation-aware fine-tuning of a checkpoint, accuracy before and after"},
     {"estimate", ax_verb_estimate, "the main job: accuracy of a planned accelerator, unit by unit (RTL checked)"},
+    {"accel", ax_verb_accel, "the accelerator: cycles, utilization, memory traffic and energy per layer (SystemC array)"},
     {"survey", ax_verb_survey, "a summary of the units: list, host-FPU check, metrics of each"},
 };
 

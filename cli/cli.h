@@ -81,5 +81,6 @@ int ax_verb_train(int argc, char **argv);
 int ax_verb_eval(int argc, char **argv);
 int ax_verb_retrain(int argc, char **argv);
 int ax_verb_estimate(int argc, char **argv);
+int ax_verb_accel(int argc, char **argv);     /* verb_accel.c, accel_cycle.c */
 
 #endif

@@ -199,6 +199,9 @@ TEST_CASE("accel: job and result files round-trip; a cut file is refused", "[acc
     ax_accel_job_hdr_t h{};
     snprintf(h.mac, sizeof h.mac, "mul=exact,in=bf16");
     h.cfg = cfg_of(4, 5, AX_DF_IS);
+    h.cfg.sram_kb[AX_BUF_FILTER] = 3;
+    h.cfg.bandwidth = 7;
+    h.cfg.word_bytes = 2;
     h.jobs = 1;
     char *buf = nullptr;
     size_t len = 0;
@@ -217,6 +220,9 @@ TEST_CASE("accel: job and result files round-trip; a cut file is refused", "[acc
     CHECK(g.cfg.rows == 4);
     CHECK(g.cfg.cols == 5);
     CHECK(g.cfg.dataflow == AX_DF_IS);
+    CHECK(g.cfg.sram_kb[AX_BUF_FILTER] == 3);
+    CHECK(g.cfg.bandwidth == 7);
+    CHECK(g.cfg.word_bytes == 2);
     int64_t m, n, k;
     uint32_t *a, *b;
     REQUIRE(ax_accel_jobs_read_job(f, "jobs", name, &m, &n, &k, &a, &b, err, sizeof err) == 0);
@@ -236,7 +242,7 @@ TEST_CASE("accel: job and result files round-trip; a cut file is refused", "[acc
     CHECK(std::string(err).find("ends inside") != std::string::npos);
     fclose(f);
     // a header with a bad array
-    std::string bad = "axsim-accel-jobs 1\nmac x\narray 0 4 os\njobs 1\n";
+    std::string bad = "axsim-accel-jobs 1\nmac x\narray 0 4 os 64 64 64 1 0\njobs 1\n";
     f = fmemopen((void *)bad.data(), bad.size(), "rb");
     CHECK(ax_accel_jobs_read_header(f, "jobs", &g, err, sizeof err) == -1);
     CHECK(std::string(err).find("line 3") != std::string::npos);

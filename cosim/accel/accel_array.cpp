@@ -2,6 +2,7 @@
 #include "accel_array.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <deque>
 
@@ -11,10 +12,86 @@ AccelArray::AccelArray(sc_module_name name, const ax_accel_cfg_t &cfg, PeGrid &p
     const size_t n = (size_t)R_ * C_;
     a_.resize(n);
     b_.resize(n);
+    west_.resize(R_);
+    north_.resize(C_);
+    south_.resize(C_);
     s1_.resize(n);
     w_.resize(n);
     w_live_.resize(n);
     SC_CTHREAD(controller, clk.pos());
+}
+
+void AccelArray::set_vcd(size_t job, int64_t fold, const std::string &path, int in_bits,
+                         int acc_bits)
+{
+    vcd_job_ = (int64_t)job, vcd_fold_ = fold, vcd_path_ = path;
+    vcd_in_bits_ = in_bits, vcd_acc_bits_ = acc_bits;
+}
+
+void AccelArray::vcd_begin()
+{
+    vcd_.reset(new VcdWriter);
+    vcd_sig_.clear();
+    const bool os = cfg_.dataflow == AX_DF_OS;
+    VcdWriter &v = *vcd_;
+    for (int i = 0; i < R_; i++) {
+        vcd_sig_.push_back(v.add("array.west.a" + std::to_string(i), vcd_in_bits_));
+        vcd_sig_.push_back(v.add("array.west.valid" + std::to_string(i), 1));
+    }
+    for (int j = 0; j < C_; j++) {
+        vcd_sig_.push_back(v.add("array.north." + std::string(os ? "b" : "seed") + std::to_string(j),
+                                 os ? vcd_in_bits_ : vcd_acc_bits_));
+        vcd_sig_.push_back(v.add("array.north.valid" + std::to_string(j), 1));
+        if (!os) {
+            vcd_sig_.push_back(v.add("array.south.psum" + std::to_string(j), vcd_acc_bits_));
+            vcd_sig_.push_back(v.add("array.south.valid" + std::to_string(j), 1));
+        }
+    }
+    for (int i = 0; i < R_; i++)
+        for (int j = 0; j < C_; j++) {
+            std::string pe = "array.pe_r" + std::to_string(i) + "_c" + std::to_string(j) + ".";
+            vcd_sig_.push_back(v.add(pe + "a", vcd_in_bits_));
+            vcd_sig_.push_back(v.add(pe + (os ? "b" : "w"), vcd_in_bits_));
+            vcd_sig_.push_back(v.add(pe + "acc", vcd_acc_bits_));
+            vcd_sig_.push_back(v.add(pe + "flags", 5));
+            vcd_sig_.push_back(v.add(pe + "valid_o", 1));
+        }
+    char c[160];
+    snprintf(c, sizeof c, "axsim-accel: %lldx%lld %s array, job %lld, fold %lld", (long long)R_,
+             (long long)C_, ax_dataflow_name(cfg_.dataflow), (long long)vcd_job_, (long long)vcd_fold_);
+    if (!v.open(vcd_path_, c)) {
+        vcd_error_ = "cannot write " + vcd_path_ + ": " + strerror(errno);
+        vcd_.reset();
+    }
+}
+
+void AccelArray::vcd_sample()
+{
+    VcdWriter &v = *vcd_;
+    const bool os = cfg_.dataflow == AX_DF_OS;
+    v.time(now_);
+    size_t s = 0;
+    for (int i = 0; i < R_; i++) {
+        v.set(vcd_sig_[s++], west_[i].v);
+        v.set(vcd_sig_[s++], west_[i].live);
+    }
+    for (int j = 0; j < C_; j++) {
+        v.set(vcd_sig_[s++], north_[j].v);
+        v.set(vcd_sig_[s++], north_[j].live);
+        if (!os) {
+            v.set(vcd_sig_[s++], south_[j].v);
+            v.set(vcd_sig_[s++], south_[j].live);
+        }
+    }
+    for (int i = 0; i < R_; i++)
+        for (int j = 0; j < C_; j++) {
+            const size_t p = (size_t)i * C_ + j;
+            v.set(vcd_sig_[s++], a_[p].v);
+            v.set(vcd_sig_[s++], os ? b_[p].v : w_[p]);
+            v.set(vcd_sig_[s++], pe_.acc((int)p));
+            v.set(vcd_sig_[s++], pe_.flags((int)p));
+            v.set(vcd_sig_[s++], pe_.valid((int)p));
+        }
 }
 
 void AccelArray::set_jobs(std::vector<AccelJob> *jobs,
@@ -122,17 +199,31 @@ void AccelArray::run_job(AccelJob &j)
         }
         // the fold's cycles; after the last, one cycle that only retires
         const int64_t len = f < F ? L : 1;
+        const bool tracing = (int64_t)job_index_ == vcd_job_ && (f == vcd_fold_ || f == vcd_fold_ + 1);
+        if (tracing && f == vcd_fold_) vcd_begin();
         for (int64_t c = 0; c < len; c++) {
+            std::fill(west_.begin(), west_.end(), Op{});
+            std::fill(north_.begin(), north_.end(), Op{});
+            std::fill(south_.begin(), south_.end(), Op{});
             if (cfg_.dataflow == AX_DF_OS)
                 cycle_os(f < F ? f : -1, c);
             else
                 cycle_stationary(f < F ? f : -1, c);
+            if (vcd_ && tracing && (f == vcd_fold_ || c == 0)) vcd_sample();
+            if (vcd_ && tracing && f == vcd_fold_ + 1 && c == 0) {
+                if (!vcd_->close()) vcd_error_ = "writing " + vcd_path_ + " failed";
+                vcd_.reset();
+            }
             tick_channels();
             pe_cycles_ += (uint64_t)R_ * C_;
             now_++;
             wait();
             if (progress_ && (++done & 0xFFFF) == 0) progress_(job_index_, done, total_min);
         }
+    }
+    if (vcd_) { // the traced fold was the last: its one retiring cycle is in
+        if (!vcd_->close()) vcd_error_ = "writing " + vcd_path_ + " failed";
+        vcd_.reset();
     }
     const int64_t end = now_;
     // the last fold's outputs go back after the end
@@ -266,6 +357,7 @@ void AccelArray::cycle_stationary(int64_t f, int64_t c)
                 }
             }
         }
+        west_[i] = feed;
         for (int jj = C_ - 1; jj >= 0; jj--) {
             const size_t p = (size_t)i * C_ + jj;
             const Op in = jj == 0 ? feed : a_[p - 1];
@@ -276,11 +368,15 @@ void AccelArray::cycle_stationary(int64_t f, int64_t c)
             if (s1.live || term || pass) {
                 uint32_t seed = 0;
                 if (s1.live) seed = i == 0 ? top_seed(s1.fold, s1.idx, jj) : pe_.acc((int)p - C_);
+                if (s1.live && i == 0) north_[jj] = Op{seed, true, false, s1.idx, s1.fold};
                 const uint32_t x = in.v, w = w_[p];
                 pe_.edge((int)p, term, term || pass, ws ? x : w, ws ? w : x, seed);
                 if (s1.live) {
                     if (!s1.pass) j.flags |= pe_.flags((int)p);
-                    if (i == R_ - 1) output(s1.fold, s1.idx, jj, pe_.acc((int)p));
+                    if (i == R_ - 1) {
+                        output(s1.fold, s1.idx, jj, pe_.acc((int)p));
+                        south_[jj] = Op{pe_.acc((int)p), true, false, s1.idx, s1.fold};
+                    }
                 }
             }
             if (term) touch(in.fold, i, jj);
@@ -305,6 +401,7 @@ void AccelArray::cycle_os(int64_t f, int64_t c)
             int64_t k = c - jj;
             if (k < 0 || k >= T) continue;
             colfeed[jj] = Op{j.B[k * j.n + fd->col0 + jj], true, false, k, f};
+            north_[jj] = colfeed[jj];
             tally_[f].sram_reads[AX_BUF_FILTER]++;
             sram_mark(AX_BUF_FILTER, now_);
         }
@@ -320,6 +417,7 @@ void AccelArray::cycle_os(int64_t f, int64_t c)
                 sram_mark(AX_BUF_IFMAP, now_);
             }
         }
+        west_[i] = feed;
         for (int jj = C_ - 1; jj >= 0; jj--) {
             const size_t p = (size_t)i * C_ + jj;
             const Op ain = jj == 0 ? feed : a_[p - 1];

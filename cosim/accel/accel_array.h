@@ -23,12 +23,14 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <systemc.h>
 
 #include "pe_grid.h"
+#include "vcd_writer.h"
 
 extern "C" {
 #include "ax_accel.h"
@@ -85,6 +87,14 @@ SC_MODULE(AccelArray) {
     void set_jobs(std::vector<AccelJob> *jobs, std::function<void(size_t, int64_t, int64_t)> progress);
     // PE-cycles simulated (R x C per cycle)
     uint64_t pe_cycles() const { return pe_cycles_; }
+    // A VCD of fold `fold` of job `job` (its cycles and the one after):
+    // the array's ports (west: operands in; north: b in (os) or row 0's
+    // seed (ws, is); south: partial sums out (ws, is)) and every PE's
+    // registers (a, b or the stationary w, acc, flags, valid); in_bits and
+    // acc_bits: the MAC's operand and accumulator widths
+    void set_vcd(size_t job, int64_t fold, const std::string &path, int in_bits, int acc_bits);
+    // empty, or what went wrong writing the VCD
+    const std::string &vcd_error() const { return vcd_error_; }
 
 private:
     SC_HAS_PROCESS(AccelArray);
@@ -100,6 +110,8 @@ private:
     void touch(int64_t fold, int i, int j);
     void tick_channels();
     void sram_mark(int b, int64_t now);
+    void vcd_begin();
+    void vcd_sample();
 
     // an operand on its way through the array, with what it is
     struct Op {
@@ -132,6 +144,13 @@ private:
     Channel chan_[AX_BUF_COUNT];         // the DRAM channels of the three buffers
     int64_t now_ = 0;                    // this cycle (0: the first of fold 0)
     int64_t sram_first_[AX_BUF_COUNT], sram_last_[AX_BUF_COUNT];
+    // the VCD: what is asked, the writer while it runs, and this cycle's ports
+    int64_t vcd_job_ = -1, vcd_fold_ = 0;
+    std::string vcd_path_, vcd_error_;
+    int vcd_in_bits_ = 32, vcd_acc_bits_ = 32;
+    std::unique_ptr<VcdWriter> vcd_;
+    std::vector<int> vcd_sig_;
+    std::vector<Op> west_, north_, south_;
     uint64_t pe_cycles_ = 0;
     int64_t cycles_ = 0;
     size_t job_index_ = 0;

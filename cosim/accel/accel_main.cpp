@@ -13,6 +13,7 @@
 //               [--dataflow D] [--gemm MxNxK]
 //     simulated PE-cycles per second on one random GEMM
 //   axsim-accel --jobs FILE --results FILE [--pe rtl|c] [--progress]
+//               [--vcd-job J --vcd-fold F --vcd-out FILE]
 //     the jobs the CLI wrote, their outputs and counts back (the files of
 //     ax_accel.h); exit 0, or 2 with a message.
 //
@@ -78,9 +79,16 @@ std::unique_ptr<PeGrid> make_pes(const ax_mac_cfg_t &cfg, const std::string &pe,
     return nullptr;
 }
 
+// A VCD asked for: fold `fold` of job `job` into path (job < 0: none)
+struct VcdAsk {
+    int64_t job = -1, fold = 0;
+    std::string path;
+};
+
 // Simulates jobs on one array; returns 0, or 2 with a message
 int simulate(const ax_accel_cfg_t &cfg, const ax_mac_cfg_t &mac, const std::string &pe,
-             Plant plant, std::vector<AccelJob> &jobs, bool progress, uint64_t *pe_cycles)
+             Plant plant, std::vector<AccelJob> &jobs, bool progress, uint64_t *pe_cycles,
+             const VcdAsk &vcd = VcdAsk{})
 {
     std::string why;
     std::unique_ptr<PeGrid> grid = make_pes(mac, pe, (int)(cfg.rows * cfg.cols), why);
@@ -98,9 +106,15 @@ int simulate(const ax_accel_cfg_t &cfg, const ax_mac_cfg_t &mac, const std::stri
                     jobs[j].name.c_str(), 100.0 * done / total, done, total);
         };
     array.set_jobs(&jobs, cb);
+    if (vcd.job >= 0)
+        array.set_vcd((size_t)vcd.job, vcd.fold, vcd.path, ax_fmt_width(mac.in), ax_fmt_width(mac.acc));
     sc_start();
     if (progress) fprintf(stderr, "\r%*s\r", 70, "");
     if (pe_cycles) *pe_cycles = array.pe_cycles();
+    if (!array.vcd_error().empty()) {
+        fprintf(stderr, "axsim-accel: %s\n", array.vcd_error().c_str());
+        return 2;
+    }
     return 0;
 }
 
@@ -359,9 +373,13 @@ int run_jobs(int argc, char **argv)
     const char *jobs_path = nullptr, *out_path = nullptr;
     std::string pe = "rtl";
     bool progress = false;
+    VcdAsk vcd;
     for (int i = 1; i < argc; i++) {
         std::string a = argv[i];
-        if (a == "--jobs" && i + 1 < argc) jobs_path = argv[++i];
+        if (a == "--vcd-job" && i + 1 < argc) vcd.job = strtoll(argv[++i], nullptr, 10);
+        else if (a == "--vcd-fold" && i + 1 < argc) vcd.fold = strtoll(argv[++i], nullptr, 10);
+        else if (a == "--vcd-out" && i + 1 < argc) vcd.path = argv[++i];
+        else if (a == "--jobs" && i + 1 < argc) jobs_path = argv[++i];
         else if (a == "--results" && i + 1 < argc) out_path = argv[++i];
         else if (a == "--pe" && i + 1 < argc) pe = argv[++i];
         else if (a == "--progress") progress = true;
@@ -402,7 +420,9 @@ int run_jobs(int argc, char **argv)
         j.C = outs[&j - jobs.data()].data();
     }
     fclose(f);
-    if (simulate(h.cfg, mac, pe, Plant::none, jobs, progress, nullptr)) return 2;
+    if (vcd.job >= (int64_t)jobs.size() || (vcd.job >= 0 && (vcd.fold < 0 || vcd.path.empty())))
+        return usage("--vcd-job names no job, or --vcd-fold / --vcd-out are missing");
+    if (simulate(h.cfg, mac, pe, Plant::none, jobs, progress, nullptr, vcd)) return 2;
     FILE *o = fopen(out_path, "wb");
     bool ok = o && !ax_accel_results_write_header(o, h.jobs);
     for (AccelJob &j : jobs)

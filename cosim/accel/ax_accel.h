@@ -178,19 +178,20 @@ void ax_accel_counts_finish(const ax_accel_cfg_t *c, ax_accel_counts_t *k);
  * 32-bit words:
  *   axsim-accel-jobs 1
  *   mac <spec>                        (ax_mac_parse)
- *   array <rows> <cols> <os|ws|is>
+ *   array <rows> <cols> <os|ws|is> <SRAM KiB: ifmap filter ofmap> <word bytes> <bandwidth>
  *   jobs <count>
  *   job <m> <n> <k> <name>            then A (m*k words), B (k*n words)
  * and back:
  *   axsim-accel-results 1
  *   jobs <count>
- *   result <m> <n> <flags> <cycles> <folds> <macs> <6 SRAM counts> <2 sums
- *          as %a> <pe kind>          then C (m*n words)
+ *   result <m> <n> <flags> <pe kind> <3 has_dram> <31 counts> <2 sums as %a>
+ *                                     then C (m*n words)
+ * (the counts in the order of result_fields in ax_accel_jobs.c)
  * Readers check every line, size (m*k etc. for overflow, against 2^32
  * words) and that the data are all there; errors name the line. */
 typedef struct ax_accel_job_hdr {
     char mac[256];
-    ax_accel_cfg_t cfg;  /* rows, cols, dataflow (the rest at defaults) */
+    ax_accel_cfg_t cfg;  /* all but the run name and the offsets */
     int64_t jobs;
 } ax_accel_job_hdr_t;
 

@@ -4,7 +4,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include "ax_accel.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,9 +72,11 @@ static int words_ok(int64_t m, int64_t n)
 
 int ax_accel_jobs_write_header(FILE *f, const ax_accel_job_hdr_t *h)
 {
-    return fprintf(f, "axsim-accel-jobs 1\nmac %s\narray %" PRId64 " %" PRId64 " %s\njobs %" PRId64 "\n",
-                   h->mac, h->cfg.rows, h->cfg.cols, ax_dataflow_name(h->cfg.dataflow),
-                   h->jobs) < 0 ? -1 : 0;
+    const ax_accel_cfg_t *c = &h->cfg;
+    return fprintf(f, "axsim-accel-jobs 1\nmac %s\narray %" PRId64 " %" PRId64 " %s %" PRId64
+                      " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 "\njobs %" PRId64 "\n",
+                   h->mac, c->rows, c->cols, ax_dataflow_name(c->dataflow), c->sram_kb[0],
+                   c->sram_kb[1], c->sram_kb[2], c->word_bytes, c->bandwidth, h->jobs) < 0 ? -1 : 0;
 }
 
 int ax_accel_jobs_write_job(FILE *f, const char *name, int64_t m, int64_t n, int64_t k,
@@ -94,7 +98,7 @@ int ax_accel_jobs_read_header(FILE *f, const char *path, ax_accel_job_hdr_t *h, 
     char line[512], df[16];
     memset(h, 0, sizeof *h);
     ax_accel_cfg_default(&h->cfg);
-    long long r, c, j;
+    long long r, c, j, kb[3], wb, bw;
     if (get_line(f, line, sizeof line) || strcmp(line, "axsim-accel-jobs 1")) {
         snprintf(err, errlen, "%s, line 1: not an axsim-accel job file (version 1)", path);
         return -1;
@@ -104,12 +108,18 @@ int ax_accel_jobs_read_header(FILE *f, const char *path, ax_accel_job_hdr_t *h, 
         return -1;
     }
     snprintf(h->mac, sizeof h->mac, "%s", line + 4);
-    if (get_line(f, line, sizeof line) || sscanf(line, "array %lld %lld %15s", &r, &c, df) != 3 ||
+    char tail;
+    if (get_line(f, line, sizeof line) ||
+        sscanf(line, "array %lld %lld %15s %lld %lld %lld %lld %lld%c", &r, &c, df, &kb[0], &kb[1],
+               &kb[2], &wb, &bw, &tail) != 8 ||
         ax_dataflow_parse(df, &h->cfg.dataflow, err, errlen)) {
-        snprintf(err, errlen, "%s, line 3: expected 'array <rows> <cols> <os|ws|is>'", path);
+        snprintf(err, errlen, "%s, line 3: expected 'array <rows> <cols> <os|ws|is> <ifmap KiB> "
+                              "<filter KiB> <ofmap KiB> <word bytes> <bandwidth>'", path);
         return -1;
     }
     h->cfg.rows = r, h->cfg.cols = c;
+    for (int b = 0; b < 3; b++) h->cfg.sram_kb[b] = kb[b];
+    h->cfg.word_bytes = wb, h->cfg.bandwidth = bw;
     if (ax_accel_cfg_check(&h->cfg, line, sizeof line)) {
         snprintf(err, errlen, "%s, line 3: %s", path, line);
         return -1;
@@ -168,15 +178,32 @@ int ax_accel_results_write_header(FILE *f, int64_t jobs)
     return fprintf(f, "axsim-accel-results 1\njobs %" PRId64 "\n", jobs) < 0 ? -1 : 0;
 }
 
+/* The integer counts a result carries, in this order */
+#define I64(field) offsetof(ax_accel_counts_t, field)
+static const size_t result_fields[] = {
+    I64(cycles), I64(stall_cycles), I64(folds), I64(macs), I64(preload_cycles), I64(drain_cycles),
+    I64(psum_words),
+    I64(sram_reads[0]), I64(sram_reads[1]), I64(sram_reads[2]),
+    I64(sram_writes[0]), I64(sram_writes[1]), I64(sram_writes[2]),
+    I64(dram_reads[0]), I64(dram_reads[1]), I64(dram_reads[2]),
+    I64(dram_writes[0]), I64(dram_writes[1]), I64(dram_writes[2]),
+    I64(sram_first[0]), I64(sram_first[1]), I64(sram_first[2]),
+    I64(sram_last[0]), I64(sram_last[1]), I64(sram_last[2]),
+    I64(dram_first[0]), I64(dram_first[1]), I64(dram_first[2]),
+    I64(dram_last[0]), I64(dram_last[1]), I64(dram_last[2])};
+#undef I64
+enum { RESULT_FIELDS = sizeof result_fields / sizeof result_fields[0] };
+
 int ax_accel_results_write(FILE *f, int64_t m, int64_t n, const uint32_t *C, uint32_t flags,
                            const ax_accel_counts_t *k, const char *pe_kind)
 {
-    if (fprintf(f, "result %" PRId64 " %" PRId64 " %u %" PRId64 " %" PRId64 " %" PRId64, m, n,
-                flags, k->cycles, k->folds, k->macs) < 0)
+    if (fprintf(f, "result %" PRId64 " %" PRId64 " %u %s %d %d %d", m, n, flags, pe_kind,
+                k->has_dram[0], k->has_dram[1], k->has_dram[2]) < 0)
         return -1;
-    for (int b = 0; b < AX_BUF_COUNT; b++)
-        if (fprintf(f, " %" PRId64 " %" PRId64, k->sram_reads[b], k->sram_writes[b]) < 0) return -1;
-    if (fprintf(f, " %a %a %s\n", k->mapping_eff_sum, k->compute_util_sum, pe_kind) < 0) return -1;
+    for (size_t i = 0; i < RESULT_FIELDS; i++)
+        if (fprintf(f, " %" PRId64, *(const int64_t *)((const char *)k + result_fields[i])) < 0)
+            return -1;
+    if (fprintf(f, " %a %a\n", k->mapping_eff_sum, k->compute_util_sum) < 0) return -1;
     return put_words(f, C, m * n);
 }
 
@@ -198,24 +225,34 @@ int ax_accel_results_read(FILE *f, const char *path, int64_t m, int64_t n, uint3
                           uint32_t *flags, ax_accel_counts_t *k, char *pe_kind, char *err,
                           size_t errlen)
 {
-    char line[1024];
-    long long mm, nn, cyc, folds, macs, s[6];
+    char line[2048], kind[8];
+    long long mm, nn;
     unsigned fl;
-    double ms, us;
-    char kind[8];
+    int hd[3], off = 0;
     memset(k, 0, sizeof *k);
-    if (get_line(f, line, sizeof line) ||
-        sscanf(line, "result %lld %lld %u %lld %lld %lld %lld %lld %lld %lld %lld %lld %la %la %7s",
-               &mm, &nn, &fl, &cyc, &folds, &macs, &s[0], &s[1], &s[2], &s[3], &s[4], &s[5], &ms,
-               &us, kind) != 15 ||
-        mm != m || nn != n || cyc < 1 || folds < 1 || macs < 0) {
+    int ok = get_line(f, line, sizeof line) == 0 &&
+             sscanf(line, "result %lld %lld %u %7s %d %d %d %n", &mm, &nn, &fl, kind, &hd[0], &hd[1],
+                    &hd[2], &off) == 7 && off > 0 && mm == m && nn == n;
+    const char *p = line + off;
+    for (size_t i = 0; ok && i < RESULT_FIELDS; i++) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(p, &end, 10);
+        if (end == p || errno) ok = 0;
+        *(int64_t *)((char *)k + result_fields[i]) = v;
+        p = end;
+    }
+    double ms = 0, us = 0;
+    int tail = 0;
+    if (ok && (sscanf(p, " %la %la %n", &ms, &us, &tail) != 2 || p[tail])) ok = 0;
+    if (!ok || k->cycles < 1 || k->folds < 1 || k->macs < 0) {
         snprintf(err, errlen, "%s: a result line is missing or does not match its job (%lld x "
                               "%lld)", path, (long long)m, (long long)n);
         return -1;
     }
     *flags = fl;
-    k->gemms = 1, k->cycles = cyc, k->folds = folds, k->macs = macs;
-    for (int b = 0; b < AX_BUF_COUNT; b++) k->sram_reads[b] = s[2 * b], k->sram_writes[b] = s[2 * b + 1];
+    k->gemms = 1;
+    for (int b = 0; b < 3; b++) k->has_dram[b] = hd[b] != 0;
     k->mapping_eff_sum = ms, k->compute_util_sum = us;
     snprintf(pe_kind, 8, "%s", kind);
     if (get_words(f, C, m * n)) {
