@@ -606,6 +606,76 @@ byo_manifest_lines)
   has err "m.manifest:8: the line holds a NUL byte (at byte 16); a manifest is text"
   [ -e "$T/cache/byo" ] && fail "a cache folder for a refused manifest"
   true ;;
+accel)
+  # a GEMM worked by hand (docs/accelerator.md, "Memory"): 8x8x8 on a 4x4 os
+  # array, 1 word per cycle, resident operands: 4 folds of 8+4+4-2 = 14
+  # cycles, fold 1 waits until 32, fold 2 until 64, fold 3 until 80; the
+  # layer ends at 80 + 14 + 1 = 95, 38 of them stalls; SCALE-Sim counts 93
+  printf 'Layer, M, N, K,\nt8, 8, 8, 8,\n' >"$T/topo.csv"
+  run "$AX" accel --topology "$T/topo.csv" --array 4x4 --dataflow os --bandwidth 1 --out "$T/a" --json "$T/a.json"
+  [ $rc -eq 0 ] || { cat "$T/err"; fail "exit $rc"; }
+  has out "^t8 .* 8x8x8 .*  4 .*  95 .*  38 "
+  grep -q '^0, 93, 38, ' "$T/a/COMPUTE_REPORT.csv" || { cat "$T/a/COMPUTE_REPORT.csv"; fail "COMPUTE_REPORT"; }
+  for f in layers.csv BANDWIDTH_REPORT.csv DETAILED_ACCESS_REPORT.csv; do
+    [ -s "$T/a/$f" ] || fail "no $f"
+  done
+  if command -v gnuplot >/dev/null; then [ -s "$T/a/accel.png" ] || fail "no accel.png"; fi
+  grep -q '"stall_cycles":[[:space:]]*38' "$T/a.json" || fail "JSON stall_cycles"
+  # 8*8*8 MACs over 95 cycles x 16 PEs
+  grep -q '"overall_utilization":[[:space:]]*0.3368421052631' "$T/a.json" || fail "JSON utilization"
+  # nothing the user had is overwritten
+  run "$AX" accel --topology "$T/topo.csv" --out "$T/a"
+  [ $rc -eq 2 ] || fail "existing files: exit $rc"
+  has err "layers.csv exists"
+  # the model's layers: LeNet-5 has two convolutions and three linear layers
+  run "$AX" accel --out "$T/b" --quiet
+  [ $rc -eq 0 ] || { cat "$T/err"; fail "lenet5: exit $rc"; }
+  has out "^conv1 .*784x6x25"
+  has out "^fc3 .*1x10x84"
+  # bad input: the file and line, the reason, exit 2
+  bad() { run "$AX" accel "$@" --out "$T/bad"; [ $rc -eq 2 ] || { cat "$T/err"; fail "exit $rc for $*"; }; }
+  bad --array 0x4
+  has err "rows and columns must be 1..4096"
+  bad --dataflow rs
+  has err "unknown dataflow 'rs'"
+  printf 'Layer, M, N, K,\nok, 1, 2, 3,\nbad, 5, x, 3,\n' >"$T/bad.csv"
+  bad --topology "$T/bad.csv"
+  has err "bad.csv:3: field 3 ('x') of layer 'bad'"
+  printf '[general]\nrun_name = r\n[architecture_presets]\nArrayHeight: 8\n' >"$T/bad.cfg"
+  bad --config "$T/bad.cfg"
+  has err "bad.cfg: \[architecture_presets\] ArrayWidth is missing"
+  printf 'mac = 1\nsram = 2\n' >"$T/e.txt"
+  bad --energy "$T/e.txt"
+  has err "e.txt:2: unknown energy 'sram'"
+  bad --topology "$T/topo.csv" --mode cycle
+  has err "a topology has no data"
+  bad --images 3
+  has err "are for --mode cycle"
+  bad --model snn-conv
+  has err "spiking"
+  [ -e "$T/bad" ] && [ -n "$(ls "$T/bad")" ] && fail "a refused run left files"
+  true ;;
+accel_cycle)
+  # every output and flag of LeNet-5's layers on the array equals the fast
+  # path's, every count the analytic model's; a VCD of one fold
+  run "$AX" accel --mode cycle --images 2 --bandwidth 3 --out "$T/c" --vcd conv2:1
+  if [ $rc -eq 2 ] && grep -q "no SystemC model" "$T/err"; then echo "skip: no SystemC build"; exit 77; fi
+  [ $rc -eq 0 ] || { cat "$T/out" "$T/err"; fail "exit $rc"; }
+  has out "^conv1 .* 9408 equal"
+  has out "every output and flag equals the fast path's; every count the analytic model's"
+  head -1 "$T/c/conv2.fold1.vcd" | grep -q '^\$comment axsim-accel: 16x16 ws array' || fail "VCD header"
+  grep -q 'pe_r15_c15' "$T/c/conv2.fold1.vcd" || fail "VCD lacks the PE registers"
+  # an unverilated MAC: refused for RTL PEs (naming the built ones), run on C PEs
+  run "$AX" accel --mode cycle --mac mul=drum:k=4,in=fp16,acc=fp16 --out "$T/d"
+  [ $rc -eq 2 ] || fail "unbuilt RTL MAC: exit $rc"
+  has err "is not verilated as a PE"
+  run "$AX" accel --mode cycle --mac mul=drum:k=4,in=fp16,acc=fp16 --pe c --dataflow is --array 5x7 --out "$T/d"
+  [ $rc -eq 0 ] || { cat "$T/err"; fail "C PEs: exit $rc"; }
+  has out "c PEs): every output"
+  run "$AX" accel --mode cycle --vcd nosuch --out "$T/e"
+  [ $rc -eq 2 ] || fail "--vcd nosuch: exit $rc"
+  has err "no layer of that name"
+  true ;;
 *) fail "unknown case $CASE" ;;
 esac
 echo "ok: $CASE"
