@@ -281,7 +281,7 @@ int accel_run_cycle(const accel_opts_t *o, accel_layer_t *ls, int64_t n)
                 jb->want[M * Nn] = g == 0 ? flags : 0;
                 char name[64];
                 snprintf(name, sizeof name, "%s img%lld g%lld", ls[i].l.name, (long long)b, (long long)g);
-                if (ax_accel_jobs_write_job(f, name, M, Nn, K, A, B)) ok = 0;
+                if (ax_accel_jobs_write_job(f, name, M, Nn, K, ls[i].l.ifmap_words, A, B)) ok = 0;
                 if (vcd_layer && vcd_job < 0 && b == 0 && g == 0 && !strcmp(vcd_layer, ls[i].l.name))
                     vcd_job = jn;
             }

@@ -98,6 +98,7 @@ static int model_layers(const accel_opts_t *o, accel_layer_t **out, int64_t *n)
             a->l.k = d->in_c / d->groups * d->k * d->k;
             a->l.n = d->c / d->groups;
             a->l.count = d->groups;
+            a->l.ifmap_words = d->in_c / d->groups * d->in_h * d->in_w; /* one group's input */
         } else {
             a->l.m = 1;
             a->l.k = d->in_c * d->in_h * d->in_w;

@@ -207,7 +207,7 @@ TEST_CASE("accel: job and result files round-trip; a cut file is refused", "[acc
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     REQUIRE(ax_accel_jobs_write_header(f, &h) == 0);
-    REQUIRE(ax_accel_jobs_write_job(f, "conv1\nx", 2, 2, 3, A.data(), B.data()) == 0);
+    REQUIRE(ax_accel_jobs_write_job(f, "conv1\nx", 2, 2, 3, 5, A.data(), B.data()) == 0);
     fclose(f);
     std::string file(buf, len);
     free(buf);
@@ -223,9 +223,10 @@ TEST_CASE("accel: job and result files round-trip; a cut file is refused", "[acc
     CHECK(g.cfg.sram_kb[AX_BUF_FILTER] == 3);
     CHECK(g.cfg.bandwidth == 7);
     CHECK(g.cfg.word_bytes == 2);
-    int64_t m, n, k;
+    int64_t m, n, k, iw;
     uint32_t *a, *b;
-    REQUIRE(ax_accel_jobs_read_job(f, "jobs", name, &m, &n, &k, &a, &b, err, sizeof err) == 0);
+    REQUIRE(ax_accel_jobs_read_job(f, "jobs", name, &m, &n, &k, &iw, &a, &b, err, sizeof err) == 0);
+    CHECK(iw == 5);
     CHECK(std::string(name) == "conv1 x");
     CHECK(m == 2);
     CHECK(n == 2);
@@ -238,7 +239,7 @@ TEST_CASE("accel: job and result files round-trip; a cut file is refused", "[acc
     // cut inside the operands: refused, nothing allocated left over
     f = fmemopen((void *)file.data(), file.size() - 3, "rb");
     REQUIRE(ax_accel_jobs_read_header(f, "jobs", &g, err, sizeof err) == 0);
-    CHECK(ax_accel_jobs_read_job(f, "jobs", name, &m, &n, &k, &a, &b, err, sizeof err) == -1);
+    CHECK(ax_accel_jobs_read_job(f, "jobs", name, &m, &n, &k, &iw, &a, &b, err, sizeof err) == -1);
     CHECK(std::string(err).find("ends inside") != std::string::npos);
     fclose(f);
     // a header with a bad array
@@ -475,4 +476,31 @@ TEST_CASE("accel: SCALE-Sim's report files", "[accel]")
     CHECK(det.find("SRAM IFMAP Reads") != std::string::npos);
     CHECK(det.find(", 3294225, ") != std::string::npos);
     CHECK(det.find(", 3484800, ") != std::string::npos);
+}
+
+TEST_CASE("accel: a resident convolution input comes from DRAM once, pixel by pixel", "[accel]")
+{
+    // 12x12x2 input, 3x3 windows: im2col has 100 x 18 = 1800 words for 288
+    // pixels; whatever the dataflow and array, a resident input costs 288
+    ax_accel_layer_t l;
+    char err[256];
+    REQUIRE(ax_accel_layer_conv(&l, "c", 12, 12, 3, 3, 2, 4, 1, err, sizeof err) == 0);
+    CHECK(l.ifmap_words == 288);
+    for (int d = 0; d < 3; d++)
+        for (int64_t side : {1, 3, 4, 7}) {
+            ax_accel_cfg_t c = cfg_of(side, side + 1, (ax_dataflow_t)d);
+            c.bandwidth = 2;
+            ax_accel_counts_t a;
+            REQUIRE(ax_accel_analytic(&c, &l, &a, err, sizeof err) == 0);
+            INFO("dataflow " << d << " side " << side);
+            CHECK(a.dram_reads[AX_BUF_IFMAP] == 288);
+            CHECK(a.sram_reads[AX_BUF_IFMAP] >= 1800); // the windows, read out of the SRAM
+        }
+    // not resident (1 KiB of 2-byte words: 256 a half): the im2col slices
+    ax_accel_cfg_t c = cfg_of(4, 4, AX_DF_WS);
+    c.word_bytes = 2;
+    c.sram_kb[AX_BUF_IFMAP] = 1;
+    ax_accel_counts_t a;
+    REQUIRE(ax_accel_analytic(&c, &l, &a, err, sizeof err) == 0);
+    CHECK(a.dram_reads[AX_BUF_IFMAP] == 1800);
 }

@@ -126,7 +126,7 @@ void AccelArray::run_job(AccelJob &j)
 {
     ax_accel_layer_t l{};
     snprintf(l.name, sizeof l.name, "%s", j.name.c_str());
-    l.m = j.m, l.n = j.n, l.k = j.k, l.count = 1;
+    l.m = j.m, l.n = j.n, l.k = j.k, l.count = 1, l.ifmap_words = j.ifmap_words;
     ax_accel_map_t mp;
     ax_accel_map(&cfg_, &l, &mp);
     map_ = mp;

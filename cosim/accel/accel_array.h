@@ -70,6 +70,7 @@ enum class Plant { none, skew, psum };
 struct AccelJob {
     std::string name;
     int64_t m = 0, n = 0, k = 0;
+    int64_t ifmap_words = 0;       // distinct words of A (0: m*k), ax_accel_layer_t's
     const uint32_t *A = nullptr, *B = nullptr;
     uint32_t *C = nullptr;
     uint32_t flags = 0;            // out: OR of every operation's flags

@@ -165,7 +165,7 @@ bool check_job(const ax_accel_cfg_t &cfg, const ax_mac_cfg_t &mac, ax_engine_t *
     }
     ax_accel_layer_t l{};
     snprintf(l.name, sizeof l.name, "%s", j.name.c_str());
-    l.m = j.m, l.n = j.n, l.k = j.k, l.count = 1;
+    l.m = j.m, l.n = j.n, l.k = j.k, l.count = 1, l.ifmap_words = j.ifmap_words;
     ax_accel_counts_t a;
     if (ax_accel_analytic(&cfg, &l, &a, err, sizeof err)) {
         printf("  %s: %s\n", j.name.c_str(), err);
@@ -245,6 +245,8 @@ int selftest_one(ax_accel_cfg_t cfg, const ax_mac_cfg_t &mac, const std::string 
         snprintf(name, sizeof name, "%s %" PRId64 "x%" PRId64 " #%d (%" PRId64 "x%" PRId64 "x%" PRId64 ")",
                  ax_dataflow_name(cfg.dataflow), R, C, c, j.m, j.n, j.k);
         j.name = name;
+        // half the cases are convolution-like: fewer distinct ifmap words
+        if (ax_rng_below(&r, 2)) j.ifmap_words = 1 + ax_rng_below(&r, (uint32_t)(j.m * j.k));
         const bool wild = ax_rng_below(&r, 4) == 0;
         As[c].resize((size_t)(j.m * j.k));
         Bs[c].resize((size_t)(j.k * j.n));
@@ -407,7 +409,8 @@ int run_jobs(int argc, char **argv)
     for (AccelJob &j : jobs) {
         char name[64];
         uint32_t *A, *B;
-        if (ax_accel_jobs_read_job(f, jobs_path, name, &j.m, &j.n, &j.k, &A, &B, err, sizeof err)) {
+        if (ax_accel_jobs_read_job(f, jobs_path, name, &j.m, &j.n, &j.k, &j.ifmap_words, &A, &B,
+                                   err, sizeof err)) {
             fprintf(stderr, "axsim-accel: %s\n", err);
             fclose(f);
             return 2;

@@ -99,13 +99,14 @@ int ax_accel_layer_conv(ax_accel_layer_t *l, const char *name, int64_t ifmap_h, 
     /* SCALE-Sim's ofmap: ceil((H - R + s) / s), so a last window may run
      * past the edge (SCALE-Sim requests nothing there) */
     int64_t oh = (ifmap_h - filt_h + 2 * stride - 1) / stride,
-            ow = (ifmap_w - filt_w + 2 * stride - 1) / stride, win;
+            ow = (ifmap_w - filt_w + 2 * stride - 1) / stride, win, px;
     if (!mul_ok(oh, ow, &l->m) || !mul_ok(filt_h, filt_w, &win) || !mul_ok(win, channels, &l->k)) {
         snprintf(err, errlen, "layer '%s': its sizes overflow", name);
         return -1;
     }
     l->n = filters;
     l->count = 1;
+    if (mul_ok(ifmap_h, ifmap_w, &px) && mul_ok(px, channels, &px)) l->ifmap_words = px;
     return 0;
 }
 
@@ -113,6 +114,8 @@ void ax_accel_map(const ax_accel_cfg_t *c, const ax_accel_layer_t *l, ax_accel_m
 {
     memset(o, 0, sizeof *o);
     o->m = l->m, o->n = l->n, o->k = l->k;
+    o->ifmap_words = l->ifmap_words > 0 && l->ifmap_words < l->m * l->k ? l->ifmap_words
+                                                                          : l->m * l->k;
     switch (c->dataflow) {
     case AX_DF_OS: o->sr = l->m, o->sc = l->n, o->t = l->k; break;
     case AX_DF_WS: o->sr = l->k, o->sc = l->n, o->t = l->m; break;
@@ -124,12 +127,12 @@ void ax_accel_map(const ax_accel_cfg_t *c, const ax_accel_layer_t *l, ax_accel_m
     o->fold_cycles = c->dataflow == AX_DF_OS ? o->t + c->rows + c->cols - 2
                                              : o->t + 2 * c->rows + c->cols - 2;
     /* an operand that fits half its buffer stays (m*k, k*n checked by the
-     * layer check before anything counts on them) */
+     * layer check before anything counts on them); the ifmap buffer holds
+     * the input itself, the windows are read out of it */
     for (int b = 0; b < 2; b++) {
         int64_t half = c->sram_kb[b] * 1024 / c->word_bytes / 2;
-        int64_t words = b == AX_BUF_IFMAP ? l->m * l->k : l->k * l->n;
-        o->resident[b] = l->m <= INT64_MAX / (l->k > 0 ? l->k : 1) &&
-                         l->k <= INT64_MAX / (l->n > 0 ? l->n : 1) && words <= half;
+        int64_t words = b == AX_BUF_IFMAP ? o->ifmap_words : l->k * l->n;
+        o->resident[b] = words <= half;
     }
 }
 
@@ -201,6 +204,20 @@ void ax_accel_fold(const ax_accel_cfg_t *c, const ax_accel_map_t *mp, int64_t f,
         else /* fetched unless the previous fold had the same slice */
             need = f == 0 || (by_row ? rf > 1 : by_col ? fr == 0 : 1);
         o->load[b] = need ? o->sram_reads[b] : 0;
+    }
+    /* a resident ifmap is fetched once, its distinct words: each first use
+     * of a slice brings its share of them, in proportion to the im2col
+     * words it covers (the shares add up to ifmap_words exactly) */
+    if (mp->resident[AX_BUF_IFMAP] && o->load[AX_BUF_IFMAP] && mp->ifmap_words < mp->m * mp->k) {
+        /* im2col words of the first-use slices before this fold: os/ws the
+         * row folds before fr (each R rows x T); is every fold, column fold
+         * by column fold */
+        int64_t before = c->dataflow == AX_DF_IS ? fc * mp->sr * C + fr * R * o->cols_used
+                                                 : fr * R * T;
+        unsigned __int128 all = (unsigned __int128)(mp->m * mp->k), w = (unsigned __int128)mp->ifmap_words;
+        int64_t lo = (int64_t)((unsigned __int128)before * w / all),
+                hi = (int64_t)((unsigned __int128)(before + o->load[AX_BUF_IFMAP]) * w / all);
+        o->load[AX_BUF_IFMAP] = hi - lo;
     }
     o->drain = c->dataflow == AX_DF_OS ? used : fr == rf - 1 ? T * o->cols_used : 0;
     /* SCALE-Sim: mapping efficiency = used PEs / all; compute utilization =

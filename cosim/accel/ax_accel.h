@@ -74,6 +74,9 @@ typedef struct ax_accel_layer {
     char name[64];
     int64_t m, n, k;
     int64_t count;
+    int64_t ifmap_words; /* distinct words of A: a convolution's input (per
+                            group), whose windows overlap in im2col; 0 (or
+                            more than m*k): m*k, a plain GEMM */
 } ax_accel_layer_t;
 
 /* A convolution in SCALE-Sim's form (no padding): ofmap ceil((H-R+s)/s)
@@ -91,11 +94,13 @@ int ax_accel_layer_check(const ax_accel_cfg_t *c, const ax_accel_layer_t *l, cha
 /* The mapping of one GEMM: the sizes on rows, columns and in time */
 typedef struct ax_accel_map {
     int64_t m, n, k;
+    int64_t ifmap_words;                      /* the layer's, 1..m*k */
     int64_t sr, sc, t;
     int64_t row_folds, col_folds, folds;
     int64_t fold_cycles;                      /* cycles of one fold, ragged or not */
     int resident[2];                          /* ifmap / filter operand fits half its SRAM:
-                                                 loaded once, kept */
+                                                 loaded once (the ifmap: its distinct
+                                                 words), kept */
 } ax_accel_map_t;
 void ax_accel_map(const ax_accel_cfg_t *c, const ax_accel_layer_t *l, ax_accel_map_t *out);
 
@@ -180,7 +185,7 @@ void ax_accel_counts_finish(const ax_accel_cfg_t *c, ax_accel_counts_t *k);
  *   mac <spec>                        (ax_mac_parse)
  *   array <rows> <cols> <os|ws|is> <SRAM KiB: ifmap filter ofmap> <word bytes> <bandwidth>
  *   jobs <count>
- *   job <m> <n> <k> <name>            then A (m*k words), B (k*n words)
+ *   job <m> <n> <k> <ifmap words> <name>   then A (m*k words), B (k*n words)
  * and back:
  *   axsim-accel-results 1
  *   jobs <count>
@@ -197,12 +202,13 @@ typedef struct ax_accel_job_hdr {
 
 int ax_accel_jobs_write_header(FILE *f, const ax_accel_job_hdr_t *h);
 int ax_accel_jobs_write_job(FILE *f, const char *name, int64_t m, int64_t n, int64_t k,
-                            const uint32_t *A, const uint32_t *B);
+                            int64_t ifmap_words, const uint32_t *A, const uint32_t *B);
 int ax_accel_jobs_read_header(FILE *f, const char *path, ax_accel_job_hdr_t *h, char *err,
                               size_t errlen);
 /* *A, *B malloc'd (free them); name gets at most 64 bytes */
 int ax_accel_jobs_read_job(FILE *f, const char *path, char *name, int64_t *m, int64_t *n,
-                           int64_t *k, uint32_t **A, uint32_t **B, char *err, size_t errlen);
+                           int64_t *k, int64_t *ifmap_words, uint32_t **A, uint32_t **B,
+                           char *err, size_t errlen);
 
 int ax_accel_results_write_header(FILE *f, int64_t jobs);
 int ax_accel_results_write(FILE *f, int64_t m, int64_t n, const uint32_t *C, uint32_t flags,

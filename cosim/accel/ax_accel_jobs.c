@@ -80,14 +80,16 @@ int ax_accel_jobs_write_header(FILE *f, const ax_accel_job_hdr_t *h)
 }
 
 int ax_accel_jobs_write_job(FILE *f, const char *name, int64_t m, int64_t n, int64_t k,
-                            const uint32_t *A, const uint32_t *B)
+                            int64_t ifmap_words, const uint32_t *A, const uint32_t *B)
 {
     /* the name is the rest of the line: no newline in it */
     char nm[64];
     snprintf(nm, sizeof nm, "%s", name);
     for (char *p = nm; *p; p++)
         if (*p == '\n' || *p == '\r') *p = ' ';
-    if (fprintf(f, "job %" PRId64 " %" PRId64 " %" PRId64 " %s\n", m, n, k, nm) < 0) return -1;
+    if (fprintf(f, "job %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %s\n", m, n, k,
+                ifmap_words, nm) < 0)
+        return -1;
     if (put_words(f, A, m * k) || put_words(f, B, k * n)) return -1;
     return 0;
 }
@@ -134,21 +136,23 @@ int ax_accel_jobs_read_header(FILE *f, const char *path, ax_accel_job_hdr_t *h, 
 }
 
 int ax_accel_jobs_read_job(FILE *f, const char *path, char *name, int64_t *m, int64_t *n,
-                           int64_t *k, uint32_t **A, uint32_t **B, char *err, size_t errlen)
+                           int64_t *k, int64_t *ifmap_words, uint32_t **A, uint32_t **B,
+                           char *err, size_t errlen)
 {
     char line[256];
-    long long mm, nn, kk;
+    long long mm, nn, kk, iw;
     int off = 0;
     *A = *B = NULL;
     if (get_line(f, line, sizeof line) ||
-        sscanf(line, "job %lld %lld %lld %n", &mm, &nn, &kk, &off) != 3 || off == 0 ||
+        sscanf(line, "job %lld %lld %lld %lld %n", &mm, &nn, &kk, &iw, &off) != 4 || off == 0 ||
+        iw < 0 ||
         !words_ok(mm, kk) || !words_ok(kk, nn) || !words_ok(mm, nn)) {
         snprintf(err, errlen, "%s: a job line is missing or wrong (expected 'job <m> <n> <k> "
-                              "<name>', each matrix at most 2^32 words)", path);
+                              "<ifmap words> <name>', each matrix at most 2^32 words)", path);
         return -1;
     }
     snprintf(name, 64, "%s", line + off);
-    *m = mm, *n = nn, *k = kk;
+    *m = mm, *n = nn, *k = kk, *ifmap_words = iw;
     /* the operands must be in the file before anything is allocated */
     int64_t left = bytes_left(f);
     if (left >= 0 && (left / 4 < mm * kk || left / 4 - mm * kk < kk * nn)) {

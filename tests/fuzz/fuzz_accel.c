@@ -48,9 +48,9 @@ static void jobs(FILE *f)
     if (ax_accel_jobs_read_header(f, "jobs", &h, err, sizeof err)) return;
     CHECK(ax_accel_cfg_check(&h.cfg, err, sizeof err) == 0, "%s", err);
     for (int64_t j = 0; j < h.jobs && j < 64; j++) {
-        int64_t m, n, k;
+        int64_t m, n, k, iw;
         uint32_t *A, *B;
-        if (ax_accel_jobs_read_job(f, "jobs", name, &m, &n, &k, &A, &B, err, sizeof err)) {
+        if (ax_accel_jobs_read_job(f, "jobs", name, &m, &n, &k, &iw, &A, &B, err, sizeof err)) {
             CHECK(A == NULL && B == NULL, "a refused job leaves nothing");
             return;
         }
