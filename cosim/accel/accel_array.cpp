@@ -310,6 +310,34 @@ void AccelArray::output(int64_t fold, int64_t idx, int j, uint32_t v)
         job_->C[col * job_->n + idx] = v; // is: col = m, idx = n
 }
 
+// After a cycle's commands are gathered: every PE's edge at once, then what
+// the retiring commands leave (read after the edge)
+void AccelArray::clock_pes()
+{
+    pe_.edges(cmds_.data(), cmds_.size());
+    AccelJob &j = *job_;
+    const bool os = cfg_.dataflow == AX_DF_OS;
+    for (const Retire &r : retire_) {
+        const uint32_t acc = pe_.acc(r.p), fl = pe_.flags(r.p);
+        if (os) {
+            // the sum's last term retired: the result leaves the PE
+            const ax_accel_fold_t &sf = plan_[r.s1.fold];
+            j.C[(sf.row0 + r.i) * j.n + sf.col0 + r.j] = acc;
+            j.flags |= fl;
+            tally_[r.s1.fold].sram_writes[AX_BUF_OFMAP]++;
+            sram_mark(AX_BUF_OFMAP, now_);
+            continue;
+        }
+        if (!r.s1.pass) j.flags |= fl;
+        if (r.i == R_ - 1) {
+            output(r.s1.fold, r.s1.idx, r.j, acc);
+            south_[r.j] = Op{acc, true, false, r.s1.idx, r.s1.fold};
+        }
+    }
+    cmds_.clear();
+    retire_.clear();
+}
+
 void AccelArray::cycle_stationary(int64_t f, int64_t c)
 {
     AccelJob &j = *job_;
@@ -364,20 +392,16 @@ void AccelArray::cycle_stationary(int64_t f, int64_t c)
             const bool col_ok = in.live && jj < plan_[in.fold].cols_used;
             const bool term = in.live && !in.pass && w_live_[p];
             const bool pass = col_ok && in.pass;
-            const Op &s1 = s1_[p];
+            const Op s1 = s1_[p];
             if (s1.live || term || pass) {
+                // seed_i is read when s1 retires: the partial sum of the PE
+                // above as it is before this edge (or row 0's from the buffer)
                 uint32_t seed = 0;
                 if (s1.live) seed = i == 0 ? top_seed(s1.fold, s1.idx, jj) : pe_.acc((int)p - C_);
                 if (s1.live && i == 0) north_[jj] = Op{seed, true, false, s1.idx, s1.fold};
                 const uint32_t x = in.v, w = w_[p];
-                pe_.edge((int)p, term, term || pass, ws ? x : w, ws ? w : x, seed);
-                if (s1.live) {
-                    if (!s1.pass) j.flags |= pe_.flags((int)p);
-                    if (i == R_ - 1) {
-                        output(s1.fold, s1.idx, jj, pe_.acc((int)p));
-                        south_[jj] = Op{pe_.acc((int)p), true, false, s1.idx, s1.fold};
-                    }
-                }
+                cmds_.push_back(PeCmd{(int)p, term, term || pass, ws ? x : w, ws ? w : x, seed});
+                if (s1.live) retire_.push_back(Retire{(int)p, i, jj, s1});
             }
             if (term) touch(in.fold, i, jj);
             Op next;
@@ -386,6 +410,7 @@ void AccelArray::cycle_stationary(int64_t f, int64_t c)
             a_[p] = in;
         }
     }
+    clock_pes();
 }
 
 void AccelArray::cycle_os(int64_t f, int64_t c)
@@ -423,17 +448,10 @@ void AccelArray::cycle_os(int64_t f, int64_t c)
             const Op ain = jj == 0 ? feed : a_[p - 1];
             const Op bin = i == 0 ? colfeed[jj] : b_[p - C_];
             const bool term = ain.live && bin.live;
-            const Op &s1 = s1_[p];
+            const Op s1 = s1_[p];
             if (s1.live || term) {
-                pe_.edge((int)p, term, term && ain.idx == 0, ain.v, bin.v, 0);
-                if (s1.live && s1.idx == T - 1) {
-                    // the sum's last term retired: the result leaves the PE
-                    const ax_accel_fold_t &sf = plan_[s1.fold];
-                    j.C[(sf.row0 + i) * j.n + sf.col0 + jj] = pe_.acc((int)p);
-                    j.flags |= pe_.flags((int)p);
-                    tally_[s1.fold].sram_writes[AX_BUF_OFMAP]++;
-                    sram_mark(AX_BUF_OFMAP, now_);
-                }
+                cmds_.push_back(PeCmd{(int)p, term, term && ain.idx == 0, ain.v, bin.v, 0});
+                if (s1.live && s1.idx == T - 1) retire_.push_back(Retire{(int)p, i, jj, s1});
             }
             if (term) touch(ain.fold, i, jj);
             s1_[p] = term ? ain : Op{};
@@ -441,4 +459,5 @@ void AccelArray::cycle_os(int64_t f, int64_t c)
             b_[p] = bin;
         }
     }
+    clock_pes();
 }

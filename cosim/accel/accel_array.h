@@ -113,6 +113,7 @@ private:
     void sram_mark(int b, int64_t now);
     void vcd_begin();
     void vcd_sample();
+    void clock_pes();
 
     // an operand on its way through the array, with what it is
     struct Op {
@@ -142,6 +143,14 @@ private:
     std::vector<int64_t> used_;          // PEs that accumulated a term, per fold
     std::vector<int64_t> pe_fold_, row_fold_, col_fold_; // the last fold each worked in
     std::vector<Op> colfeed_;
+    // a command whose retiring leaves something behind: an os sum's
+    // result; a ws/is partial sum (and the flags of its term)
+    struct Retire {
+        int p, i, j;
+        Op s1;
+    };
+    std::vector<PeCmd> cmds_;            // this cycle's edges
+    std::vector<Retire> retire_;
     Channel chan_[AX_BUF_COUNT];         // the DRAM channels of the three buffers
     int64_t now_ = 0;                    // this cycle (0: the first of fold 0)
     int64_t sram_first_[AX_BUF_COUNT], sram_last_[AX_BUF_COUNT];

@@ -12,10 +12,18 @@
 // edge(p, ...) clocks PE p by one enabled edge; the array never clocks a PE
 // with en_i = 0 (a PE without work is simply not clocked, which is what
 // en_i = 0 does to the RTL: no register changes).
+//
+// One eval per edge: nothing in ax_mac.v happens on the falling clock and
+// its outputs are registers, so the falling half needs no evaluation; the
+// model's rising-edge detector (Verilator 5's __Vtrigrprev__TOP__clk_i) is
+// re-armed instead. A Verilator without that member gets both halves
+// evaluated (twice the time, the same bits).
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "verilated.h"
@@ -24,16 +32,35 @@ extern "C" {
 #include "ax_mac.h"
 }
 
+// One enabled edge of PE p with these inputs
+struct PeCmd {
+    int p;
+    bool valid, clear;
+    uint32_t a, b, seed;
+};
+
 struct PeGrid {
     virtual ~PeGrid() {}
     // asynchronous reset of every PE: acc_o = +0, flags_o = 0, pipe empty
     virtual void reset() = 0;
     virtual void edge(int p, bool valid, bool clear, uint32_t a, uint32_t b, uint32_t seed) = 0;
+    // the edges of one clock cycle, each PE at most once (in any order:
+    // the PEs do not see each other within an edge)
+    virtual void edges(const PeCmd *c, size_t n)
+    {
+        for (size_t i = 0; i < n; i++) edge(c[i].p, c[i].valid, c[i].clear, c[i].a, c[i].b, c[i].seed);
+    }
     virtual uint32_t acc(int p) const = 0;
     virtual uint32_t flags(int p) const = 0;
     virtual bool valid(int p) const = 0;
     virtual const char *kind() const = 0;
 };
+
+// whether Verilator's root class R has the rising-edge detector of clk_i
+template <class R, class = void> struct HasClkPrev : std::false_type {};
+template <class R>
+struct HasClkPrev<R, std::void_t<decltype(std::declval<R &>().__Vtrigrprev__TOP__clk_i)>>
+    : std::true_type {};
 
 template <class V> class PeGridRtl : public PeGrid {
 public:
@@ -41,7 +68,8 @@ public:
         : in_mask_(mask(in_bits)), acc_mask_(mask(acc_bits)), ctx_(new VerilatedContext)
     {
         pe_.reserve(n);
-        for (int p = 0; p < n; p++) pe_.emplace_back(new V{ctx_.get(), ("pe" + std::to_string(p)).c_str()});
+        for (int p = 0; p < n; p++)
+            pe_.emplace_back(new V{ctx_.get(), ("pe" + std::to_string(p)).c_str()});
         reset();
     }
     ~PeGridRtl() override
@@ -73,10 +101,17 @@ public:
         m.a_i = a & in_mask_;
         m.b_i = b & in_mask_;
         m.seed_i = seed & acc_mask_;
-        m.clk_i = 1;
-        m.eval();
-        m.clk_i = 0;
-        m.eval();
+        using Root = std::remove_pointer_t<decltype(m.rootp)>;
+        if constexpr (HasClkPrev<Root>::value) {
+            m.clk_i = 1;
+            m.rootp->__Vtrigrprev__TOP__clk_i = 0; // a rising edge, as after a falling one
+            m.eval();
+        } else {
+            m.clk_i = 1;
+            m.eval();
+            m.clk_i = 0;
+            m.eval();
+        }
     }
     uint32_t acc(int p) const override { return pe_[p]->acc_o; }
     uint32_t flags(int p) const override { return pe_[p]->flags_o; }
