@@ -623,3 +623,26 @@ int ax_verb_accel(int argc, char **argv)
     free(ls);
     return rc ? rc : failed ? AX_EXIT_FAIL : AX_EXIT_OK;
 }
+
+int ax_accel_main_section(const char *outdir, int resuming, int quiet)
+{
+    char dir[4096], json[4200];
+    snprintf(dir, sizeof dir, "%s/accel", outdir);
+    snprintf(json, sizeof json, "%s/accel.json", dir);
+    printf("\n--- accelerator section (axsim accel: lenet5 per image, analytic) ---\n\n");
+    fflush(stdout);
+    if (resuming && access(json, F_OK) == 0) {
+        printf("(done before: %s)\n", dir);
+        return AX_EXIT_OK;
+    }
+    if (resuming) { /* an interrupted section: its own files go, it runs again */
+        for (int i = 0; i < OUT_FILES; i++) {
+            char p[4200];
+            snprintf(p, sizeof p, "%s/%s", dir, out_files[i]);
+            remove(p);
+        }
+    }
+    char *argv[] = {"accel", "--model", "lenet5", "--out", dir, "--json", json, "--quiet", NULL};
+    (void)quiet;
+    return ax_verb_accel(8, argv);
+}

@@ -44,7 +44,9 @@ static const char *help =
     "                     any model with --weights. Without --model, --units,\n"
     "                     --formats and --adder (the main job) lenet5's table is\n"
     "                     followed by a spiking section (snn-conv, a few rows,\n"
-    "                     2,000 test images, into OUT/snn-conv)\n"
+    "                     2,000 test images, into OUT/snn-conv) and the\n"
+    "                     accelerator's cycles, utilization and energy per image\n"
+    "                     (axsim accel's defaults, analytic, into OUT/accel)\n"
     "  --weights CKPT     a checkpoint of --model (default: the shipped one)\n"
     "  --data DIR         MNIST-family folder (default " AX_DEFAULT_DATA ")\n"
     "  --units LIST       multipliers (default mul_exact,mul_trunc,mul_drum,\n"
@@ -415,10 +417,16 @@ int ax_verb_estimate(int argc, char **argv)
     if (rc >= 0) return rc;
     const ax_estimate_t given = c.st; /* the study's options as given, for the spiking section */
     rc = run_one(&c);
+    const char *outdir = c.outdir;
+    const int resuming = c.resume, quiet = o->quiet;
     if (c.main_job && (rc == AX_EXIT_OK || rc == AX_EXIT_FAIL)) {
         int rc2 = main_snn(&c, &given, given.test_limit != defaults.test_limit,
                            given.retrain_limit != defaults.retrain_limit);
         if (rc == AX_EXIT_OK) rc = rc2;
+    }
+    if (c.main_job && (rc == AX_EXIT_OK || rc == AX_EXIT_FAIL)) {
+        int rc3 = ax_accel_main_section(outdir, resuming, quiet);
+        if (rc == AX_EXIT_OK) rc = rc3;
     }
     return rc;
 }

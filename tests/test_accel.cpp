@@ -504,3 +504,21 @@ TEST_CASE("accel: a resident convolution input comes from DRAM once, pixel by pi
     REQUIRE(ax_accel_analytic(&c, &l, &a, err, sizeof err) == 0);
     CHECK(a.dram_reads[AX_BUF_IFMAP] == 1800);
 }
+
+TEST_CASE("accel: report numbers print as SCALE-Sim's Python prints them", "[accel]")
+{
+    // a layer whose utilizations are whole, tiny and large numbers: the
+    // report's text for 100 % mapping efficiency is "100.0", as Python's
+    ax_accel_cfg_t c = cfg_of(2, 2, AX_DF_OS);
+    ax_accel_counts_t a = analytic(c, 4, 4, 3);
+    char *buf = nullptr;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    REQUIRE(ax_accel_write_compute_report(f, &c, &a, 1) == 0);
+    fclose(f);
+    std::string r(buf, len);
+    free(buf);
+    // 4 folds of 3 + 2 + 2 - 2 = 5 cycles: SCALE-Sim's total 4 * 5 - 1 = 19;
+    // 48 MACs over 19 x 4 PE-cycles = 63.1578947368421 %; compute 48/(4*5*4)
+    CHECK(r.find("\n0, 19, 0, 63.1578947368421, 100.0, 60.0,\n") != std::string::npos);
+}

@@ -325,8 +325,9 @@ done:
 
 /* ---- the reports -------------------------------------------------------------- */
 
-/* A double as Python's str() prints it: the shortest form that reads back
- * to the same value, ".0" on whole numbers */
+/* A double as Python's str() prints it (repr): the fewest significant
+ * digits that read back to the same value; positional for exponents -4..15
+ * with ".0" on whole numbers, else d.ddde+XX */
 static void py_float(char *buf, size_t len, double x)
 {
     if (isnan(x)) {
@@ -337,11 +338,27 @@ static void py_float(char *buf, size_t len, double x)
         snprintf(buf, len, x < 0 ? "-inf" : "inf");
         return;
     }
-    for (int p = 1; p <= 17; p++) {
-        snprintf(buf, len, "%.*g", p, x);
-        if (strtod(buf, NULL) == x) break;
+    if (x == 0) {
+        snprintf(buf, len, signbit(x) ? "-0.0" : "0.0");
+        return;
     }
-    if (!strpbrk(buf, ".e")) {
+    char e[40];
+    int p = 1;
+    for (; p < 17; p++) {
+        snprintf(e, sizeof e, "%.*e", p - 1, x);
+        if (strtod(e, NULL) == x) break;
+    }
+    snprintf(e, sizeof e, "%.*e", p - 1, x);
+    int exp10 = atoi(strchr(e, 'e') + 1);
+    if (exp10 < -4 || exp10 >= 16) {
+        /* Python drops a ".0" mantissa: 1e+16, 1.5e-05 */
+        char *ep = strchr(e, 'e');
+        snprintf(buf, len, "%.*s%s", (int)(ep - e), e, ep);
+        return;
+    }
+    int decimals = p - 1 - exp10;
+    snprintf(buf, len, "%.*f", decimals > 0 ? decimals : 0, x);
+    if (!strchr(buf, '.')) {
         size_t n = strlen(buf);
         snprintf(buf + n, len - n, ".0");
     }
