@@ -29,7 +29,8 @@ static const char *help =
     "layer: cycles, stalls, utilization, SRAM and DRAM traffic and energy per image.\n"
     "--mode analytic (default) counts in closed form; --mode cycle clocks every PE\n"
     "(SystemC, each PE the verilated MAC) on real test images and checks every\n"
-    "output and flag against the fast path. Writes a table, OUT/layers.csv, SCALE-Sim's\n"
+    "output and flag against the fast path. Writes a table, OUT/layers.csv,\n"
+    "OUT/folds.csv (every fold: its slice, start, stalls, traffic), SCALE-Sim's\n"
     "COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv and DETAILED_ACCESS_REPORT.csv, and\n"
     "OUT/accel.png (cycles and utilization per layer); docs/accelerator.md.\n"
     "\n"
@@ -264,9 +265,13 @@ static int parse_opts(accel_opts_t *o, int argc, char **argv)
 
 /* ---- outputs ---------------------------------------------------------------- */
 
-static const char *const out_files[] = {"layers.csv", "COMPUTE_REPORT.csv", "BANDWIDTH_REPORT.csv",
-                                        "DETAILED_ACCESS_REPORT.csv", "accel.png"};
-enum { OUT_FILES = 5 };
+static const char *const out_files[] = {"layers.csv", "folds.csv", "COMPUTE_REPORT.csv",
+                                        "BANDWIDTH_REPORT.csv", "DETAILED_ACCESS_REPORT.csv",
+                                        "accel.png"};
+enum { OUT_FILES = 6 };
+
+/* Folds listed per layer in folds.csv at most */
+#define FOLDS_CSV_MAX 1000000
 
 static void out_path(const accel_opts_t *o, const char *name, char *buf, size_t len)
 {
@@ -357,6 +362,74 @@ static int write_csv(const accel_opts_t *o, const accel_layer_t *ls, int64_t n)
                 (long long)k->dram_writes[AX_BUF_OFMAP], (long long)k->psum_words, x->pj.mac,
                 x->pj.sram, x->pj.dram, x->pj.idle, x->pj.total,
                 (long long)x->outputs, (long long)x->differ);
+    }
+    if (ax_atomic_commit(&a, err, sizeof err)) {
+        ax_cli_error(verb, "%s", err);
+        return AX_EXIT_FAIL;
+    }
+    return 0;
+}
+
+/* folds.csv: every fold of one GEMM of each layer (the layer's GEMMs are
+ * alike), from the analytic model (the cycle-accurate one counts the same,
+ * fold by fold: its self-test) */
+static int write_folds(const accel_opts_t *o, const accel_layer_t *ls, int64_t n)
+{
+    char p[4200], err[4400];
+    out_path(o, "folds.csv", p, sizeof p);
+    ax_atomic_t a;
+    if (ax_atomic_begin(&a, p, err, sizeof err)) {
+        ax_cli_error(verb, "%s", err);
+        return AX_EXIT_FAIL;
+    }
+    FILE *f = a.f;
+    fprintf(f, "layer,fold,row_fold,col_fold,row0,rows_used,col0,cols_used,start_cycle,cycles,"
+               "stall_cycles_before,macs,mapping_efficiency,compute_utilization,sram_ifmap_reads,"
+               "sram_filter_reads,sram_ofmap_reads,sram_ofmap_writes,dram_ifmap_fetched,"
+               "dram_filter_fetched,dram_ofmap_written\n");
+    int rc = 0;
+    for (int64_t i = 0; i < n && !rc; i++) {
+        ax_accel_layer_t one = ls[i].l;
+        one.count = 1;
+        ax_accel_map_t mp;
+        ax_accel_map(&o->cfg, &one, &mp);
+        int64_t nf = mp.folds < FOLDS_CSV_MAX ? mp.folds : FOLDS_CSV_MAX;
+        int64_t *start = malloc((size_t)(mp.folds + 1) * sizeof *start);
+        if (!start) {
+            ax_cli_error(verb, "out of memory");
+            rc = AX_EXIT_FAIL;
+            break;
+        }
+        ax_accel_counts_t k;
+        memset(&k, 0, sizeof k);
+        ax_accel_timeline(&o->cfg, &mp, start, &k);
+        for (int64_t fi = 0; fi < nf; fi++) {
+            ax_accel_fold_t fd;
+            ax_accel_fold(&o->cfg, &mp, fi, &fd);
+            int64_t prev_end = fi ? start[fi - 1] + mp.fold_cycles : 0;
+            fputc('"', f);
+            for (const char *c = ls[i].l.name; *c; c++) {
+                if (*c == '"') fputc('"', f);
+                fputc(*c, f);
+            }
+            fprintf(f, "\",%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%.17g,%.17g,"
+                       "%lld,%lld,%lld,%lld,%lld,%lld,%lld\n",
+                    (long long)fi, (long long)(fi % mp.row_folds), (long long)(fi / mp.row_folds),
+                    (long long)fd.row0, (long long)fd.rows_used, (long long)fd.col0,
+                    (long long)fd.cols_used, (long long)start[fi], (long long)mp.fold_cycles,
+                    (long long)(start[fi] - prev_end), (long long)fd.macs, fd.mapping_eff,
+                    fd.compute_util, (long long)fd.sram_reads[AX_BUF_IFMAP],
+                    (long long)fd.sram_reads[AX_BUF_FILTER], (long long)fd.sram_reads[AX_BUF_OFMAP],
+                    (long long)fd.sram_writes[AX_BUF_OFMAP], (long long)fd.load[AX_BUF_IFMAP],
+                    (long long)fd.load[AX_BUF_FILTER], (long long)fd.drain);
+        }
+        if (nf < mp.folds)
+            fprintf(f, "# %s: %lld more folds not listed\n", ls[i].l.name, (long long)(mp.folds - nf));
+        free(start);
+    }
+    if (rc) {
+        ax_atomic_abort(&a);
+        return rc;
     }
     if (ax_atomic_commit(&a, err, sizeof err)) {
         ax_cli_error(verb, "%s", err);
@@ -573,6 +646,7 @@ int ax_verb_accel(int argc, char **argv)
     }
     for (int64_t i = 0; i < n; i++) ks[i] = ls[i].k;
     rc = write_csv(&o, ls, n);
+    if (!rc) rc = write_folds(&o, ls, n);
     if (!rc) rc = write_report(&o, "COMPUTE_REPORT.csv", ax_accel_write_compute_report, ks, n);
     if (!rc) rc = write_report(&o, "BANDWIDTH_REPORT.csv", ax_accel_write_bandwidth_report, ks, n);
     if (!rc) rc = write_report(&o, "DETAILED_ACCESS_REPORT.csv", ax_accel_write_detailed_report, ks, n);

@@ -193,7 +193,7 @@ TEST_CASE("accel: bad configurations and layers are refused with a reason", "[ac
     CHECK(std::string(err).find("overflow") != std::string::npos);
 }
 
-TEST_CASE("accel: job and result files round-trip; a cut file is refused", "[accel]")
+TEST_CASE("accel: job and result files round-trip, a cut file is refused", "[accel]")
 {
     std::vector<uint32_t> A = {1, 2, 3, 0xFFFFFFFFu, 5, 6}, B = {7, 8, 9, 10, 11, 12};
     ax_accel_job_hdr_t h{};

@@ -616,6 +616,9 @@ accel)
   [ $rc -eq 0 ] || { cat "$T/err"; fail "exit $rc"; }
   has out "^t8 .* 8x8x8 .*  4 .*  95 .*  38 "
   grep -q '^0, 93, 38, ' "$T/a/COMPUTE_REPORT.csv" || { cat "$T/a/COMPUTE_REPORT.csv"; fail "COMPUTE_REPORT"; }
+  # fold 1 (row fold 1: rows 4..7 of M) starts at 32, after 32 - 14 = 18 stalls; fold 3 at 80
+  grep -q '^"t8",1,1,0,4,4,0,4,32,14,18,' "$T/a/folds.csv" || { cat "$T/a/folds.csv"; fail "folds.csv fold 1"; }
+  grep -q '^"t8",3,1,1,4,4,4,4,80,14,2,' "$T/a/folds.csv" || fail "folds.csv fold 3"
   for f in layers.csv BANDWIDTH_REPORT.csv DETAILED_ACCESS_REPORT.csv; do
     [ -s "$T/a/$f" ] || fail "no $f"
   done
@@ -665,6 +668,12 @@ accel_cycle)
   has out "every output and flag equals the fast path's; every count the analytic model's"
   head -1 "$T/c/conv2.fold1.vcd" | grep -q '^\$comment axsim-accel: 16x16 ws array' || fail "VCD header"
   grep -q 'pe_r15_c15' "$T/c/conv2.fold1.vcd" || fail "VCD lacks the PE registers"
+  # the other dataflows, the approximate adder (where the order of additions shows)
+  for df in os is; do
+    run "$AX" accel --mode cycle --dataflow $df --array 8x8 --mac mul=exact,in=bf16,prod=fp32,add=loa:l=8,acc=fp32 --out "$T/$df"
+    [ $rc -eq 0 ] || { cat "$T/out" "$T/err"; fail "$df: exit $rc"; }
+    has out "rtl PEs): every output and flag equals the fast path's"
+  done
   # an unverilated MAC: refused for RTL PEs (naming the built ones), run on C PEs
   run "$AX" accel --mode cycle --mac mul=drum:k=4,in=fp16,acc=fp16 --out "$T/d"
   [ $rc -eq 2 ] || fail "unbuilt RTL MAC: exit $rc"
