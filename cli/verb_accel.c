@@ -149,7 +149,7 @@ static int parse_opts(accel_opts_t *o, int argc, char **argv)
     ax_accel_energy_default(&o->energy);
     const char *array = NULL, *df = NULL, *sram = NULL, *bw = NULL, *mode = NULL, *input = NULL;
     int model_given = 0, c;
-    char err[512];
+    char err[512], tail;
     ax_cli_opt_begin();
     while ((c = ax_cli_opt(verb, argc, argv, lo, 0)) > 0) {
         int bad = 0;
@@ -207,7 +207,6 @@ static int parse_opts(accel_opts_t *o, int argc, char **argv)
     }
     if (sram) {
         long long a, b, d;
-        char tail;
         if (sscanf(sram, "%lld,%lld,%lld%c", &a, &b, &d, &tail) != 3) {
             ax_cli_error(verb, "--sram-kb '%s': give ifmap,filter,ofmap in KiB, e.g. 64,64,64", sram);
             return AX_EXIT_USAGE;
@@ -218,14 +217,14 @@ static int parse_opts(accel_opts_t *o, int argc, char **argv)
     if (bw) {
         uint64_t v;
         if (ax_cli_u64(verb, "--bandwidth", bw, &v)) return AX_EXIT_USAGE;
-        o->cfg.bandwidth = v > ((uint64_t)1 << 31) ? -1 : (int64_t)v;
+        o->cfg.bandwidth = v > ((uint64_t)1 << 62) ? (int64_t)1 << 62 : (int64_t)v; /* checked below */
     }
     if (ax_accel_cfg_check(&o->cfg, err, sizeof err)) {
         ax_cli_error(verb, "%s", err);
         return AX_EXIT_USAGE;
     }
-    if (input && (sscanf(input, "%lldx%lldx%lld", (long long *)&o->in_c, (long long *)&o->in_h,
-                         (long long *)&o->in_w) != 3 || o->in_c < 1 || o->in_h < 1 || o->in_w < 1 ||
+    if (input && (sscanf(input, "%lldx%lldx%lld%c", (long long *)&o->in_c, (long long *)&o->in_h,
+                         (long long *)&o->in_w, &tail) != 3 || o->in_c < 1 || o->in_h < 1 || o->in_w < 1 ||
                   o->in_c > 65536 || o->in_h > 65536 || o->in_w > 65536)) {
         ax_cli_error(verb, "--input '%s': give CxHxW, each 1..65536 (e.g. 3x32x32)", input);
         return AX_EXIT_USAGE;

@@ -38,14 +38,15 @@ void AccelArray::vcd_begin()
         vcd_sig_.push_back(v.add("array.west.a" + std::to_string(i), vcd_in_bits_));
         vcd_sig_.push_back(v.add("array.west.valid" + std::to_string(i), 1));
     }
+    // grouped by scope: a scope is declared once
     for (int j = 0; j < C_; j++) {
         vcd_sig_.push_back(v.add("array.north." + std::string(os ? "b" : "seed") + std::to_string(j),
                                  os ? vcd_in_bits_ : vcd_acc_bits_));
         vcd_sig_.push_back(v.add("array.north.valid" + std::to_string(j), 1));
-        if (!os) {
-            vcd_sig_.push_back(v.add("array.south.psum" + std::to_string(j), vcd_acc_bits_));
-            vcd_sig_.push_back(v.add("array.south.valid" + std::to_string(j), 1));
-        }
+    }
+    for (int j = 0; j < C_ && !os; j++) {
+        vcd_sig_.push_back(v.add("array.south.psum" + std::to_string(j), vcd_acc_bits_));
+        vcd_sig_.push_back(v.add("array.south.valid" + std::to_string(j), 1));
     }
     for (int i = 0; i < R_; i++)
         for (int j = 0; j < C_; j++) {
@@ -78,10 +79,10 @@ void AccelArray::vcd_sample()
     for (int j = 0; j < C_; j++) {
         v.set(vcd_sig_[s++], north_[j].v);
         v.set(vcd_sig_[s++], north_[j].live);
-        if (!os) {
-            v.set(vcd_sig_[s++], south_[j].v);
-            v.set(vcd_sig_[s++], south_[j].live);
-        }
+    }
+    for (int j = 0; j < C_ && !os; j++) {
+        v.set(vcd_sig_[s++], south_[j].v);
+        v.set(vcd_sig_[s++], south_[j].live);
     }
     for (int i = 0; i < R_; i++)
         for (int j = 0; j < C_; j++) {
