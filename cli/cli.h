@@ -85,6 +85,6 @@ int ax_verb_accel(int argc, char **argv);     /* verb_accel.c, accel_cycle.c */
 /* The main job's accelerator section (verb_accel.c): the shipped LeNet-5 on
  * axsim accel's default array and MAC, analytic, into OUTDIR/accel (kept
  * as it is when resuming and it is complete). 0, or an exit code. */
-int ax_accel_main_section(const char *outdir, int resuming, int quiet);
+int ax_accel_main_section(const char *outdir, int resuming);
 
 #endif

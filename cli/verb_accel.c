@@ -697,7 +697,7 @@ int ax_verb_accel(int argc, char **argv)
     return rc ? rc : failed ? AX_EXIT_FAIL : AX_EXIT_OK;
 }
 
-int ax_accel_main_section(const char *outdir, int resuming, int quiet)
+int ax_accel_main_section(const char *outdir, int resuming)
 {
     char dir[4096], json[4200];
     snprintf(dir, sizeof dir, "%s/accel", outdir);
@@ -716,6 +716,5 @@ int ax_accel_main_section(const char *outdir, int resuming, int quiet)
         }
     }
     char *argv[] = {"accel", "--model", "lenet5", "--out", dir, "--json", json, "--quiet", NULL};
-    (void)quiet;
     return ax_verb_accel(8, argv);
 }

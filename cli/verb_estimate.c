@@ -418,14 +418,14 @@ int ax_verb_estimate(int argc, char **argv)
     const ax_estimate_t given = c.st; /* the study's options as given, for the spiking section */
     rc = run_one(&c);
     const char *outdir = c.outdir;
-    const int resuming = c.resume, quiet = o->quiet;
+    const int resuming = c.resume;
     if (c.main_job && (rc == AX_EXIT_OK || rc == AX_EXIT_FAIL)) {
         int rc2 = main_snn(&c, &given, given.test_limit != defaults.test_limit,
                            given.retrain_limit != defaults.retrain_limit);
         if (rc == AX_EXIT_OK) rc = rc2;
     }
     if (c.main_job && (rc == AX_EXIT_OK || rc == AX_EXIT_FAIL)) {
-        int rc3 = ax_accel_main_section(outdir, resuming, quiet);
+        int rc3 = ax_accel_main_section(outdir, resuming);
         if (rc == AX_EXIT_OK) rc = rc3;
     }
     return rc;

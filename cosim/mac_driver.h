@@ -13,9 +13,9 @@
 // term retired, nothing changing across a stall; protocol_errors() counts
 // violations. dots() runs several sums back to back with no drain between
 // them; dot() is one sum, drained. Each sum starts from its init value
-// (accumulator format; seed_i, held from the sum's clear until its first
-// command retires, random at every other edge), so the result is the C
-// fold started at acc = init.
+// (accumulator format): seed_i carries it at the edge where the sum's
+// clearing command retires and random bits at every other edge, so the
+// result is the C fold started at acc = init.
 #pragma once
 
 #include <cstddef>
