@@ -325,6 +325,18 @@ static int write_report(const accel_opts_t *o, const char *name, report_fn fn,
     return 0;
 }
 
+/* A layer's name as a CSV field: names come from the model or the user's
+ * topology, so always quoted, a quote doubled */
+static void csv_name(FILE *f, const char *name)
+{
+    fputc('"', f);
+    for (const char *s = name; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
 static int write_csv(const accel_opts_t *o, const accel_layer_t *ls, int64_t n)
 {
     char p[4200], err[4400];
@@ -343,13 +355,8 @@ static int write_csv(const accel_opts_t *o, const accel_layer_t *ls, int64_t n)
     for (int64_t i = 0; i < n; i++) {
         const accel_layer_t *x = &ls[i];
         const ax_accel_counts_t *k = &x->k;
-        /* names come from the model or the user's topology: quoted */
-        fputc('"', f);
-        for (const char *s = x->l.name; *s; s++) {
-            if (*s == '"') fputc('"', f);
-            fputc(*s, f);
-        }
-        fprintf(f, "\",%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%.17g,%.17g,%.17g,"
+        csv_name(f, x->l.name);
+        fprintf(f, ",%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%.17g,%.17g,%.17g,"
                    "%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%.17g,%.17g,%.17g,%.17g,%.17g,%lld,%lld\n",
                 (long long)x->l.m, (long long)x->l.n, (long long)x->l.k, (long long)x->l.count,
                 (long long)k->folds, (long long)k->cycles, (long long)k->stall_cycles,
@@ -406,12 +413,8 @@ static int write_folds(const accel_opts_t *o, const accel_layer_t *ls, int64_t n
             ax_accel_fold_t fd;
             ax_accel_fold(&o->cfg, &mp, fi, &fd);
             int64_t prev_end = fi ? start[fi - 1] + mp.fold_cycles : 0;
-            fputc('"', f);
-            for (const char *c = ls[i].l.name; *c; c++) {
-                if (*c == '"') fputc('"', f);
-                fputc(*c, f);
-            }
-            fprintf(f, "\",%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%.17g,%.17g,"
+            csv_name(f, ls[i].l.name);
+            fprintf(f, ",%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%.17g,%.17g,"
                        "%lld,%lld,%lld,%lld,%lld,%lld,%lld\n",
                     (long long)fi, (long long)(fi % mp.row_folds), (long long)(fi / mp.row_folds),
                     (long long)fd.row0, (long long)fd.rows_used, (long long)fd.col0,

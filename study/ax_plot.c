@@ -75,12 +75,9 @@ static int keep_point(const ax_plot_point_t *q, int logx)
     return isfinite(q->x) && isfinite(q->y) && !(logx && q->x <= 0);
 }
 
-/* The script for points whose series index is series[i] (-1: skipped). */
-static void write_script(FILE *f, const char *out_path, const ax_plot_t *p, const ax_plot_point_t *pts,
-                         int n, const int *series, const char *const *names, int nseries)
+/* The terminal (pngcairo where gnuplot has it, else png) and the output */
+static void write_terminal(FILE *f, const char *out_path)
 {
-    static const int marker[] = {7, 5, 9, 11, 13, 15, 6, 4, 8, 10, 12, 14}; /* filled, then open */
-    const int nmarker = (int)(sizeof marker / sizeof marker[0]);
     fputs("if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
           "  set terminal pngcairo noenhanced size 1200,800 font ',10'\n"
           "} else {\n"
@@ -89,6 +86,15 @@ static void write_script(FILE *f, const char *out_path, const ax_plot_t *p, cons
           "set encoding utf8\nset output ", f);
     gp_string(f, out_path);
     fputc('\n', f);
+}
+
+/* The script for points whose series index is series[i] (-1: skipped). */
+static void write_script(FILE *f, const char *out_path, const ax_plot_t *p, const ax_plot_point_t *pts,
+                         int n, const int *series, const char *const *names, int nseries)
+{
+    static const int marker[] = {7, 5, 9, 11, 13, 15, 6, 4, 8, 10, 12, 14}; /* filled, then open */
+    const int nmarker = (int)(sizeof marker / sizeof marker[0]);
+    write_terminal(f, out_path);
     if (p->title) fputs("set title ", f), gp_string(f, p->title), fputs(" noenhanced\n", f);
     if (p->xlabel) fputs("set xlabel ", f), gp_string(f, p->xlabel), fputs(" noenhanced\n", f);
     if (p->ylabel) fputs("set ylabel ", f), gp_string(f, p->ylabel), fputs(" noenhanced\n", f);
@@ -316,14 +322,7 @@ static void gp_label(FILE *f, const char *s)
 static void write_bars(FILE *f, const char *out_path, const void *ctx)
 {
     const ax_plot_bars_t *p = ctx;
-    fputs("if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
-          "  set terminal pngcairo noenhanced size 1200,800 font ',10'\n"
-          "} else {\n"
-          "  set terminal png noenhanced size 1200,800\n"
-          "}\n"
-          "set encoding utf8\nset output ", f);
-    gp_string(f, out_path);
-    fputc('\n', f);
+    write_terminal(f, out_path);
     if (p->title) fputs("set title ", f), gp_string(f, p->title), fputs(" noenhanced\n", f);
     if (p->ylabel) fputs("set ylabel ", f), gp_string(f, p->ylabel), fputs(" noenhanced\n", f);
     if (p->line && p->y2label) fputs("set y2label ", f), gp_string(f, p->y2label), fputs(" noenhanced\n", f);

@@ -51,6 +51,21 @@ static int read_line(FILE *f, char *buf, size_t len)
     return 0;
 }
 
+/* The next line into buf (*lineno counts it): 0; 1 at the end of the file;
+ * -1 with "file:line: ..." for a line too long */
+static int next_line(FILE *f, const char *path, char *buf, size_t len, int *lineno, char *err,
+                     size_t errlen)
+{
+    int r = read_line(f, buf, len);
+    if (r > 0) return 1;
+    ++*lineno;
+    if (r < 0) {
+        snprintf(err, errlen, "%s:%d: line longer than %zu bytes", path, *lineno, len - 2);
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- the configuration ------------------------------------------------------ */
 
 enum { K_RUN, K_H, K_W, K_IFS, K_FLS, K_OFS, K_IFO, K_FLO, K_OFO, K_DF, K_BW, K_IB, K_COUNT };
@@ -83,12 +98,9 @@ int ax_accel_read_config(const char *path, ax_accel_cfg_t *c, char *err, size_t 
     char line[1024], section[64] = "", val[K_COUNT][256];
     int seen[K_COUNT] = {0}, vline[K_COUNT] = {0}, lineno = 0, rc = 0;
     for (;;) {
-        int r = read_line(f, line, sizeof line);
-        if (r > 0) break;
-        lineno++;
-        if (r < 0) {
-            snprintf(err, errlen, "%s:%d: line longer than %zu bytes", path, lineno, sizeof line - 2);
-            rc = -1;
+        int r = next_line(f, path, line, sizeof line, &lineno, err, errlen);
+        if (r) {
+            rc = r < 0 ? -1 : 0;
             break;
         }
         char *s = trim(line);
@@ -242,12 +254,9 @@ int ax_accel_read_topology(const char *path, ax_accel_layer_t **layers, int64_t 
     int lineno = 0, rc = 0;
     int64_t cap = 0;
     for (;;) {
-        int r = read_line(f, line, sizeof line);
-        if (r > 0) break;
-        lineno++;
-        if (r < 0) {
-            snprintf(err, errlen, "%s:%d: line longer than %zu bytes", path, lineno, sizeof line - 2);
-            rc = -1;
+        int r = next_line(f, path, line, sizeof line, &lineno, err, errlen);
+        if (r) {
+            rc = r < 0 ? -1 : 0;
             break;
         }
         char *s = trim(line);
