@@ -5,11 +5,19 @@
 #include <cerrno>
 #include <cstring>
 #include <deque>
+#include <thread>
 
-AccelArray::AccelArray(sc_module_name name, const ax_accel_cfg_t &cfg, PeGrid &pe, Plant plant)
+AccelArray::AccelArray(sc_module_name name, const ax_accel_cfg_t &cfg, PeGrid &pe, Plant plant,
+                       int threads)
     : sc_module(name), cfg_(cfg), pe_(pe), plant_(plant), R_((int)cfg.rows), C_((int)cfg.cols)
 {
+    nlanes_ = threads > 1 && lanes_split(R_, C_) > 0 ? 2 : 1;
+    lanes_[0].lo = 0, lanes_[0].hi = nlanes_ == 2 ? lanes_split(R_, C_) : R_;
+    lanes_[1].lo = lanes_[0].hi, lanes_[1].hi = R_;
+    b_edge_.resize(C_);
+    acc_edge_.resize(C_);
     const size_t n = (size_t)R_ * C_;
+    acc_out_.resize(n);
     a_.resize(n);
     b_.resize(n);
     west_.resize(R_);
@@ -19,6 +27,21 @@ AccelArray::AccelArray(sc_module_name name, const ax_accel_cfg_t &cfg, PeGrid &p
     w_.resize(n);
     w_live_.resize(n);
     SC_CTHREAD(controller, clk.pos());
+    if (nlanes_ == 2) worker_ = std::thread([this] { work(); }); // last: all is in place
+}
+
+AccelArray::~AccelArray()
+{
+    if (worker_.joinable()) {
+        stop_.store(true);
+        go_.fetch_add(1);
+        worker_.join();
+    }
+}
+
+int AccelArray::lanes_split(int rows, int cols)
+{
+    return rows >= 4 && rows * cols >= 64 ? rows / 2 : 0;
 }
 
 void AccelArray::set_vcd(size_t job, int64_t fold, const std::string &path, int in_bits,
@@ -117,10 +140,10 @@ void AccelArray::tick_channels()
     for (auto &ch : chan_) ch.tick(now_);
 }
 
-void AccelArray::sram_mark(int b, int64_t now)
+void AccelArray::sram_mark(Lane &l, int b)
 {
-    if (sram_first_[b] < 0) sram_first_[b] = now;
-    sram_last_[b] = now;
+    if (l.sram_first[b] < 0) l.sram_first[b] = now_;
+    l.sram_last[b] = now_;
 }
 
 void AccelArray::run_job(AccelJob &j)
@@ -141,12 +164,18 @@ void AccelArray::run_job(AccelJob &j)
     const int64_t F = mp.folds, L = mp.fold_cycles;
     plan_.resize((size_t)F);
     for (int64_t f = 0; f < F; f++) ax_accel_fold(&cfg_, &mp, f, &plan_[f]);
-    tally_.assign((size_t)F, ax_accel_fold_t{});
-    used_.assign((size_t)F, 0);
+    for (int n = 0; n < nlanes_; n++) {
+        Lane &l = lanes_[n];
+        l.cmds.clear();
+        l.retire.clear();
+        l.tally.assign((size_t)F, ax_accel_fold_t{});
+        l.used.assign((size_t)F, 0);
+        l.row_seen.assign((size_t)F * R_, 0);
+        l.col_seen.assign((size_t)F * C_, 0);
+        for (int b = 0; b < AX_BUF_COUNT; b++) l.sram_first[b] = l.sram_last[b] = -1;
+        l.flags = 0;
+    }
     pe_fold_.assign((size_t)R_ * C_, -1);
-    row_fold_.assign(R_, -1);
-    col_fold_.assign(C_, -1);
-    for (int b = 0; b < AX_BUF_COUNT; b++) sram_first_[b] = sram_last_[b] = -1;
     for (auto &ch : chan_) ch = Channel{};
     for (auto &ch : chan_) ch.bw = cfg_.bandwidth;
     j.flags = 0;
@@ -206,10 +235,7 @@ void AccelArray::run_job(AccelJob &j)
             std::fill(west_.begin(), west_.end(), Op{});
             std::fill(north_.begin(), north_.end(), Op{});
             std::fill(south_.begin(), south_.end(), Op{});
-            if (cfg_.dataflow == AX_DF_OS)
-                cycle_os(f < F ? f : -1, c);
-            else
-                cycle_stationary(f < F ? f : -1, c);
+            cycle(f < F ? f : -1, c);
             if (vcd_ && tracing && (f == vcd_fold_ || c == 0)) vcd_sample();
             if (vcd_ && tracing && f == vcd_fold_ + 1 && c == 0) {
                 if (!vcd_->close()) vcd_error_ = "writing " + vcd_path_ + " failed";
@@ -237,16 +263,50 @@ void AccelArray::run_job(AccelJob &j)
     }
     k.drain_cycles = now_ - end;
 
-    // the counts, as measured
+    // the counts, as measured, the lanes' together
     k.gemms = 1;
     k.folds = F;
     k.cycles = end;
-    j.folds.assign(tally_.begin(), tally_.end());
+    j.folds.assign((size_t)F, ax_accel_fold_t{});
+    std::vector<int64_t> used((size_t)F, 0);
+    int64_t sram_first[AX_BUF_COUNT], sram_last[AX_BUF_COUNT];
+    for (int b = 0; b < AX_BUF_COUNT; b++) sram_first[b] = sram_last[b] = -1;
+    for (int n = 0; n < nlanes_; n++) {
+        const Lane &l = lanes_[n];
+        j.flags |= l.flags;
+        for (int b = 0; b < AX_BUF_COUNT; b++) {
+            if (l.sram_first[b] >= 0 && (sram_first[b] < 0 || l.sram_first[b] < sram_first[b]))
+                sram_first[b] = l.sram_first[b];
+            sram_last[b] = std::max(sram_last[b], l.sram_last[b]);
+        }
+        for (int64_t f = 0; f < F; f++) {
+            ax_accel_fold_t &t = j.folds[f];
+            t.macs += l.tally[f].macs;
+            for (int b = 0; b < AX_BUF_COUNT; b++) {
+                t.sram_reads[b] += l.tally[f].sram_reads[b];
+                t.sram_writes[b] += l.tally[f].sram_writes[b];
+            }
+            used[f] += l.used[f];
+        }
+    }
+    for (int64_t f = 0; f < F; f++) { // the rows and columns either lane saw working
+        ax_accel_fold_t &t = j.folds[f];
+        for (int i = 0; i < R_; i++) {
+            bool seen = false;
+            for (int n = 0; n < nlanes_; n++) seen = seen || lanes_[n].row_seen[(size_t)f * R_ + i];
+            t.rows_used += seen;
+        }
+        for (int c = 0; c < C_; c++) {
+            bool seen = false;
+            for (int n = 0; n < nlanes_; n++) seen = seen || lanes_[n].col_seen[(size_t)f * C_ + c];
+            t.cols_used += seen;
+        }
+    }
     const int64_t T = mp.t, cyc = cfg_.dataflow == AX_DF_OS ? T + R_ + C_ - 2 : T + 2 * R_ + 2 * C_ - 3;
     for (int64_t f = 0; f < F; f++) {
         ax_accel_fold_t &t = j.folds[f];
         t.row0 = plan_[f].row0, t.col0 = plan_[f].col0;
-        t.mapping_eff = (double)used_[f] / ((double)R_ * C_);
+        t.mapping_eff = (double)used[f] / ((double)R_ * C_);
         t.compute_util = (double)t.macs / ((double)R_ * C_ * (double)cyc);
         k.macs += t.macs;
         k.mapping_eff_sum += t.mapping_eff;
@@ -258,7 +318,7 @@ void AccelArray::run_job(AccelJob &j)
     }
     if (cfg_.dataflow != AX_DF_OS && mp.row_folds > 1) k.psum_words = T * std::min<int64_t>(mp.sc, C_);
     for (int b = 0; b < AX_BUF_COUNT; b++) {
-        k.sram_first[b] = sram_first_[b], k.sram_last[b] = sram_last_[b];
+        k.sram_first[b] = sram_first[b], k.sram_last[b] = sram_last[b];
         k.has_dram[b] = chan_[b].used;
         k.dram_first[b] = chan_[b].used ? chan_[b].first : -1;
         k.dram_last[b] = chan_[b].used ? chan_[b].last : -1;
@@ -269,37 +329,31 @@ void AccelArray::run_job(AccelJob &j)
 }
 
 // A term accumulated in PE (i, j) for fold f: the fold's PEs, rows and
-// columns in use, as they happen
-void AccelArray::touch(int64_t f, int i, int j)
+// columns in use, as they happen (PE (i, j) is its lane's alone)
+void AccelArray::touch(Lane &l, int64_t f, int i, int j)
 {
-    tally_[f].macs++;
+    l.tally[f].macs++;
     size_t p = (size_t)i * C_ + j;
     if (pe_fold_[p] != f) {
         pe_fold_[p] = f;
-        used_[f]++;
+        l.used[f]++;
     }
-    if (row_fold_[i] != f) {
-        row_fold_[i] = f;
-        tally_[f].rows_used++;
-    }
-    if (col_fold_[j] != f) {
-        col_fold_[j] = f;
-        tally_[f].cols_used++;
-    }
+    l.row_seen[(size_t)f * R_ + i] = 1;
+    l.col_seen[(size_t)f * C_ + j] = 1;
 }
 
-uint32_t AccelArray::top_seed(int64_t fold, int64_t idx, int j)
+uint32_t AccelArray::top_seed(Lane &l, int64_t fold, int64_t idx, int j)
 {
     if (fold % map_.row_folds == 0 || plant_ == Plant::psum) return 0; // +0: a new sum
-    tally_[fold].sram_reads[AX_BUF_OFMAP]++;
+    l.tally[fold].sram_reads[AX_BUF_OFMAP]++;
     return psum_[(size_t)idx * C_ + j];
 }
 
-void AccelArray::output(int64_t fold, int64_t idx, int j, uint32_t v)
+void AccelArray::output(Lane &l, int64_t fold, int64_t idx, int j, uint32_t v)
 {
     const ax_accel_fold_t &fd = plan_[fold];
-    tally_[fold].sram_writes[AX_BUF_OFMAP]++;
-    sram_mark(AX_BUF_OFMAP, now_);
+    l.tally[fold].sram_writes[AX_BUF_OFMAP]++;
+    sram_mark(l, AX_BUF_OFMAP);
     if (fold % map_.row_folds != map_.row_folds - 1) {
         psum_[(size_t)idx * C_ + j] = v; // a partial sum, for the next row fold
         return;
@@ -311,63 +365,132 @@ void AccelArray::output(int64_t fold, int64_t idx, int j, uint32_t v)
         job_->C[col * job_->n + idx] = v; // is: col = m, idx = n
 }
 
-// After a cycle's commands are gathered: every PE's edge at once, then what
-// the retiring commands leave (read after the edge)
-void AccelArray::clock_pes()
+// Phase 2 of a cycle for one lane: its PEs' edges, then what the retiring
+// commands leave behind (read after the edge)
+void AccelArray::clock_lane(Lane &l)
 {
-    pe_.edges(cmds_.data(), cmds_.size());
+    pe_.edges(l.cmds.data(), l.cmds.size());
     AccelJob &j = *job_;
     const bool os = cfg_.dataflow == AX_DF_OS;
-    for (const Retire &r : retire_) {
+    for (const Retire &r : l.retire) {
         const uint32_t acc = pe_.acc(r.p), fl = pe_.flags(r.p);
         if (os) {
             // the sum's last term retired: the result leaves the PE
             const ax_accel_fold_t &sf = plan_[r.s1.fold];
             j.C[(sf.row0 + r.i) * j.n + sf.col0 + r.j] = acc;
-            j.flags |= fl;
-            tally_[r.s1.fold].sram_writes[AX_BUF_OFMAP]++;
-            sram_mark(AX_BUF_OFMAP, now_);
+            l.flags |= fl;
+            l.tally[r.s1.fold].sram_writes[AX_BUF_OFMAP]++;
+            sram_mark(l, AX_BUF_OFMAP);
             continue;
         }
-        if (!r.s1.pass) j.flags |= fl;
+        acc_out_[r.p] = acc; // the seed of the PE below, next cycle
+        if (!r.s1.pass) l.flags |= fl;
         if (r.i == R_ - 1) {
-            output(r.s1.fold, r.s1.idx, r.j, acc);
+            output(l, r.s1.fold, r.s1.idx, r.j, acc);
             south_[r.j] = Op{acc, true, false, r.s1.idx, r.s1.fold};
         }
     }
-    cmds_.clear();
-    retire_.clear();
+    l.cmds.clear();
+    l.retire.clear();
 }
 
-void AccelArray::cycle_stationary(int64_t f, int64_t c)
+// A lane's cycle: its rows' commands, then its PEs' edges. Lanes only see
+// each other through the row above lane 1, read from a copy made before
+void AccelArray::run_lane(Lane &l)
+{
+    if (cfg_.dataflow == AX_DF_OS) rows_os(l, cur_f_, cur_c_);
+    else rows_stationary(l, cur_f_, cur_c_);
+    clock_lane(l);
+}
+
+void AccelArray::work()
+{
+    uint64_t seen = 0;
+    for (;;) {
+        uint64_t g;
+        for (int spins = 0; (g = go_.load(std::memory_order_acquire)) == seen; spins++) wait_a_bit(spins);
+        seen = g;
+        if (stop_.load(std::memory_order_relaxed)) return;
+        run_lane(lanes_[1]);
+        done_.store(g, std::memory_order_release);
+    }
+}
+
+// Every lane's cycle: lane 1 on the worker, lane 0 here, then wait
+void AccelArray::lanes_cycle()
+{
+    if (nlanes_ == 1) {
+        run_lane(lanes_[0]);
+        return;
+    }
+    const uint64_t g = go_.fetch_add(1, std::memory_order_acq_rel) + 1;
+    run_lane(lanes_[0]);
+    for (int spins = 0; done_.load(std::memory_order_acquire) != g; spins++) wait_a_bit(spins);
+}
+
+void AccelArray::cycle(int64_t f, int64_t c)
+{
+    AccelJob &j = *job_;
+    const ax_accel_fold_t *fd = f >= 0 ? &plan_[f] : nullptr;
+    Lane &l0 = lanes_[0];
+    if (cfg_.dataflow != AX_DF_OS) {
+        // the fold's first R cycles shift its stationary operands down the
+        // columns: after them row i holds slice row i
+        const bool ws = cfg_.dataflow == AX_DF_WS;
+        if (fd && c < R_) {
+            for (int i = R_ - 1; i > 0; i--)
+                for (int jj = 0; jj < C_; jj++) {
+                    w_[(size_t)i * C_ + jj] = w_[(size_t)(i - 1) * C_ + jj];
+                    w_live_[(size_t)i * C_ + jj] = w_live_[(size_t)(i - 1) * C_ + jj];
+                }
+            const int64_t src = R_ - 1 - c; // slice row entering at the top
+            for (int jj = 0; jj < C_; jj++) {
+                bool live = src < fd->rows_used && jj < fd->cols_used;
+                uint32_t v = 0;
+                if (live) {
+                    const int64_t kk = fd->row0 + src, col = fd->col0 + jj;
+                    v = ws ? j.B[kk * j.n + col] : j.A[col * j.k + kk];
+                    l0.tally[f].sram_reads[ws ? AX_BUF_FILTER : AX_BUF_IFMAP]++;
+                    sram_mark(l0, ws ? AX_BUF_FILTER : AX_BUF_IFMAP);
+                }
+                w_[jj] = v;
+                w_live_[jj] = live;
+            }
+        }
+    } else {
+        // column feeders: b[k] enters column jj at cycle k + jj
+        colfeed_.assign(C_, Op{});
+        if (fd)
+            for (int jj = 0; jj < fd->cols_used; jj++) {
+                int64_t k = c - jj;
+                if (k < 0 || k >= map_.t) continue;
+                colfeed_[jj] = Op{j.B[k * j.n + fd->col0 + jj], true, false, k, f};
+                north_[jj] = colfeed_[jj];
+                l0.tally[f].sram_reads[AX_BUF_FILTER]++;
+                sram_mark(l0, AX_BUF_FILTER);
+            }
+    }
+    // lane 1's top row reads the row above it as it is before this cycle
+    // (the b registers, os; the partial sums, ws/is): lane 0 moves on at
+    // the same time
+    if (nlanes_ > 1) {
+        const int above = (lanes_[1].lo - 1) * C_;
+        for (int jj = 0; jj < C_; jj++) {
+            b_edge_[jj] = b_[(size_t)above + jj];
+            acc_edge_[jj] = acc_out_[(size_t)above + jj];
+        }
+    }
+    cur_f_ = f, cur_c_ = c;
+    lanes_cycle();
+}
+
+void AccelArray::rows_stationary(Lane &l, int64_t f, int64_t c)
 {
     AccelJob &j = *job_;
     const bool ws = cfg_.dataflow == AX_DF_WS;
     const ax_accel_fold_t *fd = f >= 0 ? &plan_[f] : nullptr;
     const int64_t T = map_.t;
-    // the fold's first R cycles shift its stationary operands down the
-    // columns: after them row i holds slice row i
-    if (fd && c < R_) {
-        for (int i = R_ - 1; i > 0; i--)
-            for (int jj = 0; jj < C_; jj++) {
-                w_[(size_t)i * C_ + jj] = w_[(size_t)(i - 1) * C_ + jj];
-                w_live_[(size_t)i * C_ + jj] = w_live_[(size_t)(i - 1) * C_ + jj];
-            }
-        const int64_t src = R_ - 1 - c; // slice row entering at the top
-        for (int jj = 0; jj < C_; jj++) {
-            bool live = src < fd->rows_used && jj < fd->cols_used;
-            uint32_t v = 0;
-            if (live) {
-                const int64_t kk = fd->row0 + src, col = fd->col0 + jj;
-                v = ws ? j.B[kk * j.n + col] : j.A[col * j.k + kk];
-                tally_[f].sram_reads[ws ? AX_BUF_FILTER : AX_BUF_IFMAP]++;
-                sram_mark(ws ? AX_BUF_FILTER : AX_BUF_IFMAP, now_);
-            }
-            w_[jj] = v;
-            w_live_[jj] = live;
-        }
-    }
-    for (int i = R_ - 1; i >= 0; i--) {
+    for (int i = l.hi - 1; i >= l.lo; i--) {
         // the row feeder: vector idx enters row i at cycle R + idx + i
         Op feed;
         if (fd) {
@@ -381,8 +504,8 @@ void AccelArray::cycle_stationary(int64_t f, int64_t c)
                 if (!feed.pass) {
                     const int64_t kk = fd->row0 + i;
                     feed.v = ws ? j.A[idx * j.k + kk] : j.B[kk * j.n + idx];
-                    tally_[f].sram_reads[ws ? AX_BUF_IFMAP : AX_BUF_FILTER]++;
-                    sram_mark(ws ? AX_BUF_IFMAP : AX_BUF_FILTER, now_);
+                    l.tally[f].sram_reads[ws ? AX_BUF_IFMAP : AX_BUF_FILTER]++;
+                    sram_mark(l, ws ? AX_BUF_IFMAP : AX_BUF_FILTER);
                 }
             }
         }
@@ -398,40 +521,30 @@ void AccelArray::cycle_stationary(int64_t f, int64_t c)
                 // seed_i is read when s1 retires: the partial sum of the PE
                 // above as it is before this edge (or row 0's from the buffer)
                 uint32_t seed = 0;
-                if (s1.live) seed = i == 0 ? top_seed(s1.fold, s1.idx, jj) : pe_.acc((int)p - C_);
+                if (s1.live)
+                    seed = i == 0      ? top_seed(l, s1.fold, s1.idx, jj)
+                           : i == l.lo ? acc_edge_[jj]
+                                       : acc_out_[p - C_];
                 if (s1.live && i == 0) north_[jj] = Op{seed, true, false, s1.idx, s1.fold};
                 const uint32_t x = in.v, w = w_[p];
-                cmds_.push_back(PeCmd{(int)p, term, term || pass, ws ? x : w, ws ? w : x, seed});
-                if (s1.live) retire_.push_back(Retire{(int)p, i, jj, s1});
+                l.cmds.push_back(PeCmd{(int)p, term, term || pass, ws ? x : w, ws ? w : x, seed});
+                if (s1.live) l.retire.push_back(Retire{(int)p, i, jj, s1});
             }
-            if (term) touch(in.fold, i, jj);
+            if (term) touch(l, in.fold, i, jj);
             Op next;
             if (term || pass) next = in;
             s1_[p] = next;
             a_[p] = in;
         }
     }
-    clock_pes();
 }
 
-void AccelArray::cycle_os(int64_t f, int64_t c)
+void AccelArray::rows_os(Lane &l, int64_t f, int64_t c)
 {
     AccelJob &j = *job_;
     const ax_accel_fold_t *fd = f >= 0 ? &plan_[f] : nullptr;
     const int64_t T = map_.t;
-    // column feeders: b[k] enters column jj at cycle k + jj
-    std::vector<Op> &colfeed = colfeed_;
-    colfeed.assign(C_, Op{});
-    if (fd)
-        for (int jj = 0; jj < fd->cols_used; jj++) {
-            int64_t k = c - jj;
-            if (k < 0 || k >= T) continue;
-            colfeed[jj] = Op{j.B[k * j.n + fd->col0 + jj], true, false, k, f};
-            north_[jj] = colfeed[jj];
-            tally_[f].sram_reads[AX_BUF_FILTER]++;
-            sram_mark(AX_BUF_FILTER, now_);
-        }
-    for (int i = R_ - 1; i >= 0; i--) {
+    for (int i = l.hi - 1; i >= l.lo; i--) {
         // the row feeder: a[k] enters row i at cycle k + i
         Op feed;
         if (fd && i < fd->rows_used) {
@@ -439,26 +552,25 @@ void AccelArray::cycle_os(int64_t f, int64_t c)
             if (plant_ == Plant::skew && i == 1) k -= 1; // planted: row 1 one cycle late
             if (k >= 0 && k < T) {
                 feed = Op{j.A[(fd->row0 + i) * j.k + k], true, false, k, f};
-                tally_[f].sram_reads[AX_BUF_IFMAP]++;
-                sram_mark(AX_BUF_IFMAP, now_);
+                l.tally[f].sram_reads[AX_BUF_IFMAP]++;
+                sram_mark(l, AX_BUF_IFMAP);
             }
         }
         west_[i] = feed;
         for (int jj = C_ - 1; jj >= 0; jj--) {
             const size_t p = (size_t)i * C_ + jj;
             const Op ain = jj == 0 ? feed : a_[p - 1];
-            const Op bin = i == 0 ? colfeed[jj] : b_[p - C_];
+            const Op bin = i == 0 ? colfeed_[jj] : i == l.lo ? b_edge_[jj] : b_[p - C_];
             const bool term = ain.live && bin.live;
             const Op s1 = s1_[p];
             if (s1.live || term) {
-                cmds_.push_back(PeCmd{(int)p, term, term && ain.idx == 0, ain.v, bin.v, 0});
-                if (s1.live && s1.idx == T - 1) retire_.push_back(Retire{(int)p, i, jj, s1});
+                l.cmds.push_back(PeCmd{(int)p, term, term && ain.idx == 0, ain.v, bin.v, 0});
+                if (s1.live && s1.idx == T - 1) l.retire.push_back(Retire{(int)p, i, jj, s1});
             }
-            if (term) touch(ain.fold, i, jj);
+            if (term) touch(l, ain.fold, i, jj);
             s1_[p] = term ? ain : Op{};
             a_[p] = ain;
             b_[p] = bin;
         }
     }
-    clock_pes();
 }

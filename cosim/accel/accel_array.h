@@ -20,11 +20,13 @@
 //           term: acc := seed_i)
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <systemc.h>
@@ -82,7 +84,13 @@ struct AccelJob {
 SC_MODULE(AccelArray) {
     sc_in<bool> clk;
 
-    AccelArray(sc_module_name name, const ax_accel_cfg_t &cfg, PeGrid &pe, Plant plant);
+    // threads 2: each cycle's rows are split in two lanes (the upper half
+    // here, the lower half on a worker thread), for arrays of 4 rows and 64
+    // PEs or more; lanes_split says where (0: one lane)
+    AccelArray(sc_module_name name, const ax_accel_cfg_t &cfg, PeGrid &pe, Plant plant,
+               int threads = 1);
+    ~AccelArray() override;
+    static int lanes_split(int rows, int cols);
     // Runs the jobs one after another, then stops the simulation. progress
     // (may be empty) is called now and then with (job, cycles done, total).
     void set_jobs(std::vector<AccelJob> *jobs, std::function<void(size_t, int64_t, int64_t)> progress);
@@ -99,22 +107,6 @@ SC_MODULE(AccelArray) {
 
 private:
     SC_HAS_PROCESS(AccelArray);
-    void controller();
-    void run_job(AccelJob &j);
-    // one clock cycle: cycle c of fold f (f = -1: after the last fold)
-    void cycle_os(int64_t f, int64_t c);
-    void cycle_stationary(int64_t f, int64_t c);
-    // ws/is: the seed of row 0 for vector idx, column j of fold's
-    // column slice; a partial sum leaving the bottom row
-    uint32_t top_seed(int64_t fold, int64_t idx, int j);
-    void output(int64_t fold, int64_t idx, int j, uint32_t v);
-    void touch(int64_t fold, int i, int j);
-    void tick_channels();
-    void sram_mark(int b, int64_t now);
-    void vcd_begin();
-    void vcd_sample();
-    void clock_pes();
-
     // an operand on its way through the array, with what it is
     struct Op {
         uint32_t v = 0;
@@ -123,6 +115,62 @@ private:
         int64_t idx = 0;   // os: k; ws/is: the streamed vector's index
         int64_t fold = 0;  // the fold it belongs to
     };
+
+    // a command whose retiring leaves something behind: an os sum's
+    // result; a ws/is partial sum (and the flags of its term)
+    struct Retire {
+        int p, i, j;
+        Op s1;
+    };
+    // A lane: rows [lo, hi) of the array and what they did, counted apart
+    // so that two lanes can run at once (merged at the end of a job)
+    struct Lane {
+        int lo = 0, hi = 0;
+        std::vector<PeCmd> cmds;                // this cycle's edges
+        std::vector<Retire> retire;
+        std::vector<ax_accel_fold_t> tally;     // per fold: MACs, SRAM reads and writes
+        std::vector<int64_t> used;              // per fold: PEs that accumulated a term
+        std::vector<uint8_t> row_seen, col_seen; // fold x R, fold x C: worked in the fold
+        int64_t sram_first[AX_BUF_COUNT], sram_last[AX_BUF_COUNT];
+        uint32_t flags = 0;
+    };
+
+    void controller();
+    void run_job(AccelJob &j);
+    // one clock cycle: cycle c of fold f (f = -1: after the last fold). The
+    // stationary shift, the column feeders and a copy of the row above lane
+    // 1 first; then each lane: every row's feeder and PE command (from the
+    // registers and PE outputs as they were), then its PEs' edges and what
+    // retired
+    void cycle(int64_t f, int64_t c);
+    void rows_os(Lane &l, int64_t f, int64_t c);
+    void rows_stationary(Lane &l, int64_t f, int64_t c);
+    void clock_lane(Lane &l);
+    void run_lane(Lane &l);
+    void lanes_cycle();
+    void work();
+    // waiting for the other lane: spin a little (a lane's cycle takes
+    // microseconds), then give the core away (the other thread may be
+    // waiting for one, when more runs than there are cores)
+    static void wait_a_bit(int spins)
+    {
+        if (spins < 4096) {
+#if defined(__x86_64__) || defined(__i386__)
+            __builtin_ia32_pause();
+#endif
+        } else {
+            std::this_thread::yield();
+        }
+    }
+    // ws/is: the seed of row 0 for vector idx, column j of fold's
+    // column slice; a partial sum leaving the bottom row
+    uint32_t top_seed(Lane &l, int64_t fold, int64_t idx, int j);
+    void output(Lane &l, int64_t fold, int64_t idx, int j, uint32_t v);
+    void touch(Lane &l, int64_t fold, int i, int j);
+    void tick_channels();
+    void sram_mark(Lane &l, int b);
+    void vcd_begin();
+    void vcd_sample();
 
     ax_accel_cfg_t cfg_;
     PeGrid &pe_;
@@ -139,21 +187,19 @@ private:
     AccelJob *job_ = nullptr;
     ax_accel_map_t map_{};
     std::vector<ax_accel_fold_t> plan_;  // its folds (slices)
-    std::vector<ax_accel_fold_t> tally_; // what each fold did, counted as it happened
-    std::vector<int64_t> used_;          // PEs that accumulated a term, per fold
-    std::vector<int64_t> pe_fold_, row_fold_, col_fold_; // the last fold each worked in
-    std::vector<Op> colfeed_;
-    // a command whose retiring leaves something behind: an os sum's
-    // result; a ws/is partial sum (and the flags of its term)
-    struct Retire {
-        int p, i, j;
-        Op s1;
-    };
-    std::vector<PeCmd> cmds_;            // this cycle's edges
-    std::vector<Retire> retire_;
+    std::vector<int64_t> pe_fold_;       // the last fold each PE worked in
+    std::vector<Op> colfeed_;            // os: this cycle's column feeders
+    std::vector<Op> b_edge_;             // os: the b registers above lane 1, before this cycle
+    std::vector<uint32_t> acc_edge_;     // ws/is: the partial sums above lane 1, before this cycle
+    std::vector<uint32_t> acc_out_;      // ws/is: each PE's acc_o after its last retiring command
+    Lane lanes_[2];
+    int nlanes_ = 1;
+    std::thread worker_;                 // lane 1's, with 2 lanes
+    std::atomic<uint64_t> go_{0}, done_{0};
+    std::atomic<bool> stop_{false};
+    int64_t cur_f_ = 0, cur_c_ = 0;
     Channel chan_[AX_BUF_COUNT];         // the DRAM channels of the three buffers
     int64_t now_ = 0;                    // this cycle (0: the first of fold 0)
-    int64_t sram_first_[AX_BUF_COUNT], sram_last_[AX_BUF_COUNT];
     // the VCD: what is asked, the writer while it runs, and this cycle's ports
     int64_t vcd_job_ = -1, vcd_fold_ = 0;
     std::string vcd_path_, vcd_error_;

@@ -9,6 +9,9 @@
 //     (ax_accel_analytic), fold by fold. Exit 0 all equal, 1 a mismatch, 2
 //     bad usage. --plant breaks the array on purpose (the tests expect 1).
 //   axsim-accel --list      the MAC configurations verilated as PEs
+//   --threads 1|2 with any of them: two threads clock each cycle's rows,
+//   one half each (default where there are 2 cores; arrays of 4 rows and 64
+//   PEs or more)
 //   axsim-accel --bench [--mac SPEC] [--pe rtl|c] [--array RxC]
 //               [--dataflow D] [--gemm MxNxK]
 //     simulated PE-cycles per second on one random GEMM
@@ -30,6 +33,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -46,8 +50,12 @@ namespace {
 
 struct PeModel {
     const char *spec;
-    PeGrid *(*make)(int n);
+    PeGrid *(*make)(int n, int split);
 };
+
+// --threads: 2 splits each cycle's rows between two threads (arrays of 4
+// rows and 64 PEs or more), where there are 2 cores
+int g_threads = std::thread::hardware_concurrency() >= 2 ? 2 : 1;
 const PeModel kModels[] = {AXSIM_ACCEL_PES};
 
 int usage(const char *msg)
@@ -60,7 +68,7 @@ int usage(const char *msg)
 // The PEs for cfg: the verilated model of that MAC (pe = "rtl"), or the C
 // twin (pe = "c"). nullptr with a message when the RTL of cfg is not built.
 std::unique_ptr<PeGrid> make_pes(const ax_mac_cfg_t &cfg, const std::string &pe, int n,
-                                 std::string &why)
+                                 int split, std::string &why)
 {
     if (pe == "c") return std::unique_ptr<PeGrid>(new PeGridC(n, cfg));
     char want[256], have[256], err[256];
@@ -70,7 +78,7 @@ std::unique_ptr<PeGrid> make_pes(const ax_mac_cfg_t &cfg, const std::string &pe,
         ax_mac_cfg_t mc;
         if (ax_mac_parse(m.spec, &mc, err, sizeof err)) continue;
         ax_mac_name(&mc, have, sizeof have);
-        if (!strcmp(want, have)) return std::unique_ptr<PeGrid>(m.make(n));
+        if (!strcmp(want, have)) return std::unique_ptr<PeGrid>(m.make(n, split));
         built += std::string("\n  ") + have;
     }
     why = std::string("the MAC ") + want + " is not verilated as a PE in this build (--pe c "
@@ -91,13 +99,15 @@ int simulate(const ax_accel_cfg_t &cfg, const ax_mac_cfg_t &mac, const std::stri
              const VcdAsk &vcd = VcdAsk{})
 {
     std::string why;
-    std::unique_ptr<PeGrid> grid = make_pes(mac, pe, (int)(cfg.rows * cfg.cols), why);
+    const int threads = g_threads, R = (int)cfg.rows, C = (int)cfg.cols;
+    const int lane1 = threads > 1 ? AccelArray::lanes_split(R, C) : 0;
+    std::unique_ptr<PeGrid> grid = make_pes(mac, pe, R * C, lane1 ? lane1 * C : R * C, why);
     if (!grid) {
         fprintf(stderr, "axsim-accel: %s\n", why.c_str());
         return 2;
     }
     sc_clock clk("clk", 1, SC_NS);
-    AccelArray array("array", cfg, *grid, plant);
+    AccelArray array("array", cfg, *grid, plant, threads);
     array.clk(clk);
     std::function<void(size_t, int64_t, int64_t)> cb;
     if (progress)
@@ -276,7 +286,8 @@ int selftest_one(ax_accel_cfg_t cfg, const ax_mac_cfg_t &mac, const std::string 
 int selftest(int argc, char **argv)
 {
     std::string mac_spec = "mul=exact,in=bf16,prod=fp32,add=exact,acc=fp32", pe = "rtl";
-    std::string dfs = "os,ws,is", arrays = "1x1,2x3,3x2,4x4,5x3", bws = "0,1,3", srams = "64,1";
+    // the last two take two lanes (4 rows and 64 PEs or more; --threads 2)
+    std::string dfs = "os,ws,is", arrays = "1x1,2x3,3x2,4x4,5x3,8x8,4x17", bws = "0,1,3", srams = "64,1";
     int cases = 12;
     uint64_t seed = 1;
     Plant plant = Plant::none;
@@ -504,6 +515,15 @@ int list_models()
 
 int sc_main(int argc, char **argv)
 {
+    // --threads 1|2 anywhere: the threads that clock the array
+    for (int i = 1; i + 1 < argc; i++)
+        if (!strcmp(argv[i], "--threads")) {
+            g_threads = atoi(argv[i + 1]);
+            if (g_threads < 1 || g_threads > 2) return usage("--threads takes 1 or 2");
+            for (int k = i; k + 2 <= argc; k++) argv[k] = argv[k + 2];
+            argc -= 2;
+            break;
+        }
     // the kernel's "simulation stopped by user" note at the end of every run
     sc_report_handler::set_actions(SC_INFO, SC_DO_NOTHING);
     if (argc >= 2 && !strcmp(argv[1], "--selftest")) return selftest(argc, argv);

@@ -62,14 +62,18 @@ template <class R>
 struct HasClkPrev<R, std::void_t<decltype(std::declval<R &>().__Vtrigrprev__TOP__clk_i)>>
     : std::true_type {};
 
+// PEs from index split on have a Verilator context of their own: the array
+// may clock them on another thread (its second lane)
 template <class V> class PeGridRtl : public PeGrid {
 public:
-    PeGridRtl(int n, int in_bits, int acc_bits)
-        : in_mask_(mask(in_bits)), acc_mask_(mask(acc_bits)), ctx_(new VerilatedContext)
+    PeGridRtl(int n, int split, int in_bits, int acc_bits)
+        : in_mask_(mask(in_bits)), acc_mask_(mask(acc_bits))
     {
+        ctx_[0].reset(new VerilatedContext);
+        ctx_[1].reset(new VerilatedContext);
         pe_.reserve(n);
         for (int p = 0; p < n; p++)
-            pe_.emplace_back(new V{ctx_.get(), ("pe" + std::to_string(p)).c_str()});
+            pe_.emplace_back(new V{ctx_[p >= split].get(), ("pe" + std::to_string(p)).c_str()});
         reset();
     }
     ~PeGridRtl() override
@@ -121,14 +125,14 @@ public:
 private:
     static uint32_t mask(int bits) { return bits >= 32 ? 0xFFFFFFFFu : (1u << bits) - 1; }
     const uint32_t in_mask_, acc_mask_;
-    std::unique_ptr<VerilatedContext> ctx_; // declared first: outlives the models
+    std::unique_ptr<VerilatedContext> ctx_[2]; // declared first: outlive the models
     std::vector<std::unique_ptr<V>> pe_;
 };
 
 // the factory the generated accel_models.h lists, one per verilated MAC
-template <class V, int IN_BITS, int ACC_BITS> PeGrid *ax_make_pe_grid(int n)
+template <class V, int IN_BITS, int ACC_BITS> PeGrid *ax_make_pe_grid(int n, int split)
 {
-    return new PeGridRtl<V>(n, IN_BITS, ACC_BITS);
+    return new PeGridRtl<V>(n, split, IN_BITS, ACC_BITS);
 }
 
 class PeGridC : public PeGrid {
