@@ -185,16 +185,14 @@ void AccelArray::run_job(AccelJob &j)
     int64_t done = 0;
 
     // the preload: fold 0's operands, each channel timed to end at cycle -1
-    int64_t pre = 0;
+    int64_t pre = 0, d[2];
     for (int b = 0; b < 2; b++) {
-        int64_t w = plan_[0].load[b], d = w <= 0 ? 0 : cfg_.bandwidth ? (w + cfg_.bandwidth - 1) / cfg_.bandwidth : 1;
-        pre = std::max(pre, d);
+        d[b] = ax_accel_transfer_cycles(plan_[0].load[b], cfg_.bandwidth);
+        pre = std::max(pre, d[b]);
     }
     for (now_ = -pre; now_ < 0; now_++) {
-        for (int b = 0; b < 2; b++) {
-            int64_t w = plan_[0].load[b], d = w <= 0 ? 0 : cfg_.bandwidth ? (w + cfg_.bandwidth - 1) / cfg_.bandwidth : 1;
-            if (d && now_ == -d) chan_[b].push(0, w);
-        }
+        for (int b = 0; b < 2; b++)
+            if (d[b] && now_ == -d[b]) chan_[b].push(0, plan_[0].load[b]);
         tick_channels();
         wait();
     }

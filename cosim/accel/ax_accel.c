@@ -270,9 +270,7 @@ void ax_accel_counts_add(const ax_accel_cfg_t *c, ax_accel_counts_t *a, const ax
     ax_accel_counts_finish(c, a);
 }
 
-/* Cycles a transfer of words takes on a channel of bw words per cycle (bw
- * 0: as needed, one cycle) */
-static int64_t xfer(int64_t words, int64_t bw)
+int64_t ax_accel_transfer_cycles(int64_t words, int64_t bw)
 {
     return words <= 0 ? 0 : bw == 0 ? 1 : (words + bw - 1) / bw;
 }
@@ -302,7 +300,7 @@ void ax_accel_timeline(const ax_accel_cfg_t *c, const ax_accel_map_t *mp, int64_
     /* fold 0's operands, each channel just in time for cycle 0 */
     k->preload_cycles = 0;
     for (int b = 0; b < 2; b++) {
-        int64_t d = xfer(cur.load[b], bw);
+        int64_t d = ax_accel_transfer_cycles(cur.load[b], bw);
         if (d) dram_range(k, b, -d, -1);
         k->dram_reads[b] += cur.load[b];
         if (d > k->preload_cycles) k->preload_cycles = d;
@@ -315,7 +313,7 @@ void ax_accel_timeline(const ax_accel_cfg_t *c, const ax_accel_map_t *mp, int64_
         if (f + 1 < F) {
             ax_accel_fold(c, mp, f + 1, &next);
             for (int b = 0; b < 2; b++) {
-                int64_t d = xfer(next.load[b], bw);
+                int64_t d = ax_accel_transfer_cycles(next.load[b], bw);
                 if (!d) continue;
                 dram_range(k, b, S, S + d - 1);
                 k->dram_reads[b] += next.load[b];
@@ -323,7 +321,7 @@ void ax_accel_timeline(const ax_accel_cfg_t *c, const ax_accel_map_t *mp, int64_
             }
         }
         if (f >= 1) {
-            int64_t d = xfer(prev.drain, bw);
+            int64_t d = ax_accel_transfer_cycles(prev.drain, bw);
             if (d) {
                 dram_range(k, AX_BUF_OFMAP, S, S + d - 1);
                 k->dram_writes[AX_BUF_OFMAP] += prev.drain;
@@ -347,7 +345,7 @@ void ax_accel_timeline(const ax_accel_cfg_t *c, const ax_accel_map_t *mp, int64_
     /* the last fold's outputs, after the end, behind what the channel has */
     k->drain_cycles = of_free > end ? of_free - end : 0;
     if (cur.drain) {
-        int64_t st = of_free > end ? of_free : end, d = xfer(cur.drain, bw);
+        int64_t st = of_free > end ? of_free : end, d = ax_accel_transfer_cycles(cur.drain, bw);
         dram_range(k, AX_BUF_OFMAP, st, st + d - 1);
         k->dram_writes[AX_BUF_OFMAP] += cur.drain;
         k->drain_cycles = st + d - end;
@@ -379,10 +377,6 @@ void ax_accel_timeline(const ax_accel_cfg_t *c, const ax_accel_map_t *mp, int64_
 #undef NEXTL
 }
 
-/* Folds up to this many have their means summed one by one in fold order,
- * as SCALE-Sim does (its last digit depends on it); beyond, by fold class */
-#define AX_ACCEL_ORDERED_FOLDS ((int64_t)1 << 22)
-
 int ax_accel_analytic(const ax_accel_cfg_t *c, const ax_accel_layer_t *l, ax_accel_counts_t *o,
                       char *err, size_t errlen)
 {
@@ -390,40 +384,20 @@ int ax_accel_analytic(const ax_accel_cfg_t *c, const ax_accel_layer_t *l, ax_acc
     if (ax_accel_cfg_check(c, err, errlen) || ax_accel_layer_check(c, l, err, errlen)) return -1;
     ax_accel_map_t mp;
     ax_accel_map(c, l, &mp);
-    /* One GEMM. Its folds come in at most four classes: full or ragged
-     * rows (the last row fold) by full or ragged columns (the last column
-     * fold); the integer counts are class counts times the class's. */
+    /* One GEMM, fold by fold (the timeline below walks every fold too);
+     * the means summed in fold order, as SCALE-Sim sums them (its last
+     * digit depends on it) */
     ax_accel_counts_t one;
     memset(&one, 0, sizeof one);
-    const int64_t fr_last = mp.row_folds - 1, fc_last = mp.col_folds - 1;
-    for (int rr = 0; rr < 2; rr++)
-        for (int cr = 0; cr < 2; cr++) {
-            /* rr/cr = 1: the last row/column fold; 0: the others */
-            int64_t nr = rr ? 1 : fr_last, nc = cr ? 1 : fc_last;
-            if (nr == 0 || nc == 0) continue;
-            /* a representative of the class (fold = fc * row_folds + fr) */
-            int64_t fr = rr ? fr_last : 0, fc = cr ? fc_last : 0;
-            ax_accel_fold_t fd;
-            ax_accel_fold(c, &mp, fc * mp.row_folds + fr, &fd);
-            int64_t n = nr * nc;
-            one.macs += n * fd.macs;
-            one.mapping_eff_sum += (double)n * fd.mapping_eff;
-            one.compute_util_sum += (double)n * fd.compute_util;
-            for (int b = 0; b < AX_BUF_COUNT; b++) {
-                one.sram_reads[b] += n * fd.sram_reads[b];
-                one.sram_writes[b] += n * fd.sram_writes[b];
-            }
-        }
-    /* ws/is read the partial sums back in every row fold but the first
-     * (which the classes cannot tell apart): T x Sc per row fold after it */
-    if (c->dataflow != AX_DF_OS) one.sram_reads[AX_BUF_OFMAP] = mp.t * mp.sc * (mp.row_folds - 1);
-    if (mp.folds <= AX_ACCEL_ORDERED_FOLDS) {
-        one.mapping_eff_sum = one.compute_util_sum = 0;
-        for (int64_t f = 0; f < mp.folds; f++) {
-            ax_accel_fold_t fd;
-            ax_accel_fold(c, &mp, f, &fd);
-            one.mapping_eff_sum += fd.mapping_eff;
-            one.compute_util_sum += fd.compute_util;
+    for (int64_t f = 0; f < mp.folds; f++) {
+        ax_accel_fold_t fd;
+        ax_accel_fold(c, &mp, f, &fd);
+        one.macs += fd.macs;
+        one.mapping_eff_sum += fd.mapping_eff;
+        one.compute_util_sum += fd.compute_util;
+        for (int b = 0; b < AX_BUF_COUNT; b++) {
+            one.sram_reads[b] += fd.sram_reads[b];
+            one.sram_writes[b] += fd.sram_writes[b];
         }
     }
     one.gemms = 1;

@@ -160,6 +160,9 @@ typedef struct ax_accel_counts {
  * last, the cycle after the last fold's. */
 void ax_accel_timeline(const ax_accel_cfg_t *c, const ax_accel_map_t *mp, int64_t *start,
                        ax_accel_counts_t *k);
+/* Cycles a transfer of words takes on a channel of bw words per cycle (0
+ * words: none; bw 0, as needed: one) */
+int64_t ax_accel_transfer_cycles(int64_t words, int64_t bw);
 
 /* The counts in closed form, without clocking a PE: 0, or -1 with a message
  * (the layer's check) */
