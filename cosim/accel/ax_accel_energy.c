@@ -1,8 +1,8 @@
 /* ax_accel_energy.c — energy = counts x per-operation energies (ax_accel.h;
  * the default table and its sources in docs/accelerator.md, "Energy"). */
 #include "ax_accel.h"
+#include "ax_accel_text.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -49,14 +49,6 @@ void ax_accel_energy_of(const ax_accel_energy_t *e, const ax_mac_cfg_t *mac,
     o->total = o->mac + o->sram + o->dram + o->idle;
 }
 
-static char *trim(char *s)
-{
-    while (isspace((unsigned char)*s)) s++;
-    size_t n = strlen(s);
-    while (n && isspace((unsigned char)s[n - 1])) s[--n] = 0;
-    return s;
-}
-
 int ax_accel_read_energy(const char *path, ax_accel_energy_t *e, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
@@ -71,12 +63,10 @@ int ax_accel_read_energy(const char *path, ax_accel_energy_t *e, char *err, size
                       &e->dram_read, &e->dram_write, &e->pe_idle};
     char line[512];
     int lineno = 0, rc = 0;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
-        size_t len = strlen(line);
-        if (len == sizeof line - 1 && line[len - 1] != '\n' && !feof(f)) {
-            snprintf(err, errlen, "%s:%d: line too long", path, lineno);
-            rc = -1;
+    for (;;) {
+        int r = next_line(f, path, line, sizeof line, &lineno, err, errlen);
+        if (r) {
+            rc = r < 0 ? -1 : 0;
             break;
         }
         char *hash = strchr(line, '#');

@@ -3,6 +3,7 @@
  * its report files written (ax_accel.h; docs/accelerator.md lists every rule
  * and where axsim is stricter). */
 #include "ax_accel.h"
+#include "ax_accel_text.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -11,14 +12,6 @@
 #include <string.h>
 
 /* ---- small text helpers ---------------------------------------------------- */
-
-static char *trim(char *s)
-{
-    while (isspace((unsigned char)*s)) s++;
-    size_t n = strlen(s);
-    while (n && isspace((unsigned char)s[n - 1])) s[--n] = 0;
-    return s;
-}
 
 static int ieq(const char *a, const char *b)
 {
@@ -36,33 +29,6 @@ static int parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
     long long v = strtoll(s, &end, 10);
     if (errno || *end || v < lo || v > hi) return -1;
     *out = v;
-    return 0;
-}
-
-/* One line of at most len - 1 bytes into buf, without its newline; 1 at the
- * end of the file, -1 for a line too long */
-static int read_line(FILE *f, char *buf, size_t len)
-{
-    if (!fgets(buf, (int)len, f)) return 1;
-    size_t n = strlen(buf);
-    if (n == len - 1 && buf[n - 1] != '\n' && !feof(f)) return -1;
-    if (n && buf[n - 1] == '\n') buf[--n] = 0;
-    if (n && buf[n - 1] == '\r') buf[--n] = 0;
-    return 0;
-}
-
-/* The next line into buf (*lineno counts it): 0; 1 at the end of the file;
- * -1 with "file:line: ..." for a line too long */
-static int next_line(FILE *f, const char *path, char *buf, size_t len, int *lineno, char *err,
-                     size_t errlen)
-{
-    int r = read_line(f, buf, len);
-    if (r > 0) return 1;
-    ++*lineno;
-    if (r < 0) {
-        snprintf(err, errlen, "%s:%d: line longer than %zu bytes", path, *lineno, len - 2);
-        return -1;
-    }
     return 0;
 }
 
