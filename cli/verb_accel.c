@@ -44,6 +44,9 @@ static const char *help =
     "  --dataflow D       os, ws or is (default ws)\n"
     "  --sram-kb I,F,O    ifmap, filter, ofmap SRAM in KiB (default 64,64,64)\n"
     "  --bandwidth W      DRAM words per cycle per buffer (default 0: as needed)\n"
+    "  --memory M         axsim (default: fold by fold, as the cycle-accurate array)\n"
+    "                     or scalesim (SCALE-Sim v2's address-by-address model, to\n"
+    "                     diff its reports; analytic only)\n"
     "  --mac CFG          the PE's MAC (default " DEFAULT_MAC ")\n"
     "  --energy FILE      per-operation energies replacing the default table\n"
     "  --mode M           analytic (default) or cycle\n"
@@ -100,6 +103,11 @@ static int model_layers(const accel_opts_t *o, accel_layer_t **out, int64_t *n)
             a->l.n = d->c / d->groups;
             a->l.count = d->groups;
             a->l.ifmap_words = d->in_c / d->groups * d->in_h * d->in_w; /* one group's input */
+            /* as SCALE-Sim's memory model addresses it: the padded input */
+            a->l.conv_h = d->in_h + 2 * d->pad, a->l.conv_w = d->in_w + 2 * d->pad;
+            a->l.conv_c = d->in_c / d->groups;
+            a->l.filt_h = a->l.filt_w = d->k;
+            a->l.stride = d->stride, a->l.out_w = d->w;
         } else {
             a->l.m = 1;
             a->l.k = d->in_c * d->in_h * d->in_w;
@@ -137,7 +145,7 @@ static int parse_opts(accel_opts_t *o, int argc, char **argv)
         {"pe", 1, 0, 'p'},      {"weights", 1, 0, 'w'},  {"data", 1, 0, 'D'},
         {"vcd", 1, 0, 'v'},     {"vcd-out", 1, 0, 'V'},  {"backend", 1, 0, 'b'},
         {"threads", 1, 0, 't'}, {"out", 1, 0, 'o'},      {"json", 1, 0, 'j'},
-        {"quiet", 0, 0, 'q'},   {0, 0, 0, 0}};
+        {"quiet", 0, 0, 'q'},   {"memory", 1, 0, 'y'},   {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->model = "lenet5";
     o->data = AX_DEFAULT_DATA;
@@ -147,7 +155,8 @@ static int parse_opts(accel_opts_t *o, int argc, char **argv)
     o->in_c = 1, o->in_h = 28, o->in_w = 28;
     snprintf(o->mac_spec, sizeof o->mac_spec, "%s", DEFAULT_MAC);
     ax_accel_energy_default(&o->energy);
-    const char *array = NULL, *df = NULL, *sram = NULL, *bw = NULL, *mode = NULL, *input = NULL;
+    const char *array = NULL, *df = NULL, *sram = NULL, *bw = NULL, *mode = NULL, *input = NULL,
+               *memory = NULL;
     int model_given = 0, c;
     char err[512], tail;
     ax_cli_opt_begin();
@@ -182,6 +191,7 @@ static int parse_opts(accel_opts_t *o, int argc, char **argv)
         case 'o': o->out = optarg; break;
         case 'j': o->json = optarg; break;
         case 'q': o->quiet = 1; break;
+        case 'y': memory = optarg; break;
         }
         if (bad) return AX_EXIT_USAGE;
     }
@@ -219,6 +229,10 @@ static int parse_opts(accel_opts_t *o, int argc, char **argv)
         if (ax_cli_u64(verb, "--bandwidth", bw, &v)) return AX_EXIT_USAGE;
         o->cfg.bandwidth = v > ((uint64_t)1 << 62) ? (int64_t)1 << 62 : (int64_t)v; /* checked below */
     }
+    if (memory && ax_memory_parse(memory, &o->cfg.memory, err, sizeof err)) {
+        ax_cli_error(verb, "--memory: %s", err);
+        return AX_EXIT_USAGE;
+    }
     if (ax_accel_cfg_check(&o->cfg, err, sizeof err)) {
         ax_cli_error(verb, "%s", err);
         return AX_EXIT_USAGE;
@@ -240,6 +254,11 @@ static int parse_opts(accel_opts_t *o, int argc, char **argv)
     }
     if (o->topology && model_given) {
         ax_cli_error(verb, "--topology and --model: give one");
+        return AX_EXIT_USAGE;
+    }
+    if (o->cycle && o->cfg.memory == AX_MEM_SCALESIM) {
+        ax_cli_error(verb, "--memory scalesim is for --mode analytic: the cycle-accurate array "
+                           "runs axsim's memory model (docs/accelerator.md)");
         return AX_EXIT_USAGE;
     }
     if (o->topology && o->cycle) {
@@ -408,22 +427,38 @@ static int write_folds(const accel_opts_t *o, const accel_layer_t *ls, int64_t n
         }
         ax_accel_counts_t k;
         memset(&k, 0, sizeof k);
-        ax_accel_timeline(&o->cfg, &mp, start, &k);
+        /* SCALE-Sim's model stalls inside folds and has no per-fold DRAM
+         * traffic: the DRAM columns stay empty */
+        const int ss = o->cfg.memory == AX_MEM_SCALESIM;
+        if (ss) {
+            if (ax_accel_scalesim_memory(&o->cfg, &one, &mp, start, &k, err, sizeof err)) {
+                ax_cli_error(verb, "%s", err);
+                free(start);
+                rc = AX_EXIT_FAIL;
+                break;
+            }
+        } else {
+            ax_accel_timeline(&o->cfg, &mp, start, &k);
+        }
         for (int64_t fi = 0; fi < nf; fi++) {
             ax_accel_fold_t fd;
             ax_accel_fold(&o->cfg, &mp, fi, &fd);
             int64_t prev_end = fi ? start[fi - 1] + mp.fold_cycles : 0;
             csv_name(f, ls[i].l.name);
             fprintf(f, ",%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%.17g,%.17g,"
-                       "%lld,%lld,%lld,%lld,%lld,%lld,%lld\n",
+                       "%lld,%lld,%lld,%lld,",
                     (long long)fi, (long long)(fi % mp.row_folds), (long long)(fi / mp.row_folds),
                     (long long)fd.row0, (long long)fd.rows_used, (long long)fd.col0,
                     (long long)fd.cols_used, (long long)start[fi], (long long)mp.fold_cycles,
                     (long long)(start[fi] - prev_end), (long long)fd.macs, fd.mapping_eff,
                     fd.compute_util, (long long)fd.sram_reads[AX_BUF_IFMAP],
                     (long long)fd.sram_reads[AX_BUF_FILTER], (long long)fd.sram_reads[AX_BUF_OFMAP],
-                    (long long)fd.sram_writes[AX_BUF_OFMAP], (long long)fd.load[AX_BUF_IFMAP],
-                    (long long)fd.load[AX_BUF_FILTER], (long long)fd.drain);
+                    (long long)fd.sram_writes[AX_BUF_OFMAP]);
+            if (ss)
+                fprintf(f, ",,\n");
+            else
+                fprintf(f, "%lld,%lld,%lld\n", (long long)fd.load[AX_BUF_IFMAP],
+                        (long long)fd.load[AX_BUF_FILTER], (long long)fd.drain);
         }
         if (nf < mp.folds)
             fprintf(f, "# %s: %lld more folds not listed\n", ls[i].l.name, (long long)(mp.folds - nf));
@@ -592,9 +627,10 @@ int ax_verb_accel(int argc, char **argv)
     char bwtext[64] = "as fast as needed";
     if (o.cfg.bandwidth)
         snprintf(bwtext, sizeof bwtext, "%lld words/cycle per buffer", (long long)o.cfg.bandwidth);
-    printf("  SRAMs ifmap/filter/ofmap %lld/%lld/%lld KiB, %lld-byte words, DRAM %s\n",
+    printf("  SRAMs ifmap/filter/ofmap %lld/%lld/%lld KiB, %lld-byte words, DRAM %s%s\n",
            (long long)o.cfg.sram_kb[0], (long long)o.cfg.sram_kb[1], (long long)o.cfg.sram_kb[2],
-           (long long)o.cfg.word_bytes, bwtext);
+           (long long)o.cfg.word_bytes, bwtext,
+           o.cfg.memory == AX_MEM_SCALESIM ? "; SCALE-Sim's memory model" : "");
     printf("%-12s %-20s %6s %12s %10s %6s %6s %14s %14s %12s%s\n", "layer", "GEMM MxNxK", "folds",
            "cycles", "stalls", "util%", "map%", "SRAM words", "DRAM words", "energy nJ",
            o.cycle ? "  bits vs fast path" : "");
@@ -668,6 +704,7 @@ int ax_verb_accel(int argc, char **argv)
         for (int b = 0; b < AX_BUF_COUNT; b++) cJSON_AddItemToArray(kb, cJSON_CreateNumber((double)o.cfg.sram_kb[b]));
         cJSON_AddNumberToObject(ar, "word_bytes", (double)o.cfg.word_bytes);
         cJSON_AddNumberToObject(ar, "bandwidth", (double)o.cfg.bandwidth);
+        cJSON_AddStringToObject(ar, "memory", ax_memory_name(o.cfg.memory));
         cJSON_AddNumberToObject(root, "mac_energy_pj", ax_accel_mac_energy(&o.energy, &o.mac));
         if (o.cycle) {
             cJSON_AddNumberToObject(root, "images", (double)o.images);

@@ -22,7 +22,7 @@ set(_fz_parsers format unit mac calc byo lut idx idx_gz npy ckpt accel)
 set(_fz_src_calc cli/calc_line.c)
 set(_fz_src_byo  cosim/byo/byo_manifest.c)
 set(_fz_src_accel cosim/accel/ax_accel.c cosim/accel/ax_accel_jobs.c cosim/accel/ax_accel_scalesim.c
-  cosim/accel/ax_accel_energy.c)
+  cosim/accel/ax_accel_energy.c cosim/accel/ax_accel_ssmem.c)
 # libFuzzer options per harness: the largest input worth trying; the data
 # readers get a memory limit (a decompressed or declared size is allocated)
 set(_fz_opt_format -max_len=128)

@@ -7,6 +7,15 @@
 #include <string.h>
 
 static const char *const df_names[] = {"os", "ws", "is"};
+static const char *const mem_names[] = {"axsim", "scalesim"};
+
+/* the index of s in names[0..n), or -1 */
+static int name_index(const char *const *names, int n, const char *s)
+{
+    for (int i = 0; s && i < n; i++)
+        if (strcmp(s, names[i]) == 0) return i;
+    return -1;
+}
 
 const char *ax_dataflow_name(ax_dataflow_t d)
 {
@@ -15,13 +24,30 @@ const char *ax_dataflow_name(ax_dataflow_t d)
 
 int ax_dataflow_parse(const char *s, ax_dataflow_t *out, char *err, size_t errlen)
 {
-    for (int d = 0; d < 3; d++)
-        if (s && strcmp(s, df_names[d]) == 0) {
-            *out = (ax_dataflow_t)d;
-            return 0;
-        }
+    const int d = name_index(df_names, 3, s);
+    if (d >= 0) {
+        *out = (ax_dataflow_t)d;
+        return 0;
+    }
     snprintf(err, errlen, "unknown dataflow '%s' (os: output stationary, ws: weight stationary, "
                           "is: input stationary)", s ? s : "");
+    return -1;
+}
+
+const char *ax_memory_name(ax_memory_t m)
+{
+    return (unsigned)m < 2 ? mem_names[m] : "?";
+}
+
+int ax_memory_parse(const char *s, ax_memory_t *out, char *err, size_t errlen)
+{
+    const int m = name_index(mem_names, 2, s);
+    if (m >= 0) {
+        *out = (ax_memory_t)m;
+        return 0;
+    }
+    snprintf(err, errlen, "unknown memory model '%s' (axsim: fold by fold, as the cycle-accurate "
+                          "array; scalesim: SCALE-Sim v2's, address by address)", s ? s : "");
     return -1;
 }
 
@@ -44,6 +70,10 @@ int ax_accel_cfg_check(const ax_accel_cfg_t *c, char *err, size_t errlen)
     if (c->rows < 1 || c->rows > AX_ACCEL_MAX_SIDE || c->cols < 1 || c->cols > AX_ACCEL_MAX_SIDE) {
         snprintf(err, errlen, "array %lld x %lld: rows and columns must be 1..%d",
                  (long long)c->rows, (long long)c->cols, AX_ACCEL_MAX_SIDE);
+        return -1;
+    }
+    if ((unsigned)c->memory > AX_MEM_SCALESIM) {
+        snprintf(err, errlen, "memory model %d is not axsim or scalesim", (int)c->memory);
         return -1;
     }
     if ((unsigned)c->dataflow > AX_DF_IS) {
@@ -107,6 +137,8 @@ int ax_accel_layer_conv(ax_accel_layer_t *l, const char *name, int64_t ifmap_h, 
     l->n = filters;
     l->count = 1;
     if (mul_ok(ifmap_h, ifmap_w, &px) && mul_ok(px, channels, &px)) l->ifmap_words = px;
+    l->conv_h = ifmap_h, l->conv_w = ifmap_w, l->conv_c = channels;
+    l->filt_h = filt_h, l->filt_w = filt_w, l->stride = stride, l->out_w = ow;
     return 0;
 }
 
@@ -407,6 +439,8 @@ int ax_accel_analytic(const ax_accel_cfg_t *c, const ax_accel_layer_t *l, ax_acc
     /* the folds back to back, waiting for the DRAM where it is slower; the
      * last term accumulates one cycle after the last fold */
     ax_accel_timeline(c, &mp, NULL, &one);
+    if (c->memory == AX_MEM_SCALESIM && ax_accel_scalesim_memory(c, l, &mp, NULL, &one, err, errlen))
+        return -1;
     ax_accel_counts_finish(c, &one);
     /* count identical GEMMs, one after another: the first one's first
      * accesses, the last one's last */

@@ -47,6 +47,14 @@ int ax_dataflow_parse(const char *s, ax_dataflow_t *out, char *err, size_t errle
 /* The operand buffers, indices of the arrays in ax_accel_counts_t */
 enum { AX_BUF_IFMAP = 0, AX_BUF_FILTER = 1, AX_BUF_OFMAP = 2, AX_BUF_COUNT = 3 };
 
+/* The memory model (docs/accelerator.md): axsim's fold-granular one (the
+ * SystemC array's), or SCALE-Sim v2's address-by-address one (analytic only;
+ * bandwidth 0 is then its CALC mode, more its USER mode) */
+typedef enum ax_memory { AX_MEM_AXSIM = 0, AX_MEM_SCALESIM = 1 } ax_memory_t;
+/* "axsim", "scalesim" */
+const char *ax_memory_name(ax_memory_t m);
+int ax_memory_parse(const char *s, ax_memory_t *out, char *err, size_t errlen);
+
 /* The largest array side; R x C PEs are simulated one by one in cycle mode */
 #define AX_ACCEL_MAX_SIDE 4096
 
@@ -58,6 +66,7 @@ typedef struct ax_accel_cfg {
     int64_t offset[AX_BUF_COUNT];             /* base addresses (SCALE-Sim's offsets) */
     int64_t word_bytes;                       /* bytes per operand word (SCALE-Sim: 1) */
     int64_t bandwidth;                        /* DRAM words per cycle and buffer; 0 = as needed */
+    ax_memory_t memory;                       /* whose memory model counts stalls and DRAM */
 } ax_accel_cfg_t;
 
 /* 32 x 32, ws, 64 KiB per buffer, SCALE-Sim's offsets, 1-byte words,
@@ -77,6 +86,11 @@ typedef struct ax_accel_layer {
     int64_t ifmap_words; /* distinct words of A: a convolution's input (per
                             group), whose windows overlap in im2col; 0 (or
                             more than m*k): m*k, a plain GEMM */
+    /* a convolution's geometry, for SCALE-Sim's memory model, which follows
+     * addresses: the input as the array reads it (padding included), the
+     * filter, the stride and the output width; conv_h 0: a plain GEMM (A's
+     * m x k words all distinct, SCALE-Sim's GEMM form) */
+    int64_t conv_h, conv_w, conv_c, filt_h, filt_w, stride, out_w;
 } ax_accel_layer_t;
 
 /* A convolution in SCALE-Sim's form (no padding): ofmap ceil((H-R+s)/s)
@@ -168,6 +182,20 @@ int64_t ax_accel_transfer_cycles(int64_t words, int64_t bw);
  * (the layer's check) */
 int ax_accel_analytic(const ax_accel_cfg_t *c, const ax_accel_layer_t *l, ax_accel_counts_t *out,
                       char *err, size_t errlen);
+
+/* SCALE-Sim v2's memory model on one GEMM of l (ax_accel_ssmem.c): sets
+ * k's stall cycles, cycles, DRAM counts and ranges, SRAM ranges, preload and
+ * drain from its demand matrices; start (NULL, or folds + 1 entries) gets
+ * the cycle of each fold's first demand row and, last, the cycle after the
+ * last row's. Stalls fall inside folds, where an access waits. Bandwidth 0
+ * is SCALE-Sim's CALC mode (reads never stall, fetched 10 words a cycle as
+ * its DRAM report assumes; the ofmap drains C words a cycle), more is USER.
+ * ax_accel_analytic calls it when c->memory is AX_MEM_SCALESIM. 0, or -1
+ * with a message (out of memory; an operand whose address tables would
+ * take over 1 GiB). */
+int ax_accel_scalesim_memory(const ax_accel_cfg_t *c, const ax_accel_layer_t *l,
+                             const ax_accel_map_t *mp, int64_t *start, ax_accel_counts_t *k,
+                             char *err, size_t errlen);
 
 /* SCALE-Sim's "Total Cycles" for these counts: the index of the last demand
  * cycle (cycles - 2: SCALE-Sim counts from 0 and has no accumulate stage) */

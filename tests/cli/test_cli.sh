@@ -635,6 +635,22 @@ accel)
   [ $rc -eq 0 ] || { cat "$T/err"; fail "lenet5: exit $rc"; }
   has out "^conv1 .*784x6x25"
   has out "^fc3 .*1x10x84"
+  # SCALE-Sim's memory model: its CI run (AlexNet Conv1, 32x32 ws, CALC)
+  # reproduced column for column, DRAM included (scale-sim-v2's
+  # test/general/golden_trace/DETAILED_ACCESS_REPORT.csv)
+  printf '[general]\nrun_name = ci\n[architecture_presets]\nArrayHeight: 32\nArrayWidth: 32\nIfmapSramSzkB: 64\nFilterSramSzkB: 64\nOfmapSramSzkB: 64\nIfmapOffset: 0\nFilterOffset: 10000000\nOfmapOffset: 20000000\nBandwidth : 10\nDataflow : ws\nMemoryBanks: 1\n[run_presets]\nInterfaceBandwidth: CALC\n' >"$T/ci.cfg"
+  printf 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\nConv1, 224, 224, 11, 11, 3, 96, 4,\n' >"$T/alex.csv"
+  run "$AX" accel --config "$T/ci.cfg" --topology "$T/alex.csv" --memory scalesim --out "$T/s" --quiet
+  [ $rc -eq 0 ] || { cat "$T/err"; fail "scalesim memory: exit $rc"; }
+  grep -qx '0, 33.0, 112176.0, 3294225, 1.0, 109197.0, 34848, 63.0, 112283.0, 3484800, -3243.0, 111824.0, 1805023, -3275.0, 102937.0, 34848, 1102.0, 112639.0, 3484831,' "$T/s/DETAILED_ACCESS_REPORT.csv" ||
+    { cat "$T/s/DETAILED_ACCESS_REPORT.csv"; fail "DETAILED_ACCESS_REPORT under SCALE-Sim's memory"; }
+  # a model's padded convolutions through it, USER bandwidth; folds.csv has
+  # no per-fold DRAM columns there
+  run "$AX" accel --memory scalesim --bandwidth 4 --out "$T/s2" --json "$T/s2.json" --quiet
+  [ $rc -eq 0 ] || { cat "$T/err"; fail "lenet5, scalesim memory: exit $rc"; }
+  has out "SCALE-Sim's memory model"
+  grep -q '"memory":[[:space:]]*"scalesim"' "$T/s2.json" || fail "JSON memory"
+  grep -q '^"conv1",0,.*,,$' "$T/s2/folds.csv" || { head -3 "$T/s2/folds.csv"; fail "folds.csv, scalesim memory"; }
   # bad input: the file and line, the reason, exit 2
   bad() { run "$AX" accel "$@" --out "$T/bad"; [ $rc -eq 2 ] || { cat "$T/err"; fail "exit $rc for $*"; }; }
   bad --array 0x4
@@ -656,6 +672,10 @@ accel)
   has err "are for --mode cycle"
   bad --model snn-conv
   has err "spiking"
+  bad --memory dram
+  has err "unknown memory model 'dram'"
+  bad --memory scalesim --mode cycle
+  has err "memory scalesim is for --mode analytic"
   [ -e "$T/bad" ] && [ -n "$(ls "$T/bad")" ] && fail "a refused run left files"
   true ;;
 accel_cycle)
