@@ -115,6 +115,7 @@ int net_run_training(net_job_t *j, cJSON *root, ax_train_result_t *res)
     cfg.norm_scale = o->norm[0], cfg.norm_mean = o->norm[1], cfg.norm_std = o->norm[2];
     progress_t g = {o, isatty(2), 0, cJSON_CreateArray()};
     cfg.progress = progress, cfg.ctx = &g;
+    ax_model_stats_reset(j->m);
     int rc = ax_train(j->m, &j->tr, &j->te, &cfg, res, err, sizeof err);
     cJSON_AddItemToObject(root, "epochs", g.epochs);
     if (rc) {
@@ -132,6 +133,10 @@ int net_run_training(net_job_t *j, cJSON *root, ax_train_result_t *res)
     cJSON_AddNumberToObject(root, "test_loss", res->test_loss);
     cJSON_AddNumberToObject(root, "test_accuracy", res->test_acc);
     if (o->out) cJSON_AddStringToObject(root, "checkpoint", o->out);
+    if (ax_mac_is_daa(&j->m->fwd) || ax_mac_is_daa(&j->m->bwd)) {
+        printf("  DAA over the run (forward, both gradients, the epochs' test passes):\n");
+        net_daa_layers(j->m, root);
+    }
     return 0;
 }
 
@@ -158,5 +163,6 @@ int net_run_eval(net_job_t *j, const char *what, double *acc, cJSON *obj)
         printf("  spiking: %s\n", ax_snn_describe(&j->m->snn, b, sizeof b));
     }
     net_snn_layers(j->m, obj);
+    net_daa_layers(j->m, obj);
     return 0;
 }

@@ -197,6 +197,11 @@ static int parse_opts(accel_opts_t *o, int argc, char **argv)
     }
     if (c < 0) return AX_EXIT_USAGE;
     if (ax_cli_mac(verb, "--mac", o->mac_spec, &o->mac)) return AX_EXIT_USAGE;
+    if (ax_mac_is_daa(&o->mac)) {
+        ax_cli_error(verb, "--mac %s: an array of DAA processing elements (two streams per PE) "
+                           "is not modelled yet; give a plain MAC", o->mac_spec);
+        return AX_EXIT_USAGE;
+    }
     ax_accel_cfg_default(&o->cfg);
     o->cfg.rows = o->cfg.cols = 16;
     /* words as wide as the input format, unless SCALE-Sim's config says */

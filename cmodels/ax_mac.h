@@ -12,7 +12,7 @@
  * operation's flags, ORed into *flags (never cleared here). The RTL of the
  * same contract is rtl/ax_mac.v. Header-only, AX_HD: host and CUDA device.
  *
- *   ax_mac_cfg_t c = {mul, in, prod, add, acc};
+ *   ax_mac_cfg_t c = {mul, in, prod, add, acc};   // daa zero: a plain MAC
  *   uint32_t flags = 0, r = ax_mac_fold(&c, a, b, n, &flags);   // n = 0: +0 */
 #ifndef AX_MAC_H
 #define AX_MAC_H
@@ -22,14 +22,44 @@
 #include "ax_convert.h"
 #include "ax_units.h"
 
+/* Dynamic asymmetric precision (DAA; ax_daa.h, docs/units.md section 15):
+ * two dot products ("streams": two adjacent output rows of a GEMM) share a
+ * processing element with one high-precision multiplier (mul) and one
+ * low-precision one (lo, on operands rounded to lo_in); at every step a
+ * controller policy gives mul to one stream and lo to the other. */
+typedef enum ax_daa_policy {
+    AX_DAA_NONE = 0, /* a plain MAC: every product through mul */
+    AX_DAA_STATIC,   /* stream 0 always gets mul (the ablation baseline) */
+    AX_DAA_ZERO,     /* a stream whose product is zero yields mul to the other */
+    AX_DAA_VALUE,    /* the larger product by exponents gets mul */
+    AX_DAA_RANDOM,   /* a seeded hash of the step's operands decides */
+    AX_DAA_POLICIES
+} ax_daa_policy_t;
+
+typedef struct ax_daa {
+    int32_t policy;    /* ax_daa_policy_t */
+    ax_unit_t lo;      /* the low-precision multiplier */
+    ax_format_t lo_in; /* its operand format: in, or narrower */
+    uint32_t seed;     /* AX_DAA_RANDOM's */
+} ax_daa_t;
+
 typedef struct ax_mac_cfg {
-    ax_unit_t mul;        /* a multiplier (AX_KIND_MUL) */
+    ax_unit_t mul;        /* a multiplier (AX_KIND_MUL); under DAA the high-precision one */
     ax_format_t in, prod; /* operands a, b; the multiplier's result */
     ax_unit_t add;        /* an adder (AX_KIND_ADD) */
     ax_format_t acc;      /* the adder's operands and result */
+    ax_daa_t daa;         /* policy AX_DAA_NONE (zero-initialized): a plain MAC */
 } ax_mac_cfg_t;
 
-/* One term: ADD(acc, convert(MUL(a, b))). acc is in c->acc, a and b in c->in. */
+/* 1 for a DAA configuration: its results depend on the partner row, so the
+ * per-element folds below do not give them (ax_daa.h does) */
+AX_HD int ax_mac_is_daa(const ax_mac_cfg_t *c)
+{
+    return c->daa.policy != AX_DAA_NONE;
+}
+
+/* One term: ADD(acc, convert(MUL(a, b))). acc is in c->acc, a and b in c->in.
+ * A DAA configuration's mul here: a plain step; ax_daa.h has the pair's. */
 AX_HD uint32_t ax_mac_step(const ax_mac_cfg_t *c, uint32_t acc, uint32_t a, uint32_t b,
                            uint32_t *flags)
 {

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-enum { AX_SPEC_MAX_KEYS = 8, AX_SPEC_VAL = 256 };
+enum { AX_SPEC_MAX_KEYS = 12, AX_SPEC_VAL = 256 };
 
 typedef struct ax_spec_items {
     int seen[AX_SPEC_MAX_KEYS];

@@ -133,7 +133,7 @@ std::string write_vcd(const Job &j, const std::vector<Miss> &ms, const std::stri
         }
         // a dot product: the terms with the C model's running accumulator;
         // the RTL's final accumulator on the last step
-        ax_mac_cfg_t c = {j.mul, j.fi, j.fp, j.add, j.fo};
+        ax_mac_cfg_t c = {j.mul, j.fi, j.fp, j.add, j.fo, {}};
         uint32_t acc = m.init, fl = 0;
         for (size_t k = 0; k < m.ta.size(); k++) {
             acc = ax_mac_step(&c, acc, m.ta[k], m.tb[k], &fl);

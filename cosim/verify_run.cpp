@@ -40,7 +40,7 @@ Outcome run_job(Job &j, int jobs, bool progress, std::vector<Miss> &misses)
         else
             rtl.reset(j.dut->make());
         std::vector<uint32_t> ta, tb;
-        ax_mac_cfg_t mc = {j.mul, j.fi, j.fp, j.add, j.fo};
+        ax_mac_cfg_t mc = {j.mul, j.fi, j.fp, j.add, j.fo, {}};
         auto record = [&](Miss m) {
             bad++;
             std::lock_guard<std::mutex> g(mu);

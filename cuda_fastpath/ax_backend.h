@@ -6,6 +6,7 @@
 #define AX_BACKEND_H
 
 #include "ax_fail.h"
+#include "ax_daa.h"
 #include "ax_fastpath.h"
 #include "ax_lut.h"
 #include "ax_pool.h"
@@ -65,7 +66,18 @@ typedef struct ax_backend_ops {
     void (*release)(ax_fp_ctx_t *x);
     /* the synapse of binary spikes (ax_spike_shape_t); sets x->last_path */
     ax_spike_fn spike;
+    /* a GEMM under a DAA configuration (ax_daa.h): adds the counts of
+     * non-zero and high-precision products to *cnt; NULL: not supported */
+    int (*gemm_daa)(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
+                    const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags,
+                    ax_daa_count_t *cnt, char *err, size_t errlen);
 } ax_backend_ops_t;
+
+/* The DAA GEMM on the host (ax_daa_gemm.c), on threads threads: the ref and
+ * cpu backends' */
+int ax_daa_gemm_host(int threads, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
+                     const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags,
+                     ax_daa_count_t *cnt, char *err, size_t errlen);
 
 extern const ax_backend_ops_t ax_backend_ref; /* ax_ref.c */
 extern const ax_backend_ops_t ax_backend_cpu; /* cpu/ax_cpu.c */

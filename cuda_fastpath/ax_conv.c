@@ -338,6 +338,7 @@ int ax_conv2d_fwd(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_conv_shape_t
     gs.trans_b = 1, gs.ldb = p.kf;
     gs.batch = p.g, gs.stride_a = p.p * p.kf, gs.stride_b = p.ocg * p.kf;
     gs.stride_c = p.p * p.ocg;
+    gs.pair_rows = p.p; /* DAA pairs the pixels of one image (ax_daa.h) */
     if (p.g == 1) {
         /* one GEMM over a block of nb images: [nb*p][kf] x w^T -> [nb*p][oc]
          * (the same folds; fewer, taller GEMMs) */
@@ -410,6 +411,7 @@ int ax_conv2d_bwd_data(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_conv_sh
     ax_gemm_shape_t gs = ax_gemm_shape(p.hw, p.cg, p.kb);
     gs.batch = p.g, gs.stride_a = p.hw * p.kb, gs.stride_b = p.kb * p.cg;
     gs.stride_c = p.hw * p.cg;
+    gs.pair_rows = p.hw; /* DAA pairs the pixels of one image (ax_daa.h) */
     gather_ctx_t gc = {&p, NULL, p.ocg * p.p, tab, tab + p.h * p.kh, col, ax_fmt_zero(0, cfg->in)};
     if (p.g == 1) {
         /* one GEMM over a block of nb images: [nb*hw][kb] x [kb][c] -> [nb*hw][c] */

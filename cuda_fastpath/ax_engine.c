@@ -19,6 +19,7 @@ struct ax_engine {
     const ax_backend_ops_t *ops;
     ax_fp_ctx_t ctx;
     char describe[320];
+    ax_daa_count_t daa; /* every DAA GEMM's counts */
 };
 
 /* The backends by ax_backend_t (AUTO resolves to cpu or cuda). */
@@ -242,6 +243,8 @@ int ax_gemm_check(const ax_gemm_shape_t *s, char *err, size_t errlen)
                           (long long)s->stride_c);
     if (s->chunk < 0)
         return ax_fail(err, errlen, "GEMM chunk=%lld must be >= 0", (long long)s->chunk);
+    if (s->pair_rows < 0)
+        return ax_fail(err, errlen, "GEMM pair_rows=%lld must be >= 0", (long long)s->pair_rows);
     return 0;
 }
 
@@ -251,7 +254,22 @@ int ax_mac_check(const ax_mac_cfg_t *c, char *err, size_t errlen)
         return ax_fail(err, errlen, "MAC configuration: 'mul' is not a multiplier");
     if (!ax_unit_desc(c->add) || ax_unit_kind(c->add) != AX_KIND_ADD)
         return ax_fail(err, errlen, "MAC configuration: 'add' is not an adder");
+    if (c->daa.policy < AX_DAA_NONE || c->daa.policy >= AX_DAA_POLICIES)
+        return ax_fail(err, errlen, "MAC configuration: DAA policy %d is not one of static, zero, "
+                                    "value, random", (int)c->daa.policy);
+    if (ax_mac_is_daa(c)) {
+        if (!ax_unit_desc(c->daa.lo) || ax_unit_kind(c->daa.lo) != AX_KIND_MUL)
+            return ax_fail(err, errlen, "DAA configuration: 'lo' is not a multiplier");
+        if (c->daa.lo_in.ebits > c->in.ebits || c->daa.lo_in.mbits > c->in.mbits)
+            return ax_fail(err, errlen, "DAA configuration: lo_in is wider than in");
+    }
     return 0;
+}
+
+void ax_engine_daa_counts(const ax_engine_t *e, uint64_t *nonzero, uint64_t *hi)
+{
+    if (nonzero) *nonzero = e->daa.nonzero;
+    if (hi) *hi = e->daa.hi;
 }
 
 int ax_gemm(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
@@ -260,6 +278,11 @@ int ax_gemm(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
 {
     if (ax_gemm_check(s, err, errlen) || ax_mac_check(cfg, err, errlen)) return -1;
     if (s->m == 0 || s->n == 0) return 0;
+    if (ax_mac_is_daa(cfg)) {
+        if (!e->ops->gemm_daa)
+            return ax_fail(err, errlen, "backend %s has no DAA GEMM", ax_backend_name(e->backend));
+        return e->ops->gemm_daa(&e->ctx, cfg, s, A, B, C, flags, &e->daa, err, errlen);
+    }
     return e->ops->gemm(&e->ctx, cfg, s, A, B, C, flags, err, errlen);
 }
 
@@ -269,6 +292,9 @@ int ax_engine_spike(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_spike_shap
 {
     if (!e->ops->spike)
         return ax_fail(err, errlen, "backend %s has no synapse", ax_backend_name(e->backend));
+    if (ax_mac_is_daa(cfg))
+        return ax_fail(err, errlen, "a DAA configuration shares multipliers between two streams; "
+                                    "the synapse of spikes has no multiplier (give a plain MAC)");
     return e->ops->spike(&e->ctx, cfg, s, spk, w, y, flags, err, errlen);
 }
 
@@ -279,5 +305,7 @@ int ax_gemm_time_resident(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm
     if (!e->ops->time_resident)
         return ax_fail(err, errlen, "backend %s keeps no operands resident", ax_backend_name(e->backend));
     if (ax_gemm_check(s, err, errlen) || ax_mac_check(cfg, err, errlen)) return -1;
+    if (ax_mac_is_daa(cfg))
+        return ax_fail(err, errlen, "DAA configurations are not timed with resident operands");
     return e->ops->time_resident(&e->ctx, cfg, s, A, B, reps, sec, err, errlen);
 }

@@ -68,4 +68,12 @@ static int spike_ref(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_spike_sha
     return 0;
 }
 
-const ax_backend_ops_t ax_backend_ref = {NULL, gemm_ref, NULL, NULL, NULL, spike_ref};
+static int gemm_daa_ref(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
+                        const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags,
+                        ax_daa_count_t *cnt, char *err, size_t errlen)
+{
+    x->last_path = "ref daa";
+    return ax_daa_gemm_host(1, cfg, s, A, B, C, flags, cnt, err, errlen);
+}
+
+const ax_backend_ops_t ax_backend_ref = {NULL, gemm_ref, NULL, NULL, NULL, spike_ref, gemm_daa_ref};

@@ -89,6 +89,15 @@ static ax_conv_shape_t conv_shape(const ax_node_t *d, int64_t n)
 }
 
 /* y = GEMM(x, W) (+ bias) for a linear or conv node. */
+/* Adds the DAA counts the engine took since (nz0, hi0) to d */
+static void daa_since(ax_model_t *m, ax_node_t *d, uint64_t nz0, uint64_t hi0)
+{
+    uint64_t nz, hi;
+    ax_engine_daa_counts(m->eng, &nz, &hi);
+    d->daa_nonzero += nz - nz0;
+    d->daa_hi += hi - hi0;
+}
+
 static int gemm_fwd(ax_model_t *m, ax_node_t *d, const float *x, int64_t n, char *err,
                     size_t errlen)
 {
@@ -114,11 +123,16 @@ static int gemm_fwd(ax_model_t *m, ax_node_t *d, const float *x, int64_t n, char
             ax_conv_shape_t s = conv_shape(d, n);
             rc = ax_spike_conv2d_fwd(m->eng, &m->fwd, &s, m->spk, m->qb, m->qc, NULL, err, errlen);
         }
-    } else if (d->kind == AX_LAYER_LINEAR) {
-        rc = ax_linear_fwd(m->eng, &m->fwd, n, in, d->c, m->qa, m->qb, m->qc, NULL, err, errlen);
     } else {
-        ax_conv_shape_t s = conv_shape(d, n);
-        rc = ax_conv2d_fwd(m->eng, &m->fwd, &s, m->qa, m->qb, m->qc, NULL, err, errlen);
+        uint64_t nz0, hi0;
+        ax_engine_daa_counts(m->eng, &nz0, &hi0);
+        if (d->kind == AX_LAYER_LINEAR) {
+            rc = ax_linear_fwd(m->eng, &m->fwd, n, in, d->c, m->qa, m->qb, m->qc, NULL, err, errlen);
+        } else {
+            ax_conv_shape_t s = conv_shape(d, n);
+            rc = ax_conv2d_fwd(m->eng, &m->fwd, &s, m->qa, m->qb, m->qc, NULL, err, errlen);
+        }
+        daa_since(m, d, nz0, hi0);
     }
     if (rc) return -1;
     ax_dequantize(m->eng, m->fwd.acc, m->qc, d->y, (size_t)outsz);
@@ -148,8 +162,8 @@ static void add_grad(ax_model_t *m, int idx, const float *g, int64_t count, unsi
     }
 }
 
-static int gemm_bwd(ax_model_t *m, ax_node_t *d, const float *x, int64_t n, unsigned char *set,
-                    char *err, size_t errlen)
+static int gemm_bwd_counted(ax_model_t *m, ax_node_t *d, const float *x, int64_t n,
+                            unsigned char *set, char *err, size_t errlen)
 {
     ax_param_t *W = &m->param[d->weight];
     int64_t in = d->in_c * d->in_h * d->in_w, outsz = n * node_size(d);
@@ -192,6 +206,16 @@ static int gemm_bwd(ax_model_t *m, ax_node_t *d, const float *x, int64_t n, unsi
     ax_dequantize(m->eng, m->bwd.acc, m->qc, m->tmp, (size_t)(n * in));
     add_grad(m, d->in[0], m->tmp, n * in, set);
     return 0;
+}
+
+static int gemm_bwd(ax_model_t *m, ax_node_t *d, const float *x, int64_t n, unsigned char *set,
+                    char *err, size_t errlen)
+{
+    uint64_t nz0, hi0;
+    ax_engine_daa_counts(m->eng, &nz0, &hi0);
+    const int rc = gemm_bwd_counted(m, d, x, n, set, err, errlen);
+    daa_since(m, d, nz0, hi0);
+    return rc;
 }
 
 /* ---- the other layers ---------------------------------------------------- */

@@ -84,6 +84,10 @@ typedef struct ax_node {
     int64_t spikes, synops;  /* of the last forward: spikes out (lif, readout by
                                 count); accumulates (linear/conv with spike_in) */
     int64_t spikes_total, synops_total; /* summed since ax_model_stats_reset */
+    /* a DAA configuration (ax_daa.h): the non-zero products of its GEMMs
+     * (forward and both gradients) and those through the high-precision
+     * multiplier, summed since ax_model_stats_reset */
+    uint64_t daa_nonzero, daa_hi;
 } ax_node_t;
 
 /* Spiking models: how images become spikes, how spikes become logits, how

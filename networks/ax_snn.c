@@ -393,7 +393,11 @@ int64_t ax_snn_synops(const ax_node_t *d, const uint8_t *s, int64_t nb)
 void ax_model_stats_reset(ax_model_t *m)
 {
     m->stat_images = 0;
-    for (int i = 0; i < m->nnodes; i++) m->node[i].spikes_total = m->node[i].synops_total = 0;
+    for (int i = 0; i < m->nnodes; i++) {
+        ax_node_t *d = &m->node[i];
+        d->spikes_total = d->synops_total = 0;
+        d->daa_nonzero = d->daa_hi = 0;
+    }
 }
 
 int64_t ax_node_spiking_neurons(const ax_model_t *m, const ax_node_t *d)

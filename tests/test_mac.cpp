@@ -30,7 +30,7 @@ namespace {
 ax_mac_cfg_t mac(const char *mul, const char *in, const char *prod, const char *add,
                  const char *acc)
 {
-    return ax_mac_cfg_t{unit(mul), fmt(in), fmt(prod), unit(add), fmt(acc)};
+    return ax_mac_cfg_t{unit(mul), fmt(in), fmt(prod), unit(add), fmt(acc), {}};
 }
 
 std::string hex(uint32_t v)

@@ -65,6 +65,16 @@ int usage(const char *msg)
     return 2;
 }
 
+// The array's PEs are plain MACs: a DAA configuration (ax_daa.h) pairs two
+// rows per PE, which this array does not model; 0, or 1 with the reason
+int plain_mac(const ax_mac_cfg_t &c, char *err, size_t errlen)
+{
+    if (!ax_mac_is_daa(&c)) return 0;
+    snprintf(err, errlen, "a DAA configuration's array (two streams per PE) is not modelled; "
+                          "give a plain MAC");
+    return 1;
+}
+
 // The PEs for cfg: the verilated model of that MAC (pe = "rtl"), or the C
 // twin (pe = "c"). nullptr with a message when the RTL of cfg is not built.
 std::unique_ptr<PeGrid> make_pes(const ax_mac_cfg_t &cfg, const std::string &pe, int n,
@@ -313,7 +323,8 @@ int selftest(int argc, char **argv)
     if (pe != "rtl" && pe != "c") return usage("--pe takes rtl or c");
     ax_mac_cfg_t mac;
     char err[256];
-    if (ax_mac_parse(mac_spec.c_str(), &mac, err, sizeof err)) return usage(err);
+    if (ax_mac_parse(mac_spec.c_str(), &mac, err, sizeof err) || plain_mac(mac, err, sizeof err))
+        return usage(err);
     std::vector<ax_dataflow_t> dl;
     for (size_t p = 0; p <= dfs.size();) {
         size_t q = dfs.find(',', p);
@@ -409,7 +420,7 @@ int run_jobs(int argc, char **argv)
     ax_accel_job_hdr_t h;
     ax_mac_cfg_t mac;
     if (ax_accel_jobs_read_header(f, jobs_path, &h, err, sizeof err) ||
-        ax_mac_parse(h.mac, &mac, err, sizeof err)) {
+        ax_mac_parse(h.mac, &mac, err, sizeof err) || plain_mac(mac, err, sizeof err)) {
         fprintf(stderr, "axsim-accel: %s\n", err);
         fclose(f);
         return 2;
@@ -474,7 +485,8 @@ int bench(int argc, char **argv)
         } else return usage(("unknown option or value: " + a + " " + v).c_str());
     }
     ax_mac_cfg_t mac;
-    if (ax_mac_parse(mac_spec.c_str(), &mac, err, sizeof err)) return usage(err);
+    if (ax_mac_parse(mac_spec.c_str(), &mac, err, sizeof err) || plain_mac(mac, err, sizeof err))
+        return usage(err);
     if (ax_accel_cfg_check(&cfg, err, sizeof err)) return usage(err);
     if (m < 1 || n < 1 || k < 1 || m * k > (1 << 26) || k * n > (1 << 26) || m * n > (1 << 26))
         return usage("--gemm MxNxK with each matrix at most 2^26 words");

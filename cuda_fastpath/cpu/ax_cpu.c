@@ -35,4 +35,14 @@ static int cpu_gemm(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_gemm_shape
     return ax_cpu_generic(x, cfg, s, A, B, C, flags, err, errlen);
 }
 
-const ax_backend_ops_t ax_backend_cpu = {NULL, cpu_gemm, NULL, NULL, ax_cpu_release, ax_cpu_spike};
+/* DAA (ax_daa.h): the pair's fold on every core (ax_daa_gemm.c) */
+static int cpu_gemm_daa(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
+                        const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags,
+                        ax_daa_count_t *cnt, char *err, size_t errlen)
+{
+    x->last_path = "cpu daa generic";
+    return ax_daa_gemm_host(x->threads, cfg, s, A, B, C, flags, cnt, err, errlen);
+}
+
+const ax_backend_ops_t ax_backend_cpu = {NULL,           cpu_gemm,     NULL, NULL,
+                                         ax_cpu_release, ax_cpu_spike, cpu_gemm_daa};

@@ -70,7 +70,7 @@ typedef struct lutbuf {
 
 typedef struct cuda_state {
     int dev, sms, smem_optin;
-    dbuf_t A, B, C, as, ao, bs, bo, qx, qq;
+    dbuf_t A, B, C, as, ao, bs, bo, qx, qq, daa;
     uint32_t *words; // [0] flags, [1] "an exponent is out of the native range"
     lutbuf_t sig, f32;
 } cuda_state_t;
@@ -147,7 +147,7 @@ static void cuda_release(ax_fp_ctx_t *e)
     if (!e || !e->state) return;
     cuda_state_t *st = (cuda_state_t *)e->state;
     dbuf_t *bufs[] = {&st->A, &st->B, &st->C, &st->as, &st->ao, &st->bs,
-                      &st->bo, &st->qx, &st->qq, &st->sig.d, &st->f32.d};
+                      &st->bo, &st->qx, &st->qq, &st->daa, &st->sig.d, &st->f32.d};
     for (dbuf_t *b : bufs) dbuf_free(b);
     if (st->words) cudaFree(st->words);
     free(st);
@@ -484,6 +484,26 @@ static int upload(cuda_state_t *st, const ax_gemm_shape_t *s, const uint32_t *A,
     return 0;
 }
 
+// C ([batch][m][n] on the device) comes back item by item into its rows of
+// ldc (the gaps stay as they are)
+static int download(cuda_state_t *st, const ax_gemm_shape_t *s, uint32_t *C, char *err,
+                    size_t errlen)
+{
+    const size_t w = (size_t)s->n * 4;
+    if (s->batch == 1 || s->stride_c == s->m * s->ldc) {
+        AXC_FAIL(cudaMemcpy2D(C, (size_t)s->ldc * 4, st->C.p, w, w, (size_t)(s->batch * s->m),
+                              cudaMemcpyDeviceToHost),
+                 "running the GEMM");
+    } else {
+        for (int64_t b = 0; b < s->batch; b++)
+            AXC_FAIL(cudaMemcpy2D(C + b * s->stride_c, (size_t)s->ldc * 4,
+                                  (const uint32_t *)st->C.p + b * s->m * s->n, w, w, (size_t)s->m,
+                                  cudaMemcpyDeviceToHost),
+                     "running the GEMM");
+    }
+    return 0;
+}
+
 static int cuda_gemm(ax_fp_ctx_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
                      const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags,
                      char *err, size_t errlen)
@@ -504,19 +524,7 @@ static int cuda_gemm(ax_fp_ctx_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shap
         plan_run(st, &pl, 0, err, errlen))
         return -1;
     e->last_path = path_names[pl.path];
-    // C comes back item by item into its rows of ldc (the gaps stay as they are)
-    const size_t w = (size_t)s->n * 4;
-    if (s->batch == 1 || s->stride_c == s->m * s->ldc) {
-        AXC_FAIL(cudaMemcpy2D(C, (size_t)s->ldc * 4, st->C.p, w, w, (size_t)(s->batch * s->m),
-                              cudaMemcpyDeviceToHost),
-                 "running the GEMM");
-    } else {
-        for (int64_t b = 0; b < s->batch; b++)
-            AXC_FAIL(cudaMemcpy2D(C + b * s->stride_c, (size_t)s->ldc * 4,
-                                  (const uint32_t *)st->C.p + b * s->m * s->n, w, w, (size_t)s->m,
-                                  cudaMemcpyDeviceToHost),
-                     "running the GEMM");
-    }
+    if (download(st, s, C, err, errlen)) return -1;
     if (flags && pl.ga.flags) {
         uint32_t fl = 0;
         AXC_FAIL(cudaMemcpy(&fl, st->words, sizeof fl, cudaMemcpyDeviceToHost), "reading flags");
@@ -638,5 +646,91 @@ static int cuda_spike(ax_fp_ctx_t *e, const ax_mac_cfg_t *cfg, const ax_spike_sh
     return 0;
 }
 
-extern "C" const ax_backend_ops_t ax_backend_cuda = {cuda_probe, cuda_gemm, cuda_quantize,
-                                                     cuda_time_resident, cuda_release, cuda_spike};
+// ---- DAA (ax_daa.h): one thread per output element, the host's fold ---------------------
+
+struct daa_args {
+    const uint32_t *A, *B;
+    uint32_t *C;                 // [batch][m][n]
+    uint32_t *flags;             // NULL: not asked for
+    unsigned long long *cnt;     // [0] non-zero products, [1] through mul
+    ax_mac_cfg_t cfg;
+    int ta, tb;
+    int64_t m, n, k, lda, ldb, stride_a, stride_b, chunk, pair_rows, total;
+};
+
+enum { DAA_THREADS = 128 };
+
+__global__ void __launch_bounds__(DAA_THREADS) daa_kernel(daa_args g)
+{
+    uint32_t fl = 0;
+    ax_daa_count_t n = {0, 0};
+    for (int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; t < g.total;
+         t += (int64_t)gridDim.x * blockDim.x) {
+        const int64_t b = t / (g.m * g.n), r = t % (g.m * g.n), i = r / g.n, j = r % g.n;
+        int stream;
+        const int64_t pi = ax_daa_pair_row(i, g.m, g.pair_rows, &stream);
+        const uint32_t *Ab = g.A + b * g.stride_a, *Bb = g.B + b * g.stride_b;
+        const uint32_t *row = Ab + (g.ta ? i : i * g.lda);
+        const uint32_t *prow = pi >= 0 ? Ab + (g.ta ? pi : pi * g.lda) : NULL;
+        g.C[t] = ax_daa_fold_chunked(&g.cfg, row, prow, stream, Bb + (g.tb ? j * g.ldb : j),
+                                     g.ta ? g.lda : 1, g.tb ? 1 : g.ldb, g.k, g.chunk, &fl, &n);
+    }
+    if (g.flags && fl) atomicOr(g.flags, fl);
+    if (n.nonzero) atomicAdd(&g.cnt[0], (unsigned long long)n.nonzero);
+    if (n.hi) atomicAdd(&g.cnt[1], (unsigned long long)n.hi);
+}
+
+static int cuda_gemm_daa(ax_fp_ctx_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
+                         const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags,
+                         ax_daa_count_t *cnt, char *err, size_t errlen)
+{
+    if (s->k == 0) { // the empty fold: +0 everywhere, no flags, no products
+        const uint32_t z = ax_fmt_zero(0, cfg->acc);
+        for (int64_t b = 0; b < s->batch; b++)
+            for (int64_t i = 0; i < s->m; i++)
+                for (int64_t j = 0; j < s->n; j++) C[b * s->stride_c + i * s->ldc + j] = z;
+        e->last_path = "cuda daa generic";
+        return 0;
+    }
+    cuda_state_t *st = get_state(e, err, errlen);
+    if (!st) return -1;
+    const int64_t total = s->batch * s->m * s->n;
+    if (upload(st, s, A, B, err, errlen) ||
+        dbuf_ensure(&st->C, (size_t)total * 4, "C", err, errlen) ||
+        dbuf_ensure(&st->daa, 2 * sizeof(unsigned long long), "the DAA counts", err, errlen))
+        return -1;
+    AXC_FAIL(cudaMemset(st->daa.p, 0, 2 * sizeof(unsigned long long)), "clearing the DAA counts");
+    if (flags) AXC_FAIL(cudaMemset(st->words, 0, sizeof(uint32_t)), "clearing flags");
+    daa_args g;
+    memset(&g, 0, sizeof g);
+    g.A = (const uint32_t *)st->A.p, g.B = (const uint32_t *)st->B.p, g.C = (uint32_t *)st->C.p;
+    g.flags = flags ? st->words : NULL;
+    g.cnt = (unsigned long long *)st->daa.p;
+    g.cfg = *cfg;
+    g.ta = s->trans_a, g.tb = s->trans_b;
+    g.m = s->m, g.n = s->n, g.k = s->k, g.lda = s->lda, g.ldb = s->ldb;
+    g.stride_a = s->stride_a, g.stride_b = s->stride_b, g.chunk = s->chunk;
+    g.pair_rows = s->pair_rows, g.total = total;
+    int grid = 0;
+    if (grid_for((const void *)daa_kernel, DAA_THREADS, 0, st->sms,
+                 (total + DAA_THREADS - 1) / DAA_THREADS, &grid, err, errlen))
+        return -1;
+    daa_kernel<<<grid, DAA_THREADS>>>(g);
+    AXC_FAIL(cudaGetLastError(), "launching the DAA kernel");
+    if (download(st, s, C, err, errlen)) return -1;
+    unsigned long long c2[2];
+    AXC_FAIL(cudaMemcpy(c2, st->daa.p, sizeof c2, cudaMemcpyDeviceToHost), "reading the DAA counts");
+    cnt->nonzero += c2[0], cnt->hi += c2[1];
+    if (flags) {
+        uint32_t fl = 0;
+        AXC_FAIL(cudaMemcpy(&fl, st->words, sizeof fl, cudaMemcpyDeviceToHost), "reading flags");
+        *flags |= fl;
+    }
+    e->last_path = "cuda daa generic";
+    return 0;
+}
+
+extern "C" const ax_backend_ops_t ax_backend_cuda = {cuda_probe,         cuda_gemm,
+                                                     cuda_quantize,      cuda_time_resident,
+                                                     cuda_release,       cuda_spike,
+                                                     cuda_gemm_daa};

@@ -25,4 +25,4 @@ static int cuda_spike(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_spike_sh
     return ax_fail(err, errlen, "backend cuda: this axsim was built without CUDA");
 }
 
-const ax_backend_ops_t ax_backend_cuda = {cuda_probe, cuda_gemm, NULL, NULL, NULL, cuda_spike};
+const ax_backend_ops_t ax_backend_cuda = {cuda_probe, cuda_gemm, NULL, NULL, NULL, cuda_spike, NULL};

@@ -100,6 +100,9 @@ typedef struct ax_gemm_shape {
     int64_t batch;
     int64_t stride_a, stride_b, stride_c;
     int64_t chunk;
+    int64_t pair_rows; /* DAA configurations (ax_daa.h): rows pair 2j with 2j + 1 within
+                          segments of this many rows of op(A) (a convolution: one image's
+                          pixels); 0: one segment of m */
 } ax_gemm_shape_t;
 
 /* Packed, untransposed, batch 1 (leading dimensions at least 1). */
@@ -113,7 +116,11 @@ int ax_gemm_check(const ax_gemm_shape_t *s, char *err, size_t errlen);
  * places. 0, or -1 with a message. */
 int ax_mac_check(const ax_mac_cfg_t *cfg, char *err, size_t errlen);
 
-/* Runs the GEMM on e's backend. flags (may be NULL) receives the OR of every
+/* Under a DAA configuration (cfg->daa.policy, ax_daa.h) every output element
+ * is ax_daa_fold_chunked: row i of op(A) shares the multipliers with its
+ * partner row (s->pair_rows) and the engine counts the non-zero products and
+ * those through the high-precision multiplier (ax_engine_daa_counts).
+ * Runs the GEMM on e's backend. flags (may be NULL) receives the OR of every
  * operation's IEEE flags, as ax_mac_fold gives them; asking for them may
  * take a slower path on cpu. 0, or -1 with a message (bad shape, bad
  * configuration, out of memory, CUDA error). */
@@ -121,6 +128,10 @@ int ax_gemm(ax_engine_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
             const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags,
             char *err, size_t errlen);
 
+/* The products e's DAA GEMMs have counted since it was created: non-zero
+ * ones, and those through the high-precision multiplier (either may be
+ * NULL). A caller takes the difference around the work it wants counted. */
+void ax_engine_daa_counts(const ax_engine_t *e, uint64_t *nonzero, uint64_t *hi);
 /* float32 -> bit patterns of f (ax_from_f32bits: the reference conversion,
  * f's rounding), and back (exact). flags may be NULL. */
 void ax_quantize(ax_engine_t *e, ax_format_t f, const float *x, uint32_t *q, size_t n,

@@ -678,6 +678,40 @@ accel)
   has err "memory scalesim is for --mode analytic"
   [ -e "$T/bad" ] && [ -n "$(ls "$T/bad")" ] && fail "a refused run left files"
   true ;;
+daa)
+  # dynamic asymmetric precision (docs/units.md section 15) through eval on
+  # the shipped LeNet-5
+  W="$(cd "$(dirname "$0")/../.." && pwd)/networks/weights/lenet5-fashion-mnist.safetensors"
+  ev() { rm -f "$T/e.json"; run "$AX" eval --weights "$W" --test-limit 200 --mac "$1" --json "$T/e.json"
+         [ $rc -eq 0 ] || { cat "$T/err"; fail "eval --mac $1: exit $rc"; }; }
+  acc_loss() { sed -n 's/.*accuracy \([0-9.]*%\), loss \([0-9.]*\).*/\1 \2/p' "$T/out"; }
+  conv1() { sed -n 's/^  conv1  *\([0-9.]*\)% .*/\1/p' "$T/out"; }
+  # lo the same multiplier on the same operands: the plain MAC's bits, so its accuracy and loss
+  ev mul=mitchell,in=bf16; plain=$(acc_loss)
+  ev daa:hi=mitchell,lo=mitchell,policy=random,seed=3,in=bf16; same=$(acc_loss)
+  [ -n "$plain" ] && [ "$plain" = "$same" ] || fail "lo = hi: '$same', plain '$plain'"
+  has out "^  conv1 .*% of [0-9]* non-zero products through the high-precision multiplier"
+  grep -q '"daa_hi_fraction"' "$T/e.json" || fail "JSON lacks daa_hi_fraction"
+  # zero and value give hi to the non-zero product of a pair with one zero
+  # and to one of two non-zero ones: on the same operands (conv1's: the
+  # images; later layers see the policy's own activations) the same
+  # fraction, at least half, and no less than static's
+  ev daa:hi=exact,lo=drum:k=3,policy=zero,in=bf16; z=$(conv1)
+  ev daa:hi=exact,lo=drum:k=3,policy=value,in=bf16; v=$(conv1)
+  ev daa:hi=exact,lo=drum:k=3,policy=static,in=bf16; st=$(conv1)
+  [ -n "$z" ] && [ "$z" = "$v" ] || fail "zero $z% and value $v% of products through hi differ"
+  awk -v z="$z" -v s="$st" 'BEGIN { exit !(z >= 50 && z >= s) }' || fail "zero $z%, static $st%"
+  # refusals: the reason, exit 2
+  bad() { run "$AX" "$@"; [ $rc -eq 2 ] || { cat "$T/err"; fail "exit $rc for $*"; }; }
+  bad eval --weights "$W" --mac daa:hi=exact,in=bf16
+  has err "lo (the low-precision multiplier) is missing"
+  bad eval --weights "$W" --mac daa:lo=exact,lo_in=fp16,in=bf16
+  has err "lo_in=fp16 is wider than in=bf16"
+  bad eval --weights "$W" --mac daa:lo=exact,policy=best
+  has err "unknown DAA policy 'best'"
+  bad accel --mac daa:lo=mitchell,in=bf16 --out "$T/acc"
+  has err "DAA processing elements"
+  true ;;
 accel_cycle)
   # every output and flag of LeNet-5's layers on the array equals the fast
   # path's, every count the analytic model's; a VCD of one fold

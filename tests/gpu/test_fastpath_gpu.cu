@@ -126,12 +126,19 @@ void run_case(ax_engine_t *ref, ax_engine_t *cu, const gemm_case &gc, ax_rng_t *
         std::vector<uint32_t> Cr(csize, 0xDEADBEEFu), Ce(csize, 0xDEADBEEFu);
         uint32_t fr = 0, fe = 0;
         char err[512];
+        uint64_t h0r, h0e, h1r, h1e, n0r, n0e, n1r, n1e;
+        ax_engine_daa_counts(ref, &n0r, &h0r);
+        ax_engine_daa_counts(cu, &n0e, &h0e);
         if (ax_gemm(ref, &c, &s, A.data(), B.data(), Cr.data(), want_flags ? &fr : nullptr, err,
                     sizeof err))
             die((what + ": ref: " + err).c_str());
         if (ax_gemm(cu, &c, &s, A.data(), B.data(), Ce.data(), want_flags ? &fe : nullptr, err,
                     sizeof err))
             die((what + ": cuda: " + err).c_str());
+        ax_engine_daa_counts(ref, &n1r, &h1r);
+        ax_engine_daa_counts(cu, &n1e, &h1e);
+        if (n1r - n0r != n1e - n0e || h1r - h0r != h1e - h0e)
+            die((what + ": the DAA counts of non-zero and high-precision products differ").c_str());
         const char *path = ax_engine_last_path(cu);
         if (g_plant && !g_planted) {
             Ce[0] ^= 1u; // planted bug: one flipped result bit
@@ -437,6 +444,13 @@ int main()
          0, SPECIALS, GEN},
         {"mul=mbm,in=bf16,prod=fp32:ftz,acc=fp32:ftz", 20, 20, 20, 0, 0, 1, false, false, 0,
          SPECIALS, GEN},
+        // DAA (ax_daa.h): the pair's fold per thread, partner rows across threads
+        {"daa:hi=exact,lo=mitchell,policy=value,in=bf16", 37, 41, 43, 0, 0, 1, false, false, 0,
+         NEAR_ONE, "cuda daa"},
+        {"daa:hi=mbm,lo=drum:k=3,lo_in=fp8e4m3,policy=zero,in=bf16,prod=bf16,add=loa:l=4,acc=bf16",
+         31, 20, 50, 1, 1, 2, true, false, 7, SPECIALS, "cuda daa"},
+        {"daa:hi=exact,lo=trunc,policy=random,seed=5,in=fp16,prod=fp32", 401, 300, 33, 0, 1, 1,
+         false, false, 0, ZEROS, "cuda daa"},
     };
     ax_rng_t rng{2024};
     for (const gemm_case &gc : cases) run_case(ref, cu, gc, &rng);
