@@ -1,16 +1,19 @@
-/* verb_metrics.c — `axsim metrics`: error metrics of one unit in one format. */
+/* verb_metrics.c — `axsim metrics`: error metrics of one unit in one format,
+ * or of a DAA configuration's policy. */
 #define _GNU_SOURCE
 #include <cjson/cJSON.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "ax_mac.h"
 #include "ax_metrics.h"
 #include "ax_metrics_json.h"
 #include "cli.h"
 
 static const char *metrics_help =
     "usage: axsim metrics --unit U --fmt F [--out-fmt F2] [--seed S] [--json]\n"
+    "       axsim metrics --mac daa:... [--pairs N] [--terms K] [--seed S] [--json]\n"
     "\n"
     "Error metrics of unit U against the exact unit of its kind, operands in\n"
     "format F, results in F2 (default F; a MAC's product format, e.g. fp32, shows\n"
@@ -27,20 +30,77 @@ static const char *metrics_help =
     "most 2^24 pairs, else a seeded sample of 2^22 pairs (its size and seed are\n"
     "printed). Definitions: docs/units.md, section 'Error metrics'.\n"
     "\n"
+    "A DAA configuration (--mac daa:..., docs/units.md section 15): N pairs of\n"
+    "dot products of K terms (default 2000 x 256), ReLU-like activations (half\n"
+    "zeros) against normal weights: the mean normalized error |result - exact| /\n"
+    "sum |a_k b_k| of the dot products under the policy, with every product\n"
+    "through hi and through lo, and the share of non-zero products through hi.\n"
+    "\n"
     "  --out-fmt F2  result format (default: F)\n"
     "  --seed S      sample seed (default 1)\n"
     "  --json        print the metrics as JSON\n";
 
+/* --mac: a DAA policy's error (ax_daa_metrics_compute) */
+static int daa_metrics(const char *spec, int unit_too, uint64_t pairs, uint64_t terms,
+                       uint64_t seed, int json)
+{
+    ax_mac_cfg_t c;
+    if (unit_too) {
+        ax_cli_error("metrics", "--mac and --unit/--fmt/--out-fmt: give one");
+        return AX_EXIT_USAGE;
+    }
+    if (ax_cli_mac("metrics", "--mac", spec, &c)) return AX_EXIT_USAGE;
+    if (!ax_mac_is_daa(&c)) {
+        ax_cli_error("metrics", "--mac %s: not a DAA configuration (daa:...); a unit's metrics: "
+                                "--unit U --fmt F", spec);
+        return AX_EXIT_USAGE;
+    }
+    if (pairs < 1 || pairs > 1000000 || terms < 1 || terms > 100000) {
+        ax_cli_error("metrics", "--pairs takes 1..1000000 and --terms 1..100000");
+        return AX_EXIT_USAGE;
+    }
+    ax_daa_metrics_t m;
+    if (ax_daa_metrics_compute(&c, pairs, terms, seed, &m)) {
+        ax_cli_error("metrics", "out of memory");
+        return AX_EXIT_FAIL;
+    }
+    char name[512];
+    ax_mac_name(&c, name, sizeof name);
+    if (json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "mac", name);
+        cJSON_AddNumberToObject(o, "pairs", (double)m.pairs);
+        cJSON_AddNumberToObject(o, "terms", (double)m.terms);
+        cJSON_AddNumberToObject(o, "seed", (double)m.seed);
+        cJSON_AddNumberToObject(o, "dot_products", (double)m.n);
+        cJSON_AddNumberToObject(o, "ned", m.ned);
+        cJSON_AddNumberToObject(o, "ned_all_hi", m.ned_hi);
+        cJSON_AddNumberToObject(o, "ned_all_lo", m.ned_lo);
+        cJSON_AddNumberToObject(o, "hi_fraction", m.hi_fraction);
+        int rc = ax_cli_write_json("metrics", "-", o);
+        cJSON_Delete(o);
+        return rc;
+    }
+    printf("%s\n%llu pairs of %llu-term dot products (seed %llu), %llu with a non-zero term\n", name,
+           (unsigned long long)m.pairs, (unsigned long long)m.terms, (unsigned long long)m.seed,
+           (unsigned long long)m.n);
+    printf("  NED, the policy     %.6e\n  NED, all hi         %.6e\n  NED, all lo         %.6e\n"
+           "  hi fraction         %.4f of non-zero products\n",
+           m.ned, m.ned_hi, m.ned_lo, m.hi_fraction);
+    return AX_EXIT_OK;
+}
+
 int ax_verb_metrics(int argc, char **argv)
 {
     static const struct option lo[] = {{"unit", 1, 0, 'u'}, {"fmt", 1, 0, 'f'}, {"out-fmt", 1, 0, 'o'},
-                                       {"seed", 1, 0, 's'}, {"json", 0, 0, 'j'},   {0, 0, 0, 0}};
+                                       {"seed", 1, 0, 's'}, {"json", 0, 0, 'j'},   {"mac", 1, 0, 'm'},
+                                       {"pairs", 1, 0, 'p'}, {"terms", 1, 0, 'k'}, {0, 0, 0, 0}};
     if (ax_cli_wants_help(argc, argv)) {
         fputs(metrics_help, stdout);
         return AX_EXIT_OK;
     }
-    const char *unit = NULL, *fmt = NULL, *ofmt = NULL;
-    uint64_t seed = 1;
+    const char *unit = NULL, *fmt = NULL, *ofmt = NULL, *mac = NULL;
+    uint64_t seed = 1, pairs = 2000, terms = 256;
     int json = 0, c;
     ax_cli_opt_begin();
     while ((c = ax_cli_opt("metrics", argc, argv, lo, 0)) > 0) {
@@ -50,9 +110,13 @@ int ax_verb_metrics(int argc, char **argv)
         case 'o': ofmt = optarg; break;
         case 's': if (ax_cli_u64("metrics", "--seed", optarg, &seed)) return AX_EXIT_USAGE; break;
         case 'j': json = 1; break;
+        case 'm': mac = optarg; break;
+        case 'p': if (ax_cli_u64("metrics", "--pairs", optarg, &pairs)) return AX_EXIT_USAGE; break;
+        case 'k': if (ax_cli_u64("metrics", "--terms", optarg, &terms)) return AX_EXIT_USAGE; break;
         }
     }
     if (c < 0) return AX_EXIT_USAGE;
+    if (mac) return daa_metrics(mac, unit || fmt || ofmt, pairs, terms, seed, json);
     if (!unit || !fmt) {
         ax_cli_error("metrics", "--unit and --fmt are required (see axsim metrics --help)");
         return AX_EXIT_USAGE;

@@ -2,9 +2,11 @@
 #include "ax_metrics.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ax_convert.h"
+#include "ax_daa.h"
 #include "ax_rng.h"
 
 /* The i-th pair of the domain. */
@@ -70,5 +72,76 @@ int ax_metrics_compute(ax_unit_t u, ax_format_t f, ax_format_t fo, uint64_t max_
     out->mred = out->n_rel ? sum_red / (double)out->n_rel : 0;
     out->bias = out->n_rel ? sum_sre / (double)out->n_rel : 0;
     out->wcre = wcre;
+    return 0;
+}
+
+/* ---- a DAA policy's error ------------------------------------------------------ */
+
+static double gauss(ax_rng_t *r)
+{
+    double u = ax_rng_uniform(r), v = ax_rng_uniform(r);
+    if (u < 1e-300) u = 1e-300;
+    return sqrt(-2 * log(u)) * cos(6.283185307179586 * v);
+}
+
+/* x rounded to f (the reference conversion) */
+static uint32_t quant(double x, ax_format_t f)
+{
+    uint64_t u;
+    uint32_t fl = 0;
+    memcpy(&u, &x, sizeof u);
+    return ax_from_f64bits(u, f, &fl);
+}
+
+int ax_daa_metrics_compute(const ax_mac_cfg_t *c, uint64_t pairs, uint64_t terms, uint64_t seed,
+                           ax_daa_metrics_t *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!ax_mac_is_daa(c) || pairs == 0 || terms == 0) return -1;
+    out->pairs = pairs, out->terms = terms, out->seed = seed;
+    uint32_t *a = malloc(3 * terms * sizeof *a);
+    if (!a) return -1;
+    uint32_t *a1 = a + terms, *b = a1 + terms;
+    ax_rng_t r = {seed};
+    ax_mac_cfg_t hi = *c, lo = *c;
+    hi.daa.policy = AX_DAA_NONE;
+    lo.daa.policy = AX_DAA_STATIC; /* its stream 1: every product through lo */
+    double sum = 0, sum_hi = 0, sum_lo = 0;
+    ax_daa_count_t cnt = {0, 0};
+    for (uint64_t p = 0; p < pairs; p++) {
+        for (uint64_t k = 0; k < terms; k++) {
+            const double g0 = gauss(&r), g1 = gauss(&r), w = gauss(&r);
+            a[k] = quant(g0 > 0 ? g0 : 0, c->in);
+            a1[k] = quant(g1 > 0 ? g1 : 0, c->in);
+            b[k] = quant(w, c->in);
+        }
+        for (int s = 0; s < 2; s++) {
+            const uint32_t *x = s ? a1 : a, *y = s ? a : a1;
+            double exact = 0, mag = 0;
+            for (uint64_t k = 0; k < terms; k++) {
+                const double t = ax_to_double(x[k], c->in) * ax_to_double(b[k], c->in);
+                exact += t, mag += fabs(t);
+            }
+            if (mag == 0) continue;
+            uint32_t fl = 0;
+            const double d =
+                ax_to_double(ax_daa_fold(c, x, y, s, b, 1, 1, 0, (int64_t)terms, &fl, &cnt), c->acc);
+            const double dh = ax_to_double(ax_mac_fold(&hi, x, b, (size_t)terms, &fl), c->acc);
+            /* all lo: stream 1 of the static policy, its partner stream 0 */
+            const double dl =
+                ax_to_double(ax_daa_fold(&lo, x, y, 1, b, 1, 1, 0, (int64_t)terms, &fl, NULL), c->acc);
+            sum += fabs(d - exact) / mag;
+            sum_hi += fabs(dh - exact) / mag;
+            sum_lo += fabs(dl - exact) / mag;
+            out->n++;
+        }
+    }
+    free(a);
+    if (out->n) {
+        out->ned = sum / (double)out->n;
+        out->ned_hi = sum_hi / (double)out->n;
+        out->ned_lo = sum_lo / (double)out->n;
+    }
+    out->hi_fraction = cnt.nonzero ? (double)cnt.hi / (double)cnt.nonzero : 0;
     return 0;
 }

@@ -33,6 +33,28 @@ typedef struct ax_metrics {
     double mse;       /* mean (approx - exact)^2 */
 } ax_metrics_t;
 
+/* A DAA policy's error (docs/units.md section 15, "Error metrics of a
+ * policy"): pairs of dot products of terms each, a[k] = max(0, g) (ReLU
+ * activations: about half zeros) and b[k] = g' (weights), g, g' standard
+ * normal, both rounded to the MAC's input format; the exact terms t_k =
+ * a[k] b[k] and their sum in double. ned is the mean normalized error
+ * distance |result - exact| / sum_k |t_k| of both streams under the policy
+ * (bounded where the sum cancels, unlike a relative error), ned_hi with
+ * every product through hi (the plain MAC), ned_lo through lo (on operands
+ * rounded to lo_in); hi_fraction the policy's share of non-zero products
+ * through hi. Dot products whose terms are all zero are left out. */
+typedef struct ax_daa_metrics {
+    uint64_t pairs, terms, seed;
+    uint64_t n;           /* dot products in the means */
+    double ned, ned_hi, ned_lo;
+    double hi_fraction;
+} ax_daa_metrics_t;
+
+struct ax_mac_cfg;
+/* 0, or -1 when c is not a DAA configuration or a size is 0 */
+int ax_daa_metrics_compute(const struct ax_mac_cfg *c, uint64_t pairs, uint64_t terms,
+                           uint64_t seed, ax_daa_metrics_t *out);
+
 #define AX_METRICS_MAX_ENUM (UINT64_C(1) << 24)
 #define AX_METRICS_SAMPLE (UINT64_C(1) << 22)
 

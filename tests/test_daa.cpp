@@ -17,6 +17,7 @@
 extern "C" {
 #include "ax_convert.h"
 #include "ax_daa.h"
+#include "ax_metrics.h"
 #include "ax_rng.h"
 }
 
@@ -362,4 +363,36 @@ TEST_CASE("daa: a convolution pairs pixels within one image, whatever the batch"
     REQUIRE(ax_conv2d_bwd_weight(cpu.e, &c, &s, x.data(), y.data(), dw.data(), nullptr, err, sizeof err) == 0);
     REQUIRE(ax_conv2d_bwd_weight(ref.e, &c, &s, x.data(), y.data(), dw2.data(), nullptr, err, sizeof err) == 0);
     CHECK(dw == dw2);
+}
+
+TEST_CASE("daa: a policy's error metrics", "[daa]")
+{
+    // the distribution of docs/units.md (ReLU-like activations, normal
+    // weights): lo = hi on the same operands is the plain MAC whatever the
+    // policy; with a worse lo, the value policy loses least, random most,
+    // and zero and value serve the same share through hi
+    ax_daa_metrics_t m[4], same;
+    const char *pol[] = {"static", "zero", "value", "random"};
+    for (int p = 0; p < 4; p++) {
+        const std::string spec = std::string("daa:hi=exact,lo=drum:k=3,in=bf16,policy=") + pol[p];
+        const ax_mac_cfg_t c = mac(spec);
+        REQUIRE(ax_daa_metrics_compute(&c, 300, 128, 5, &m[p]) == 0);
+        INFO(spec);
+        CHECK(m[p].n == 600);
+        CHECK(m[p].ned_hi < 1e-6);            // exact bf16 products, fp32 sums
+        CHECK(m[p].ned > m[p].ned_hi);
+        CHECK(m[p].ned < m[p].ned_lo);
+        const ax_mac_cfg_t s = mac(std::string("daa:hi=drum:k=3,lo=drum:k=3,in=bf16,policy=") + pol[p]);
+        REQUIRE(ax_daa_metrics_compute(&s, 300, 128, 5, &same) == 0);
+        CHECK(same.ned == same.ned_hi);
+        CHECK(same.ned_lo == same.ned_hi);
+    }
+    CHECK(m[2].ned < m[1].ned); // value < zero
+    CHECK(m[1].ned < m[0].ned); // zero < static
+    CHECK(m[0].ned < m[3].ned); // static < random
+    CHECK(m[1].hi_fraction == m[2].hi_fraction);
+    CHECK(m[1].hi_fraction > 0.7); // half the activations are zero: 3/4 through hi
+    CHECK(m[0].hi_fraction == Approx(0.5).margin(0.02));
+    const ax_mac_cfg_t plain = mac("mul=mitchell,in=bf16");
+    CHECK(ax_daa_metrics_compute(&plain, 10, 10, 1, &same) == -1);
 }

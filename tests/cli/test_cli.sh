@@ -701,8 +701,18 @@ daa)
   ev daa:hi=exact,lo=drum:k=3,policy=static,in=bf16; st=$(conv1)
   [ -n "$z" ] && [ "$z" = "$v" ] || fail "zero $z% and value $v% of products through hi differ"
   awk -v z="$z" -v s="$st" 'BEGIN { exit !(z >= 50 && z >= s) }' || fail "zero $z%, static $st%"
+  # a policy's error metrics: value loses less than static, both less than all lo
+  ned() { "$AX" metrics --mac "daa:hi=exact,lo=mitchell,in=bf16,policy=$1" --pairs 200 --terms 64 |
+          sed -n "s/^  NED, $2 *\([0-9.e+-]*\)$/\1/p"; }
+  vp=$(ned value "the policy"); sp=$(ned static "the policy"); lo=$(ned static "all lo")
+  awk -v v="$vp" -v s="$sp" -v l="$lo" 'BEGIN { exit !(v > 0 && v < s && s < l) }' ||
+    fail "NED value $vp, static $sp, all lo $lo"
+  run "$AX" metrics --mac daa:lo=mitchell,in=bf16 --pairs 10 --terms 8 --json
+  [ $rc -eq 0 ] && grep -q '"hi_fraction"' "$T/out" || fail "metrics --json"
   # refusals: the reason, exit 2
   bad() { run "$AX" "$@"; [ $rc -eq 2 ] || { cat "$T/err"; fail "exit $rc for $*"; }; }
+  bad metrics --mac mul=mitchell,in=bf16
+  has err "not a DAA configuration"
   bad eval --weights "$W" --mac daa:hi=exact,in=bf16
   has err "lo (the low-precision multiplier) is missing"
   bad eval --weights "$W" --mac daa:lo=exact,lo_in=fp16,in=bf16
