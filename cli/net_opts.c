@@ -432,6 +432,13 @@ static ax_model_t *make_model(net_job_t *j, int classes)
         ax_model_free(m);
         m = NULL;
     }
+    if (m && ax_model_is_spiking(m) && (ax_mac_is_daa(&j->o.fwd) || ax_mac_is_daa(&j->o.bwd))) {
+        snprintf(err, sizeof err, "--model %s is spiking: its synapses of binary spikes only add, "
+                                  "so a DAA configuration (two streams sharing multipliers) has "
+                                  "nothing to share; give a plain MAC", j->o.model);
+        ax_model_free(m);
+        m = NULL;
+    }
     if (!m) ax_cli_error(j->o.verb, "%s", err);
     return m;
 }

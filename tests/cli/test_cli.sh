@@ -721,6 +721,8 @@ daa)
   has err "unknown DAA policy 'best'"
   bad accel --mac daa:lo=mitchell,in=bf16 --out "$T/acc"
   has err "DAA processing elements"
+  bad eval --model snn-mlp --weights "${W%/*}/snn-mlp-fashion-mnist.safetensors" --mac daa:lo=mitchell,in=bf16
+  has err "spiking: its synapses of binary spikes only add"
   true ;;
 accel_cycle)
   # every output and flag of LeNet-5's layers on the array equals the fast
