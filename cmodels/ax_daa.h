@@ -12,9 +12,9 @@
  * high-precision multiplier to itself.
  *
  * A product is zero when one operand is zero (ax_unpack: a :ftz format's
- * subnormals too) and the other is finite or zero; it is the same whichever
- * multiplier computes it. The fraction of high-precision products counts
- * the non-zero ones. Header-only, AX_HD: host and CUDA device. */
+ * subnormals too) and the other is finite or zero, judged on the operands in
+ * c->in (docs/units.md section 15). The fraction of high-precision products
+ * counts the non-zero ones. Header-only, AX_HD: host and CUDA device. */
 #ifndef AX_DAA_H
 #define AX_DAA_H
 
