@@ -306,13 +306,7 @@ void AccelArray::run_job(AccelJob &j)
         t.row0 = plan_[f].row0, t.col0 = plan_[f].col0;
         t.mapping_eff = (double)used[f] / ((double)R_ * C_);
         t.compute_util = (double)t.macs / ((double)R_ * C_ * (double)cyc);
-        k.macs += t.macs;
-        k.mapping_eff_sum += t.mapping_eff;
-        k.compute_util_sum += t.compute_util;
-        for (int b = 0; b < AX_BUF_COUNT; b++) {
-            k.sram_reads[b] += t.sram_reads[b];
-            k.sram_writes[b] += t.sram_writes[b];
-        }
+        ax_accel_counts_add_fold(&k, &t);
     }
     if (cfg_.dataflow != AX_DF_OS && mp.row_folds > 1) k.psum_words = T * std::min<int64_t>(mp.sc, C_);
     for (int b = 0; b < AX_BUF_COUNT; b++) {

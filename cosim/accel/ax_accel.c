@@ -259,6 +259,17 @@ void ax_accel_fold(const ax_accel_cfg_t *c, const ax_accel_map_t *mp, int64_t f,
     o->compute_util = (double)(used * T) / ((double)(R * C) * (double)cyc);
 }
 
+void ax_accel_counts_add_fold(ax_accel_counts_t *k, const ax_accel_fold_t *fd)
+{
+    k->macs += fd->macs;
+    k->mapping_eff_sum += fd->mapping_eff;
+    k->compute_util_sum += fd->compute_util;
+    for (int b = 0; b < AX_BUF_COUNT; b++) {
+        k->sram_reads[b] += fd->sram_reads[b];
+        k->sram_writes[b] += fd->sram_writes[b];
+    }
+}
+
 void ax_accel_counts_finish(const ax_accel_cfg_t *c, ax_accel_counts_t *k)
 {
     k->pe_cycles = k->cycles * c->rows * c->cols;
@@ -424,13 +435,7 @@ int ax_accel_analytic(const ax_accel_cfg_t *c, const ax_accel_layer_t *l, ax_acc
     for (int64_t f = 0; f < mp.folds; f++) {
         ax_accel_fold_t fd;
         ax_accel_fold(c, &mp, f, &fd);
-        one.macs += fd.macs;
-        one.mapping_eff_sum += fd.mapping_eff;
-        one.compute_util_sum += fd.compute_util;
-        for (int b = 0; b < AX_BUF_COUNT; b++) {
-            one.sram_reads[b] += fd.sram_reads[b];
-            one.sram_writes[b] += fd.sram_writes[b];
-        }
+        ax_accel_counts_add_fold(&one, &fd);
     }
     one.gemms = 1;
     one.folds = mp.folds;

@@ -201,6 +201,9 @@ int ax_accel_scalesim_memory(const ax_accel_cfg_t *c, const ax_accel_layer_t *l,
  * cycle (cycles - 2: SCALE-Sim counts from 0 and has no accumulate stage) */
 int64_t ax_accel_scalesim_cycles(const ax_accel_counts_t *k);
 
+/* Adds fold fd's MACs, utilization terms and SRAM counts into k; call it in
+ * fold order (the utilization sums' last digits depend on the order) */
+void ax_accel_counts_add_fold(ax_accel_counts_t *k, const ax_accel_fold_t *fd);
 /* Adds b's counts into a (b's folds after a's) and recomputes the means
  * and the overall utilization of a (c: the array, for pe_cycles) */
 void ax_accel_counts_add(const ax_accel_cfg_t *c, ax_accel_counts_t *a, const ax_accel_counts_t *b);

@@ -185,6 +185,33 @@ static int64_t cdiv(int64_t a, int64_t b)
  * follows every address, so its tables grow with the operand */
 #define SS_MAX_BYTES ((double)(1u << 30))
 
+static int oom(char *err, size_t errlen)
+{
+    snprintf(err, errlen, "out of memory for SCALE-Sim's memory model");
+    return -1;
+}
+
+/* A buffer's DRAM traffic: words moved, first and last cycle of its lines */
+typedef struct ss_dram {
+    int64_t words, first, last;
+    int has;
+} ss_dram_t;
+
+static void dram_span(ss_dram_t *d, int64_t first, int64_t last)
+{
+    if (!d->has) d->first = first, d->has = 1;
+    d->last = last;
+}
+
+/* into buffer b's counts (the words: *words, a read or write count) */
+static void dram_report(const ss_dram_t *d, int b, int64_t *words, ax_accel_counts_t *k)
+{
+    *words = d->words;
+    k->has_dram[b] = d->has;
+    k->dram_first[b] = d->has ? d->first : -1;
+    k->dram_last[b] = d->has ? d->last : -1;
+}
+
 static int too_big(const char *what, double bytes, char *err, size_t errlen)
 {
     if (bytes <= SS_MAX_BYTES) return 0;
@@ -207,8 +234,7 @@ typedef struct rbuf {
     int64_t s, e;             /* the active sets: [s, e), or wrapping around */
     int started;
     int64_t last;             /* the last DRAM cycle so far */
-    int64_t reads, first_cycle, last_cycle;
-    int has;
+    ss_dram_t dram;
 } rbuf_t;
 
 static void rb_emit(void *arg, int64_t a)
@@ -265,8 +291,7 @@ static int rb_init(rbuf_t *b, const ss_t *S, int buf, int64_t words, int64_t bw,
     b->lastset = NULL;
     return 0;
 oom:
-    snprintf(err, errlen, "out of memory for SCALE-Sim's memory model");
-    return -1;
+    return oom(err, errlen);
 }
 
 static void rb_free(rbuf_t *b)
@@ -293,12 +318,6 @@ static int rb_hit(const rbuf_t *b, int64_t a)
     return l < hi || *lo < b->e; /* [s, nsets) and [0, e) */
 }
 
-static void rb_dram(rbuf_t *b, int64_t first, int64_t last)
-{
-    if (!b->has) b->first_cycle = first, b->has = 1;
-    b->last_cycle = last;
-}
-
 /* serves one demand row at cycle cyc: the cycle its last word is in */
 static int rb_service(rbuf_t *b, const int64_t *row, int64_t n, int64_t cyc, int64_t *out,
                       char *err, size_t errlen)
@@ -306,8 +325,8 @@ static int rb_service(rbuf_t *b, const int64_t *row, int64_t n, int64_t cyc, int
     if (!b->started) { /* the active half, before the first row */
         int64_t L = cdiv(b->active, b->bw);
         if (L > b->lines) L = b->lines;
-        b->reads += L * b->bw;
-        rb_dram(b, cyc - L, cyc - 1);
+        b->dram.words += L * b->bw;
+        dram_span(&b->dram, cyc - L, cyc - 1);
         b->last = cyc - 1;
         b->s = 0, b->e = b->na;
         b->started = 1;
@@ -324,8 +343,8 @@ static int rb_service(rbuf_t *b, const int64_t *row, int64_t n, int64_t cyc, int
             b->s = (b->s + b->np) % b->nsets;
             b->e = (b->s + b->na) % b->nsets;
             const int64_t Lp = cdiv(b->pref, b->bw);
-            b->reads += Lp * b->bw;
-            rb_dram(b, b->last + 2, b->last + 1 + Lp);
+            b->dram.words += Lp * b->bw;
+            dram_span(&b->dram, b->last + 2, b->last + 1 + Lp);
             b->last += Lp + 1;
             if (b->last > t) t = b->last;
         }
@@ -342,8 +361,7 @@ typedef struct ebuf {
     int64_t nsize, cap;
     int64_t ncur, cid, rs, re, ps, pe, ls, le, first_cyc;
     int seen, done;
-    int64_t reads, first_cycle, last_cycle;
-    int has;
+    ss_dram_t dram;
 } ebuf_t;
 
 static int eb_init(ebuf_t *b, const char *what, int64_t words, int64_t bw, int64_t space, char *err,
@@ -355,10 +373,7 @@ static int eb_init(ebuf_t *b, const char *what, int64_t words, int64_t bw, int64
     b->re = 49, b->ps = b->pe = -1, b->ls = -2, b->le = -1;
     if (too_big(what, (double)space * 4, err, errlen)) return -1;
     b->lastset = malloc((size_t)(space ? space : 1) * sizeof *b->lastset);
-    if (!b->lastset) {
-        snprintf(err, errlen, "out of memory for SCALE-Sim's memory model");
-        return -1;
-    }
+    if (!b->lastset) return oom(err, errlen);
     memset(b->lastset, 0xff, (size_t)space * sizeof *b->lastset);
     return 0;
 }
@@ -384,11 +399,8 @@ static int eb_push(ebuf_t *b, int64_t n)
 /* fetches sets s..e over cycles ls+1 .. le+1 */
 static void eb_prefetch(ebuf_t *b, int64_t s, int64_t e)
 {
-    for (int64_t k = s; k <= e && k < b->nsize; k++) b->reads += b->size[k];
-    if (b->le - b->ls + 1 > 0) {
-        if (!b->has) b->first_cycle = b->ls + 1, b->has = 1;
-        b->last_cycle = b->le + 1;
-    }
+    for (int64_t k = s; k <= e && k < b->nsize; k++) b->dram.words += b->size[k];
+    if (b->le - b->ls + 1 > 0) dram_span(&b->dram, b->ls + 1, b->le + 1);
 }
 
 static int eb_access(ebuf_t *b, int64_t cyc, int64_t a)
@@ -450,8 +462,7 @@ typedef struct wbuf {
     int64_t nlines, cap, drained;
     int64_t cur;                /* words in the open line */
     int64_t drain_end;
-    int64_t writes, first_cycle, last_cycle;
-    int has;
+    ss_dram_t dram;
 } wbuf_t;
 
 static int wb_commit(wbuf_t *b, int64_t words)
@@ -488,11 +499,10 @@ static int64_t wb_drain(wbuf_t *b, int64_t start)
     const int64_t k = end - b->drained;
     if (k <= 0) return start;
     const int64_t data = (k - 1) * b->bw + b->line[end - 1];
-    b->writes += data;
+    b->dram.words += data;
     b->free += data;
     b->drained = end;
-    if (!b->has) b->first_cycle = start, b->has = 1;
-    b->last_cycle = start + k - 1;
+    dram_span(&b->dram, start, start + k - 1);
     return start + k - 1;
 }
 
@@ -570,10 +580,7 @@ int ax_accel_scalesim_memory(const ax_accel_cfg_t *c, const ax_accel_layer_t *l,
     }
     const int64_t maxports = S.R > S.C ? S.R : S.C;
     row = malloc((size_t)maxports * sizeof *row);
-    if (!row) {
-        snprintf(err, errlen, "out of memory for SCALE-Sim's memory model");
-        goto out;
-    }
+    if (!row) goto oom;
 
     int64_t stall = 0, i = 0, served[AX_BUF_COUNT] = {0, 0, 0};
     int any[AX_BUF_COUNT] = {0, 0, 0};
@@ -619,23 +626,16 @@ int ax_accel_scalesim_memory(const ax_accel_cfg_t *c, const ax_accel_layer_t *l,
     k->cycles = total + 2; /* axsim counts SCALE-Sim's Total + 2 (ax_accel_scalesim_cycles) */
     k->preload_cycles = 0;
     for (int b = 0; b < 2; b++) {
-        const int has = user ? rb[b].has : eb[b].has;
-        const int64_t first = user ? rb[b].first_cycle : eb[b].first_cycle;
-        k->dram_reads[b] = user ? rb[b].reads : eb[b].reads;
-        k->has_dram[b] = has;
-        k->dram_first[b] = has ? first : -1;
-        k->dram_last[b] = has ? (user ? rb[b].last_cycle : eb[b].last_cycle) : -1;
-        if (has && -first > k->preload_cycles) k->preload_cycles = -first;
+        const ss_dram_t *d = user ? &rb[b].dram : &eb[b].dram;
+        dram_report(d, b, &k->dram_reads[b], k);
+        if (d->has && -d->first > k->preload_cycles) k->preload_cycles = -d->first;
     }
-    k->dram_writes[AX_BUF_OFMAP] = wb.writes;
-    k->has_dram[AX_BUF_OFMAP] = wb.has;
-    k->dram_first[AX_BUF_OFMAP] = wb.has ? wb.first_cycle : -1;
-    k->dram_last[AX_BUF_OFMAP] = wb.has ? wb.last_cycle : -1;
-    k->drain_cycles = wb.has && wb.last_cycle > total ? wb.last_cycle - total : 0;
+    dram_report(&wb.dram, AX_BUF_OFMAP, &k->dram_writes[AX_BUF_OFMAP], k);
+    k->drain_cycles = wb.dram.has && wb.dram.last > total ? wb.dram.last - total : 0;
     rc = 0;
     goto out;
 oom:
-    snprintf(err, errlen, "out of memory for SCALE-Sim's memory model");
+    oom(err, errlen);
 out:
     for (int b = 0; b < 2; b++) {
         rb_free(&rb[b]);
