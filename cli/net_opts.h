@@ -111,10 +111,6 @@ int net_run_eval(net_job_t *j, const char *what, double *acc, struct cJSON *obj)
 /* After an evaluation of a spiking model: a line per layer (spikes per
  * neuron per image, synaptic operations per image) and "layers" in obj. */
 void net_snn_layers(const ax_model_t *m, struct cJSON *obj);
-/* Under a DAA MAC: a line per GEMM layer (the fraction of its non-zero
- * products through the high-precision multiplier since the model's stats
- * were reset), into obj as "daa_layers" and "daa_hi_fraction" */
-void net_daa_layers(const ax_model_t *m, struct cJSON *obj);
 /* eval --trace: the membrane of the chosen neurons at every step of one test
  * image, under the configured arithmetic and in exact fp32, into
  * trace.csv and trace.png of --trace-out. 0 (nothing asked: 0), or an exit

@@ -96,6 +96,36 @@ static void progress(void *ctx, const ax_train_progress_t *p)
 
 /* ---- training and evaluation --------------------------------------------------------- */
 
+/* Under a DAA MAC (ax_daa.h): a line per GEMM layer, the fraction of its
+ * non-zero products the high-precision multiplier served since the model's
+ * stats were reset, after title (NULL: none); into obj as "daa_layers" and
+ * "daa_hi_fraction" */
+static void daa_layers(const ax_model_t *m, const char *title, cJSON *obj)
+{
+    if (!ax_mac_is_daa(&m->fwd) && !ax_mac_is_daa(&m->bwd)) return;
+    if (title) printf("  %s\n", title);
+    cJSON *arr = cJSON_AddArrayToObject(obj, "daa_layers");
+    uint64_t nz = 0, hi = 0;
+    for (int i = 0; i < m->nnodes; i++) {
+        const ax_node_t *d = &m->node[i];
+        if (d->kind != AX_LAYER_LINEAR && d->kind != AX_LAYER_CONV) continue;
+        const double f = d->daa_nonzero ? (double)d->daa_hi / (double)d->daa_nonzero : 0;
+        printf("  %-8s %6.2f%% of %llu non-zero products through the high-precision multiplier\n",
+               d->name, 100 * f, (unsigned long long)d->daa_nonzero);
+        cJSON *l = cJSON_CreateObject();
+        cJSON_AddStringToObject(l, "layer", d->name);
+        cJSON_AddNumberToObject(l, "nonzero_products", (double)d->daa_nonzero);
+        cJSON_AddNumberToObject(l, "hi_products", (double)d->daa_hi);
+        cJSON_AddNumberToObject(l, "hi_fraction", f);
+        cJSON_AddItemToArray(arr, l);
+        nz += d->daa_nonzero, hi += d->daa_hi;
+    }
+    const double f = nz ? (double)hi / (double)nz : 0;
+    printf("  all      %6.2f%% of %llu non-zero products through the high-precision multiplier\n",
+           100 * f, (unsigned long long)nz);
+    cJSON_AddNumberToObject(obj, "daa_hi_fraction", f);
+}
+
 int net_run_training(net_job_t *j, cJSON *root, ax_train_result_t *res)
 {
     const net_opts_t *o = &j->o;
@@ -133,10 +163,7 @@ int net_run_training(net_job_t *j, cJSON *root, ax_train_result_t *res)
     cJSON_AddNumberToObject(root, "test_loss", res->test_loss);
     cJSON_AddNumberToObject(root, "test_accuracy", res->test_acc);
     if (o->out) cJSON_AddStringToObject(root, "checkpoint", o->out);
-    if (ax_mac_is_daa(&j->m->fwd) || ax_mac_is_daa(&j->m->bwd)) {
-        printf("  DAA over the run (forward, both gradients, the epochs' test passes):\n");
-        net_daa_layers(j->m, root);
-    }
+    daa_layers(j->m, "DAA over the run (forward, both gradients, the epochs' test passes):", root);
     return 0;
 }
 
@@ -163,6 +190,6 @@ int net_run_eval(net_job_t *j, const char *what, double *acc, cJSON *obj)
         printf("  spiking: %s\n", ax_snn_describe(&j->m->snn, b, sizeof b));
     }
     net_snn_layers(j->m, obj);
-    net_daa_layers(j->m, obj);
+    daa_layers(j->m, NULL, obj);
     return 0;
 }

@@ -47,33 +47,6 @@ void net_snn_layers(const ax_model_t *m, cJSON *obj)
     cJSON_AddNumberToObject(obj, "spikes_per_neuron", ax_model_spikes_per_neuron(m));
 }
 
-/* DAA (ax_daa.h): per layer, the fraction of its non-zero products the
- * high-precision multiplier served since the model's stats were reset */
-void net_daa_layers(const ax_model_t *m, cJSON *obj)
-{
-    if (!ax_mac_is_daa(&m->fwd) && !ax_mac_is_daa(&m->bwd)) return;
-    cJSON *arr = cJSON_AddArrayToObject(obj, "daa_layers");
-    uint64_t nz = 0, hi = 0;
-    for (int i = 0; i < m->nnodes; i++) {
-        const ax_node_t *d = &m->node[i];
-        if (d->kind != AX_LAYER_LINEAR && d->kind != AX_LAYER_CONV) continue;
-        const double f = d->daa_nonzero ? (double)d->daa_hi / (double)d->daa_nonzero : 0;
-        printf("  %-8s %6.2f%% of %llu non-zero products through the high-precision multiplier\n",
-               d->name, 100 * f, (unsigned long long)d->daa_nonzero);
-        cJSON *l = cJSON_CreateObject();
-        cJSON_AddStringToObject(l, "layer", d->name);
-        cJSON_AddNumberToObject(l, "nonzero_products", (double)d->daa_nonzero);
-        cJSON_AddNumberToObject(l, "hi_products", (double)d->daa_hi);
-        cJSON_AddNumberToObject(l, "hi_fraction", f);
-        cJSON_AddItemToArray(arr, l);
-        nz += d->daa_nonzero, hi += d->daa_hi;
-    }
-    const double f = nz ? (double)hi / (double)nz : 0;
-    printf("  all      %6.2f%% of %llu non-zero products through the high-precision multiplier\n",
-           100 * f, (unsigned long long)nz);
-    cJSON_AddNumberToObject(obj, "daa_hi_fraction", f);
-}
-
 /* ---- membrane trajectories ---------------------------------------------------------------- */
 
 enum { TRACE_MAX = 16 };

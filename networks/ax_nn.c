@@ -162,8 +162,8 @@ static void add_grad(ax_model_t *m, int idx, const float *g, int64_t count, unsi
     }
 }
 
-static int gemm_bwd_counted(ax_model_t *m, ax_node_t *d, const float *x, int64_t n,
-                            unsigned char *set, char *err, size_t errlen)
+static int gemm_bwd_run(ax_model_t *m, ax_node_t *d, const float *x, int64_t n,
+                        unsigned char *set, char *err, size_t errlen)
 {
     ax_param_t *W = &m->param[d->weight];
     int64_t in = d->in_c * d->in_h * d->in_w, outsz = n * node_size(d);
@@ -213,7 +213,7 @@ static int gemm_bwd(ax_model_t *m, ax_node_t *d, const float *x, int64_t n, unsi
 {
     uint64_t nz0, hi0;
     ax_engine_daa_counts(m->eng, &nz0, &hi0);
-    const int rc = gemm_bwd_counted(m, d, x, n, set, err, errlen);
+    const int rc = gemm_bwd_run(m, d, x, n, set, err, errlen);
     daa_since(m, d, nz0, hi0);
     return rc;
 }
