@@ -127,12 +127,13 @@ AX_HD int ax_daa_pair_step(const ax_mac_cfg_t *c, uint64_t k, uint32_t *acc0, ui
  * product through mul), stream its place in the pair (0: the even row),
  * b[k*sb] the shared column; k = k0 + i for the policy (the column index
  * the whole dot product has, so a chunk of it decides as the whole does).
- * The MAC's fold over n terms from +0; cnt (may be NULL) adds the counts. */
-AX_HD uint32_t ax_daa_fold(const ax_mac_cfg_t *c, const uint32_t *a, const uint32_t *p,
-                           int stream, const uint32_t *b, int64_t sa, int64_t sb, uint64_t k0,
-                           int64_t n, uint32_t *flags, ax_daa_count_t *cnt)
+ * The MAC's fold over n terms from acc (accumulator format: a partial sum,
+ * as rtl/ax_daa_pe.v's seed_i); cnt (may be NULL) adds the counts. */
+AX_HD uint32_t ax_daa_fold_from(const ax_mac_cfg_t *c, uint32_t acc, const uint32_t *a,
+                                const uint32_t *p, int stream, const uint32_t *b, int64_t sa,
+                                int64_t sb, uint64_t k0, int64_t n, uint32_t *flags,
+                                ax_daa_count_t *cnt)
 {
-    uint32_t acc = ax_fmt_zero(0, c->acc);
     for (int64_t i = 0; i < n; i++) {
         const uint32_t x = a[i * sa], y = b[i * sb];
         int hi = 1;
@@ -145,6 +146,14 @@ AX_HD uint32_t ax_daa_fold(const ax_mac_cfg_t *c, const uint32_t *a, const uint3
         acc = ax_unit_apply(c->add, acc, t, c->acc, c->acc, flags);
     }
     return acc;
+}
+
+/* ax_daa_fold_from +0 */
+AX_HD uint32_t ax_daa_fold(const ax_mac_cfg_t *c, const uint32_t *a, const uint32_t *p,
+                           int stream, const uint32_t *b, int64_t sa, int64_t sb, uint64_t k0,
+                           int64_t n, uint32_t *flags, ax_daa_count_t *cnt)
+{
+    return ax_daa_fold_from(c, ax_fmt_zero(0, c->acc), a, p, stream, b, sa, sb, k0, n, flags, cnt);
 }
 
 /* ax_daa_fold with chunked accumulation (ax_mac_fold_chunked's rule):

@@ -35,17 +35,28 @@ struct AxMacRtlBase {
                          uint64_t seed, uint32_t init) = 0;
 };
 
+// One instance of a verilated DAA processing element (rtl/ax_daa_pe.v): a
+// pair of dot products sharing b, stream 0 on a0 from init[0], stream 1 on
+// a1 from init[1]; acc[s], flags[s] each stream's result, *hi1 the number of
+// terms the RTL gave hi to stream 1. AX_VERIFY_PROTOCOL as for a MAC.
+struct AxDaaRtlBase {
+    virtual ~AxDaaRtlBase() {}
+    virtual void pair(const uint32_t *a0, const uint32_t *a1, const uint32_t *b, size_t n,
+                      const uint32_t init[2], uint32_t acc[2], uint32_t flags[2], uint64_t *hi1,
+                      uint64_t seed) = 0;
+};
+
 // C model of a bring-your-own unit (docs/byo-unit.md).
 typedef uint32_t (*ax_c_unit_fn)(uint32_t a, uint32_t b, ax_format_t fi, ax_format_t fo,
                                  uint32_t *flags);
 
-enum AxDutKind { AX_DUT_MUL, AX_DUT_ADD, AX_DUT_MAC };
+enum AxDutKind { AX_DUT_MUL, AX_DUT_ADD, AX_DUT_MAC, AX_DUT_DAA };
 
 struct AxDut {
     const char *name; // configuration name: unit.in.out[.bugN]
-    const char *unit; // unit spec (ax_unit_parse); for a MAC "mul+add"
+    const char *unit; // unit spec (ax_unit_parse); for a MAC "mul+add", a DAA PE "hi/lo+add"
     const char *fi;   // input format
-    const char *fo;   // output format (MAC: accumulator)
+    const char *fo;   // output format (MAC, DAA: accumulator)
     AxDutKind kind;
     int bug;                    // != 0: planted-bug variant, run only when named
     AxRtl *(*make)();           // binary units
@@ -53,6 +64,8 @@ struct AxDut {
     ax_c_unit_fn cfn;           // bring-your-own C model (else ax_unit_apply)
     const char *prod;           // MAC: product format
     const char *mul, *add;      // MAC: unit specs
+    AxDaaRtlBase *(*make_daa)() = nullptr; // DAA PEs
+    const char *daa = nullptr;  // DAA: the whole configuration (ax_mac_parse)
 };
 
 // One instance of a verilated neuron (rtl/ax_neuron.v), driven through its

@@ -23,6 +23,7 @@
 #include "verify.h"
 
 extern "C" {
+#include "ax_mac.h"
 #include "ax_units.h"
 }
 
@@ -52,6 +53,7 @@ struct Job {
     const AxDut *dut;
     ax_format_t fi, fo, fp;
     ax_unit_t unit, mul, add;
+    ax_mac_cfg_t daa; // a DAA PE: its whole configuration
     int op; // AX_DUT_MUL or AX_DUT_ADD: which exponent pairs are interesting
     uint64_t seed;
     Plan plan;
@@ -72,6 +74,10 @@ void vector_at(const Job &j, const Seg &s, uint64_t i, uint64_t gi, uint32_t *a,
 // The terms of dot product number i of a MAC; returns the value it starts
 // from (seed_i: +0 for half the sums, any accumulator bit pattern for the rest).
 uint32_t mac_terms(const Job &j, uint64_t i, std::vector<uint32_t> &a, std::vector<uint32_t> &b);
+// The terms of pair number i of a DAA PE (stream 0: a0, stream 1: a1, both
+// b) and where the two sums start (init[0], init[1]).
+void daa_terms(const Job &j, uint64_t i, std::vector<uint32_t> &a0, std::vector<uint32_t> &a1,
+               std::vector<uint32_t> &b, uint32_t init[2]);
 
 // ---- running (verify_run.cpp) ----------------------------------------------
 
@@ -80,6 +86,11 @@ struct Miss {
     uint32_t a, b, cr, cf, rr, rf;
     std::vector<uint32_t> ta, tb; // MAC: the terms
     uint32_t init = 0;            // MAC: where the sum started (seed_i)
+    // DAA: stream 1's terms, start and results (stream 0's are the above),
+    // and the number of terms that gave hi to stream 1, C model and RTL
+    std::vector<uint32_t> ta1{};
+    uint32_t init1 = 0, cr1 = 0, cf1 = 0, rr1 = 0, rf1 = 0;
+    uint64_t chi = 0, rhi = 0;
 };
 
 struct Outcome {

@@ -1,7 +1,7 @@
 // verify_model.h — adapts a verilated unit (a class V made by Verilator from
 // rtl/ax_mul.v, rtl/ax_add.v or a bring-your-own module with the same ports)
-// to the verifier's AxRtl interface, a verilated MAC to AxMacRtlBase and a
-// verilated neuron to AxNeuronRtlBase. Each instance has its own context, so
+// to the verifier's AxRtl interface, a verilated MAC to AxMacRtlBase, a
+// verilated DAA PE to AxDaaRtlBase and a verilated neuron to AxNeuronRtlBase. Each instance has its own context, so
 // worker threads never share Verilator state.
 #ifndef AX_VERIFY_MODEL_H
 #define AX_VERIFY_MODEL_H
@@ -44,6 +44,23 @@ template <class V, int IN_BITS, int ACC_BITS> struct AxMacModel : AxMacRtlBase {
 template <class V, int IN_BITS, int ACC_BITS> AxMacRtlBase *ax_make_mac()
 {
     return new AxMacModel<V, IN_BITS, ACC_BITS>();
+}
+
+// A verilated rtl/ax_daa_pe.v through the same driver in its DAA mode.
+template <class V, int IN_BITS, int ACC_BITS> struct AxDaaModel : AxDaaRtlBase {
+    AxMacRtl<V, true> r{IN_BITS, ACC_BITS};
+    void pair(const uint32_t *a0, const uint32_t *a1, const uint32_t *b, size_t n,
+              const uint32_t init[2], uint32_t acc[2], uint32_t flags[2], uint64_t *hi1,
+              uint64_t seed) override
+    {
+        uint64_t e0 = r.protocol_errors();
+        r.pair(a0, a1, b, n, init, acc, flags, hi1, seed);
+        if (r.protocol_errors() != e0) flags[0] |= AX_VERIFY_PROTOCOL, flags[1] |= AX_VERIFY_PROTOCOL;
+    }
+};
+template <class V, int IN_BITS, int ACC_BITS> AxDaaRtlBase *ax_make_daa()
+{
+    return new AxDaaModel<V, IN_BITS, ACC_BITS>();
 }
 
 // A verilated rtl/ax_neuron.v (BITS = width of the membrane format) through

@@ -32,7 +32,8 @@ void usage(FILE *o)
             "Compares the verilated RTL of every selected unit and format with its C model,\n"
             "result and flags bit for bit, and prints one line per configuration.\n\n"
             "  --unit U      units by name (mul_drum) or full spec (mul_drum:k=6); mac\n"
-            "                selects the MACs, neuron the neurons\n"
+            "                selects the MACs, daa the DAA processing elements, neuron the\n"
+            "                neurons\n"
             "  --fmt F       input formats (fp16, bf16, fp8e4m3, e6m9, ...)\n"
             "  --config NAME one configuration by its full name (see --list); planted-bug\n"
             "                variants (test only) run only when named this way\n"
@@ -43,7 +44,8 @@ void usage(FILE *o)
             "                pair under exponent pairs reaching subnormal, underflow, overflow\n"
             "                and special values plus 10^6 random pairs for 16-bit formats,\n"
             "                special values crossed plus 10^6 weighted random pairs for wider\n"
-            "                ones, 20000 random dot products for MACs, 256 trajectories of\n"
+            "                ones, 20000 random dot products for MACs (pairs of them for DAA\n"
+            "                PEs), 256 trajectories of\n"
             "                4096 steps for neurons;\n"
             "                full: all 2^32 pairs of 16-bit formats, 10^8 pairs for wider\n"
             "                ones, 200000 dot products for MACs, 1024 trajectories of\n"
@@ -79,6 +81,13 @@ std::string base_of(const char *spec)
 
 bool unit_matches(const AxDut &d, const std::string &list)
 {
+    if (d.kind == AX_DUT_DAA) { // unit "hi/lo+add"
+        const std::string u(d.unit);
+        const size_t sl = u.find('/'), pl = u.rfind('+');
+        const std::string lo = u.substr(sl + 1, pl - sl - 1);
+        return in_list(list, "daa") || in_list(list, base_of(d.mul)) || in_list(list, lo) ||
+               in_list(list, base_of(lo.c_str())) || in_list(list, base_of(d.add));
+    }
     if (d.kind == AX_DUT_MAC)
         return in_list(list, "mac") || in_list(list, d.unit) || in_list(list, base_of(d.mul)) ||
                in_list(list, base_of(d.add));

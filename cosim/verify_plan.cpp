@@ -113,7 +113,19 @@ int setup_job(const AxDut &d, Job &j)
         printf("%s: %s\n", d.name, err);
         return 1;
     }
-    if (d.kind == AX_DUT_MAC) {
+    if (d.kind == AX_DUT_DAA) {
+        if (ax_mac_parse(d.daa, &j.daa, err, sizeof err)) {
+            printf("%s: %s\n", d.name, err);
+            return 1;
+        }
+        if (!ax_mac_is_daa(&j.daa)) {
+            printf("%s: '%s' is not a DAA configuration\n", d.name, d.daa);
+            return 1;
+        }
+        j.fi = j.daa.in, j.fp = j.daa.prod, j.fo = j.daa.acc;
+        j.mul = j.daa.mul, j.add = j.daa.add;
+        j.op = AX_DUT_DAA;
+    } else if (d.kind == AX_DUT_MAC) {
         if (ax_format_parse(d.prod, &j.fp, err, sizeof err) ||
             ax_unit_parse(d.mul, &j.mul, err, sizeof err) ||
             ax_unit_parse(d.add, &j.add, err, sizeof err)) {
@@ -137,9 +149,9 @@ void make_plan(Job &j, bool full)
 {
     Plan &p = j.plan;
     const int w = width(j.fi), M = j.fi.mbits;
-    if (j.dut->kind == AX_DUT_MAC) {
+    if (j.dut->kind == AX_DUT_MAC || j.dut->kind == AX_DUT_DAA) {
         p.segs.push_back({SEG_RANDOM, full ? 200000ull : 20000ull, {}, {}});
-        p.what = "random dot products";
+        p.what = j.dut->kind == AX_DUT_MAC ? "random dot products" : "random pairs of dot products";
     } else if (w <= 8) {
         p.segs.push_back({SEG_EXHAUSTIVE, uint64_t(1) << (2 * w), {}, {}});
         p.what = "exhaustive";
@@ -229,6 +241,30 @@ uint32_t mac_terms(const Job &j, uint64_t i, std::vector<uint32_t> &a, std::vect
     // half from a partial sum in the accumulator format, any bit pattern
     if (ax_rng_below(&r, 2)) return 0;
     return (uint32_t)ax_rng_next(&r) & wmask(width(j.fo));
+}
+
+// Pair number i: stream 0 and b as mac_terms draws dot product i; stream 1
+// from another draw, with the controller's corner cases mixed in: a copy of
+// stream 0's operand (equal magnitudes), a zero of either sign, an operand
+// with stream 0's exponent (a tie for the value policy).
+void daa_terms(const Job &j, uint64_t i, std::vector<uint32_t> &a0, std::vector<uint32_t> &a1,
+               std::vector<uint32_t> &b, uint32_t init[2])
+{
+    std::vector<uint32_t> x, y;
+    init[0] = mac_terms(j, i, a0, b);
+    init[1] = mac_terms(j, ~i, x, y);
+    ax_rng_t r = {mix(j.seed ^ 0xDAAull, i)};
+    const ax_format_t f = j.fi;
+    a1.resize(a0.size());
+    for (size_t k = 0; k < a0.size(); k++) {
+        const uint32_t z = (uint32_t)ax_rng_next(&r);
+        switch (ax_rng_below(&r, 8)) {
+        case 0: a1[k] = a0[k]; break;
+        case 1: a1[k] = ax_fmt_zero(z & 1, f); break;
+        case 2: a1[k] = ax_pack(ax_sign(z, f), ax_expf(a0[k], f), ax_frac(z, f), f); break;
+        default: a1[k] = x.empty() ? a0[k] ^ (1u << (f.ebits + f.mbits)) : x[k % x.size()];
+        }
+    }
 }
 
 } // namespace axv

@@ -14,7 +14,7 @@
 #include "verify_impl.h"
 
 extern "C" {
-#include "ax_mac.h"
+#include "ax_daa.h"
 }
 
 namespace axv {
@@ -26,8 +26,8 @@ constexpr uint64_t kMacChunk = 16;   // dot products per work item
 
 Outcome run_job(Job &j, int jobs, bool progress, std::vector<Miss> &misses)
 {
-    const bool mac = j.dut->kind == AX_DUT_MAC;
-    const uint64_t total = j.plan.total, chunk = mac ? kMacChunk : kChunk;
+    const bool mac = j.dut->kind == AX_DUT_MAC, daa = j.dut->kind == AX_DUT_DAA;
+    const uint64_t total = j.plan.total, chunk = mac || daa ? kMacChunk : kChunk;
     std::atomic<uint64_t> next{0}, done{0}, bad{0};
     int running = jobs; // guarded by wait_mu
     std::mutex mu, wait_mu;
@@ -35,11 +35,14 @@ Outcome run_job(Job &j, int jobs, bool progress, std::vector<Miss> &misses)
     auto worker = [&]() {
         std::unique_ptr<AxRtl> rtl;
         std::unique_ptr<AxMacRtlBase> mrtl;
-        if (mac)
+        std::unique_ptr<AxDaaRtlBase> drtl;
+        if (daa)
+            drtl.reset(j.dut->make_daa());
+        else if (mac)
             mrtl.reset(j.dut->make_mac());
         else
             rtl.reset(j.dut->make());
-        std::vector<uint32_t> ta, tb;
+        std::vector<uint32_t> ta, ta1, tb;
         ax_mac_cfg_t mc = {j.mul, j.fi, j.fp, j.add, j.fo, {}};
         auto record = [&](Miss m) {
             bad++;
@@ -50,7 +53,29 @@ Outcome run_job(Job &j, int jobs, bool progress, std::vector<Miss> &misses)
             uint64_t c0 = next.fetch_add(chunk);
             if (c0 >= total || bad.load(std::memory_order_relaxed) >= kMaxReport) break;
             uint64_t c1 = std::min(total, c0 + chunk);
-            if (mac) {
+            if (daa) {
+                for (uint64_t i = c0; i < c1; i++) {
+                    uint32_t init[2], cr[2], cf[2] = {0, 0}, rr[2], rf[2];
+                    daa_terms(j, i, ta, ta1, tb, init);
+                    const int64_t n = (int64_t)ta.size();
+                    cr[0] = ax_daa_fold_from(&j.daa, init[0], ta.data(), ta1.data(), 0, tb.data(),
+                                             1, 1, 0, n, &cf[0], nullptr);
+                    cr[1] = ax_daa_fold_from(&j.daa, init[1], ta1.data(), ta.data(), 1, tb.data(),
+                                             1, 1, 0, n, &cf[1], nullptr);
+                    uint64_t chi = 0, rhi = 0;
+                    for (int64_t k = 0; k < n; k++)
+                        chi += (uint64_t)ax_daa_decide(&j.daa, (uint64_t)k, ta[k], ta1[k], tb[k]);
+                    drtl->pair(ta.data(), ta1.data(), tb.data(), ta.size(), init, rr, rf, &rhi,
+                               mix(j.seed, ~i));
+                    if (cr[0] != rr[0] || cf[0] != rf[0] || cr[1] != rr[1] || cf[1] != rf[1] ||
+                        chi != rhi) {
+                        Miss m{i, 0, 0, cr[0], cf[0], rr[0], rf[0], ta, tb, init[0]};
+                        m.ta1 = ta1, m.init1 = init[1], m.cr1 = cr[1], m.cf1 = cf[1];
+                        m.rr1 = rr[1], m.rf1 = rf[1], m.chi = chi, m.rhi = rhi;
+                        record(std::move(m));
+                    }
+                }
+            } else if (mac) {
                 for (uint64_t i = c0; i < c1; i++) {
                     uint32_t init = mac_terms(j, i, ta, tb), cf = 0, rf = 0, cr = init;
                     for (size_t k = 0; k < ta.size(); k++)
@@ -92,7 +117,7 @@ Outcome run_job(Job &j, int jobs, bool progress, std::vector<Miss> &misses)
         double rate = d / s, eta = rate > 0 ? (total - d) / rate : 0;
         fprintf(stderr, "\r  %-34s %5.1f%%  %s/%s %s  %.1f M/s  ETA %s   ", j.dut->name,
                 100.0 * d / total, group(d).c_str(), group(total).c_str(),
-                mac ? "dot products" : "vectors", rate / 1e6, duration(eta).c_str());
+                daa ? "pairs" : mac ? "dot products" : "vectors", rate / 1e6, duration(eta).c_str());
     }
     lk.unlock();
     for (auto &t : pool) t.join();
