@@ -19,6 +19,7 @@ typedef struct accel_opts {
     int64_t in_c, in_h, in_w;       /* a model's input (analytic) */
     int cycle, quiet;
     uint64_t images, threads;
+    uint64_t batch; /* analytic: images per run (a linear layer's M) */
     ax_backend_t backend;
 } accel_opts_t;
 

@@ -36,6 +36,8 @@ static const char *help =
     "\n"
     "  --model M          the network (default lenet5; any of axsim train's)\n"
     "  --input CxHxW      its input per image in analytic mode (default 1x28x28)\n"
+    "  --batch N          analytic: N images per run (default 1): a linear layer's\n"
+    "                     GEMM gets one row of A per image, a convolution runs N times\n"
     "  --topology CSV     SCALE-Sim layers instead of a model ('name, M, N, K,' or\n"
     "                     'name, H, W, R, S, C, filters, stride,'; analytic only)\n"
     "  --config CFG       SCALE-Sim configuration: array, SRAMs, dataflow, bandwidth\n"
@@ -47,7 +49,10 @@ static const char *help =
     "  --memory M         axsim (default: fold by fold, as the cycle-accurate array)\n"
     "                     or scalesim (SCALE-Sim v2's address-by-address model, to\n"
     "                     diff its reports; analytic only)\n"
-    "  --mac CFG          the PE's MAC (default " DEFAULT_MAC ")\n"
+    "  --mac CFG          the PE's MAC (default " DEFAULT_MAC "); a DAA\n"
+    "                     configuration (daa:...) makes every PE a DAA PE serving two\n"
+    "                     rows of A at once, compared with the plain array of hi MACs\n"
+    "                     (analytic, axsim memory model)\n"
     "  --energy FILE      per-operation energies replacing the default table\n"
     "  --mode M           analytic (default) or cycle\n"
     "  cycle mode:\n"
@@ -69,7 +74,9 @@ static const char *help =
 
 /* ---- the layers ---------------------------------------------------------- */
 
-/* The GEMM layers of a model, per image */
+/* The GEMM layers of a model for a batch of o->batch images: a convolution
+ * once per image (its M the output pixels), a linear layer once with one row
+ * of A per image */
 static int model_layers(const accel_opts_t *o, accel_layer_t **out, int64_t *n)
 {
     char err[512];
@@ -101,7 +108,7 @@ static int model_layers(const accel_opts_t *o, accel_layer_t **out, int64_t *n)
             a->l.m = d->h * d->w;
             a->l.k = d->in_c / d->groups * d->k * d->k;
             a->l.n = d->c / d->groups;
-            a->l.count = d->groups;
+            a->l.count = d->groups * (int64_t)o->batch;
             a->l.ifmap_words = d->in_c / d->groups * d->in_h * d->in_w; /* one group's input */
             /* as SCALE-Sim's memory model addresses it: the padded input */
             a->l.conv_h = d->in_h + 2 * d->pad, a->l.conv_w = d->in_w + 2 * d->pad;
@@ -109,7 +116,7 @@ static int model_layers(const accel_opts_t *o, accel_layer_t **out, int64_t *n)
             a->l.filt_h = a->l.filt_w = d->k;
             a->l.stride = d->stride, a->l.out_w = d->w;
         } else {
-            a->l.m = 1;
+            a->l.m = (int64_t)o->batch;
             a->l.k = d->in_c * d->in_h * d->in_w;
             a->l.n = d->c;
             a->l.count = 1;
@@ -145,13 +152,15 @@ static int parse_opts(accel_opts_t *o, int argc, char **argv)
         {"pe", 1, 0, 'p'},      {"weights", 1, 0, 'w'},  {"data", 1, 0, 'D'},
         {"vcd", 1, 0, 'v'},     {"vcd-out", 1, 0, 'V'},  {"backend", 1, 0, 'b'},
         {"threads", 1, 0, 't'}, {"out", 1, 0, 'o'},      {"json", 1, 0, 'j'},
-        {"quiet", 0, 0, 'q'},   {"memory", 1, 0, 'y'},   {0, 0, 0, 0}};
+        {"quiet", 0, 0, 'q'},   {"memory", 1, 0, 'y'},   {"batch", 1, 0, 'N'},
+        {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->model = "lenet5";
     o->data = AX_DEFAULT_DATA;
     o->out = "axsim-accel";
     o->pe = "rtl";
     o->images = 1;
+    o->batch = 1;
     o->in_c = 1, o->in_h = 28, o->in_w = 28;
     snprintf(o->mac_spec, sizeof o->mac_spec, "%s", DEFAULT_MAC);
     ax_accel_energy_default(&o->energy);
@@ -181,6 +190,7 @@ static int parse_opts(accel_opts_t *o, int argc, char **argv)
         case 'E': o->energy_file = optarg; break;
         case 'x': mode = optarg; break;
         case 'n': bad = ax_cli_u64(verb, "--images", optarg, &o->images); break;
+        case 'N': bad = ax_cli_u64(verb, "--batch", optarg, &o->batch); break;
         case 'p': o->pe = optarg; break;
         case 'w': o->weights = optarg; break;
         case 'D': o->data = optarg; break;
@@ -197,11 +207,6 @@ static int parse_opts(accel_opts_t *o, int argc, char **argv)
     }
     if (c < 0) return AX_EXIT_USAGE;
     if (ax_cli_mac(verb, "--mac", o->mac_spec, &o->mac)) return AX_EXIT_USAGE;
-    if (ax_mac_is_daa(&o->mac)) {
-        ax_cli_error(verb, "--mac %s: an array of DAA processing elements (two streams per PE) "
-                           "is not modelled yet; give a plain MAC", o->mac_spec);
-        return AX_EXIT_USAGE;
-    }
     ax_accel_cfg_default(&o->cfg);
     o->cfg.rows = o->cfg.cols = 16;
     /* words as wide as the input format, unless SCALE-Sim's config says */
@@ -238,8 +243,10 @@ static int parse_opts(accel_opts_t *o, int argc, char **argv)
         ax_cli_error(verb, "--memory: %s", err);
         return AX_EXIT_USAGE;
     }
+    /* DAA PEs: two streams each (rows 2j, 2j + 1 of A) */
+    o->cfg.streams = ax_mac_is_daa(&o->mac) ? 2 : 1;
     if (ax_accel_cfg_check(&o->cfg, err, sizeof err)) {
-        ax_cli_error(verb, "%s", err);
+        ax_cli_error(verb, "--mac %s: %s", o->mac_spec, err);
         return AX_EXIT_USAGE;
     }
     if (input && (sscanf(input, "%lldx%lldx%lld%c", (long long *)&o->in_c, (long long *)&o->in_h,
@@ -253,6 +260,12 @@ static int parse_opts(accel_opts_t *o, int argc, char **argv)
         return AX_EXIT_USAGE;
     }
     o->cycle = mode && !strcmp(mode, "cycle");
+    if (o->cycle && o->cfg.streams == 2) {
+        ax_cli_error(verb, "--mac %s: the cycle-accurate array has plain MAC PEs; an array of DAA "
+                           "PEs (rtl/ax_daa_pe.v, two streams each) is counted by --mode analytic",
+                     o->mac_spec);
+        return AX_EXIT_USAGE;
+    }
     if (strcmp(o->pe, "rtl") && strcmp(o->pe, "c")) {
         ax_cli_error(verb, "--pe '%s': give rtl (the verilated MAC) or c (its C model)", o->pe);
         return AX_EXIT_USAGE;
@@ -273,6 +286,10 @@ static int parse_opts(accel_opts_t *o, int argc, char **argv)
     }
     if (!o->cycle && (o->vcd || o->vcd_path || o->weights || o->images != 1)) {
         ax_cli_error(verb, "--vcd, --vcd-out, --weights and --images are for --mode cycle");
+        return AX_EXIT_USAGE;
+    }
+    if (o->batch < 1 || o->batch > 65536 || (o->batch > 1 && (o->cycle || o->topology))) {
+        ax_cli_error(verb, "--batch: give 1..65536 images, for a model in --mode analytic");
         return AX_EXIT_USAGE;
     }
     if (o->cycle && (o->images < 1 || o->images > 10000)) {
@@ -625,10 +642,12 @@ int ax_verb_accel(int argc, char **argv)
 
     /* the table */
     char name[256], b1[32], b2[32], b3[32], b4[32];
-    printf("axsim accel: %s on a %lldx%lld %s array, %s, %s; per image\n", what,
+    char per[48] = "image";
+    if (o.batch > 1) snprintf(per, sizeof per, "batch of %llu images", (unsigned long long)o.batch);
+    printf("axsim accel: %s on a %lldx%lld %s array, %s, %s; per %s\n", what,
            (long long)o.cfg.rows, (long long)o.cfg.cols, ax_dataflow_name(o.cfg.dataflow),
            ax_mac_name(&o.mac, name, sizeof name),
-           o.cycle ? "cycle-accurate (SystemC)" : "analytic");
+           o.cycle ? "cycle-accurate (SystemC)" : "analytic", per);
     char bwtext[64] = "as fast as needed";
     if (o.cfg.bandwidth)
         snprintf(bwtext, sizeof bwtext, "%lld words/cycle per buffer", (long long)o.cfg.bandwidth);
@@ -671,10 +690,41 @@ int ax_verb_accel(int argc, char **argv)
            group(total.cycles, b1, sizeof b1), group(total.stall_cycles, b2, sizeof b2),
            100 * total.overall_util, "", group(sram, b3, sizeof b3), group(dram, b4, sizeof b4),
            tpj.total / 1000);
-    printf("energy per image: %.3f nJ (MACs %.1f%%, SRAM %.1f%%, DRAM %.1f%%)%s\n", tpj.total / 1000,
+    printf("energy per %s: %.3f nJ (MACs %.1f%%, SRAM %.1f%%, DRAM %.1f%%)%s\n", per, tpj.total / 1000,
            tpj.total > 0 ? 100 * tpj.mac / tpj.total : 0, tpj.total > 0 ? 100 * tpj.sram / tpj.total : 0,
            tpj.total > 0 ? 100 * tpj.dram / tpj.total : 0,
            o.energy_file ? "" : "; default 45 nm table (docs/accelerator.md)");
+    /* DAA PEs: the plain array of the same size, every product through hi */
+    ax_accel_counts_t plain;
+    ax_accel_pj_t ppj = {0, 0, 0, 0, 0};
+    ax_mac_cfg_t hi_mac = o.mac;
+    hi_mac.daa.policy = AX_DAA_NONE;
+    if (o.cfg.streams == 2) {
+        ax_accel_cfg_t pc = o.cfg;
+        pc.streams = 1;
+        memset(&plain, 0, sizeof plain);
+        for (int64_t i = 0; i < n; i++) {
+            ax_accel_counts_t k;
+            ax_accel_pj_t pj;
+            if (ax_accel_analytic(&pc, &ls[i].l, &k, err, sizeof err)) {
+                ax_cli_error(verb, "%s", err);
+                free(ls);
+                return AX_EXIT_USAGE;
+            }
+            ax_accel_energy_of(&o.energy, &hi_mac, &pc, &k, &pj);
+            ax_accel_counts_add(&pc, &plain, &k);
+            ppj.mac += pj.mac, ppj.sram += pj.sram, ppj.dram += pj.dram;
+            ppj.idle += pj.idle, ppj.total += pj.total;
+        }
+        printf("DAA PEs (two streams each, one hi and one lo multiplier) against the plain %lldx%lld "
+               "array of hi MACs: cycles %s vs %s (%.2fx the throughput), util %.1f%% vs %.1f%%, "
+               "energy %.3f vs %.3f nJ (%.1f%% saved)\n",
+               (long long)o.cfg.rows, (long long)o.cfg.cols, group(total.cycles, b1, sizeof b1),
+               group(plain.cycles, b2, sizeof b2),
+               total.cycles ? (double)plain.cycles / (double)total.cycles : 0,
+               100 * total.overall_util, 100 * plain.overall_util, tpj.total / 1000, ppj.total / 1000,
+               ppj.total > 0 ? 100 * (1 - tpj.total / ppj.total) : 0);
+    }
     if (o.cycle)
         printf("bit check (%llu image%s, %s PEs): %s\n", (unsigned long long)o.images,
                o.images == 1 ? "" : "s", ls[0].pe_kind[0] ? ls[0].pe_kind : o.pe,
@@ -701,6 +751,7 @@ int ax_verb_accel(int argc, char **argv)
         cJSON_AddStringToObject(root, o.topology ? "topology" : "model", what);
         cJSON_AddStringToObject(root, "mac", ax_mac_name(&o.mac, name, sizeof name));
         cJSON_AddStringToObject(root, "mode", o.cycle ? "cycle" : "analytic");
+        cJSON_AddNumberToObject(root, "batch", (double)o.batch);
         cJSON *ar = cJSON_AddObjectToObject(root, "array");
         cJSON_AddNumberToObject(ar, "rows", (double)o.cfg.rows);
         cJSON_AddNumberToObject(ar, "cols", (double)o.cfg.cols);
@@ -710,7 +761,13 @@ int ax_verb_accel(int argc, char **argv)
         cJSON_AddNumberToObject(ar, "word_bytes", (double)o.cfg.word_bytes);
         cJSON_AddNumberToObject(ar, "bandwidth", (double)o.cfg.bandwidth);
         cJSON_AddStringToObject(ar, "memory", ax_memory_name(o.cfg.memory));
+        cJSON_AddNumberToObject(ar, "streams_per_pe", (double)o.cfg.streams);
         cJSON_AddNumberToObject(root, "mac_energy_pj", ax_accel_mac_energy(&o.energy, &o.mac));
+        if (o.cfg.streams == 2) {
+            cJSON *pa = counts_json(&plain, &ppj);
+            cJSON_AddStringToObject(pa, "mac", ax_mac_name(&hi_mac, name, sizeof name));
+            cJSON_AddItemToObject(root, "plain_array", pa);
+        }
         if (o.cycle) {
             cJSON_AddNumberToObject(root, "images", (double)o.images);
             cJSON_AddStringToObject(root, "pe", ls[0].pe_kind);

@@ -89,6 +89,68 @@ TEST_CASE("accel: counts equal the closed forms on a grid", "[accel]")
                         }
 }
 
+TEST_CASE("accel: DAA PEs (two streams per PE) count pairs of rows on the array", "[accel][daa]")
+{
+    // Each PE serves rows 2j and 2j + 1 of A: the array maps ceil(M/2)
+    // pairs where a plain one maps M rows; products, A's words and outputs
+    // stay those of the real M rows, B's words are shared by a pair
+    const int64_t sides[] = {1, 3, 4, 16};
+    const int64_t dims[] = {1, 2, 5, 17, 64};
+    for (int d = 0; d < 3; d++)
+        for (int64_t R : sides)
+            for (int64_t C : sides)
+                for (int64_t M : dims)
+                    for (int64_t N : dims)
+                        for (int64_t K : dims) {
+                            ax_accel_cfg_t c = cfg_of(R, C, (ax_dataflow_t)d);
+                            c.streams = 2;
+                            ax_accel_counts_t a = analytic(c, M, N, K);
+                            const int64_t P = (M + 1) / 2; // pairs
+                            int64_t Sr = d == 0 ? P : K, Sc = d == 2 ? P : N,
+                                    T = d == 0 ? K : d == 1 ? P : N;
+                            int64_t rf = cdiv(Sr, R), cf = cdiv(Sc, C);
+                            int64_t fold = d == 0 ? T + R + C - 2 : T + 2 * R + C - 2;
+                            INFO("dataflow " << d << " array " << R << "x" << C << " GEMM " << M
+                                             << "x" << N << "x" << K);
+                            CHECK(a.folds == rf * cf);
+                            CHECK(a.cycles == rf * cf * fold + 1);
+                            CHECK(a.macs == M * N * K);
+                            CHECK(a.sram_reads[AX_BUF_IFMAP] == (d == 2 ? M * K : M * K * cf));
+                            CHECK(a.sram_reads[AX_BUF_FILTER] ==
+                                  (d == 0 ? K * N * rf : d == 1 ? K * N : K * N * cf));
+                            CHECK(a.sram_writes[AX_BUF_OFMAP] == (d == 0 ? M * N : M * N * rf));
+                            CHECK(a.sram_reads[AX_BUF_OFMAP] == (d == 0 ? 0 : M * N * (rf - 1)));
+                            CHECK(a.dram_writes[AX_BUF_OFMAP] == M * N);
+                            CHECK(a.overall_util == Approx((double)(M * N * K) /
+                                                           (2.0 * (double)(a.cycles * R * C)))
+                                                        .epsilon(1e-12));
+                            // an even M: the cycles of a plain array on M/2 rows
+                            if (M % 2 == 0) {
+                                ax_accel_cfg_t p = cfg_of(R, C, (ax_dataflow_t)d);
+                                CHECK(analytic(p, M / 2, N, K).cycles == a.cycles);
+                            }
+                        }
+    char err[256];
+    ax_accel_cfg_t c = cfg_of(4, 4, AX_DF_WS);
+    c.streams = 3;
+    CHECK(ax_accel_cfg_check(&c, err, sizeof err) != 0);
+    c.streams = 2;
+    c.memory = AX_MEM_SCALESIM;
+    CHECK(ax_accel_cfg_check(&c, err, sizeof err) != 0);
+    CHECK(std::string(err).find("DAA") != std::string::npos);
+    // energy: a DAA PE's product costs the mean of hi's (bf16: 8-bit
+    // significands) and lo's (fp8e4m3: 4) multiplies, plus its add
+    ax_accel_energy_t e;
+    ax_accel_energy_default(&e);
+    ax_mac_cfg_t daa;
+    REQUIRE(ax_mac_parse("daa:hi=exact,lo=exact,lo_in=fp8e4m3,in=bf16,prod=fp32,acc=fp32", &daa, err,
+                         sizeof err) == 0);
+    const double m8 = (8.0 / 24) * (8.0 / 24), m4 = (4.0 / 24) * (4.0 / 24);
+    CHECK(ax_accel_mac_energy(&e, &daa) == Approx(3.7 * (m8 + m4) / 2 + 0.9));
+    daa.daa.policy = AX_DAA_NONE;
+    CHECK(ax_accel_mac_energy(&e, &daa) == Approx(3.7 * m8 + 0.9));
+}
+
 TEST_CASE("accel: SCALE-Sim v2's golden reports", "[accel]")
 {
     // scale-sim-v2 test/golden_trace (CI test): AlexNet Conv1 (224x224, 11x11,

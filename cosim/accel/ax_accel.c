@@ -72,6 +72,15 @@ int ax_accel_cfg_check(const ax_accel_cfg_t *c, char *err, size_t errlen)
                  (long long)c->rows, (long long)c->cols, AX_ACCEL_MAX_SIDE);
         return -1;
     }
+    if (c->streams < 0 || c->streams > 2) {
+        snprintf(err, errlen, "%d streams per PE: give 1 (plain MACs) or 2 (DAA PEs)", c->streams);
+        return -1;
+    }
+    if (c->streams == 2 && c->memory == AX_MEM_SCALESIM) {
+        snprintf(err, errlen, "SCALE-Sim's memory model follows one word per PE row; an array of "
+                              "DAA PEs (two streams per PE) runs with axsim's");
+        return -1;
+    }
     if ((unsigned)c->memory > AX_MEM_SCALESIM) {
         snprintf(err, errlen, "memory model %d is not axsim or scalesim", (int)c->memory);
         return -1;
@@ -146,12 +155,13 @@ void ax_accel_map(const ax_accel_cfg_t *c, const ax_accel_layer_t *l, ax_accel_m
 {
     memset(o, 0, sizeof *o);
     o->m = l->m, o->n = l->n, o->k = l->k;
+    o->mq = c->streams == 2 ? l->m / 2 + l->m % 2 : l->m;
     o->ifmap_words = l->ifmap_words > 0 && l->ifmap_words < l->m * l->k ? l->ifmap_words
                                                                           : l->m * l->k;
     switch (c->dataflow) {
-    case AX_DF_OS: o->sr = l->m, o->sc = l->n, o->t = l->k; break;
-    case AX_DF_WS: o->sr = l->k, o->sc = l->n, o->t = l->m; break;
-    default: o->sr = l->k, o->sc = l->m, o->t = l->n; break;
+    case AX_DF_OS: o->sr = o->mq, o->sc = l->n, o->t = l->k; break;
+    case AX_DF_WS: o->sr = l->k, o->sc = l->n, o->t = o->mq; break;
+    default: o->sr = l->k, o->sc = o->mq, o->t = l->n; break;
     }
     o->row_folds = (o->sr + c->rows - 1) / c->rows;
     o->col_folds = (o->sc + c->cols - 1) / c->cols;
@@ -195,6 +205,15 @@ int ax_accel_layer_check(const ax_accel_cfg_t *c, const ax_accel_layer_t *l, cha
     return 0;
 }
 
+/* The rows of M in the slice [p0, p0 + np) of its mapped size mq: the
+ * same, or with pairs, the rows the pairs hold */
+static int64_t m_rows(const ax_accel_map_t *mp, int64_t p0, int64_t np)
+{
+    if (mp->mq == mp->m) return np;
+    const int64_t end = 2 * (p0 + np) < mp->m ? 2 * (p0 + np) : mp->m;
+    return end - 2 * p0;
+}
+
 void ax_accel_fold(const ax_accel_cfg_t *c, const ax_accel_map_t *mp, int64_t f,
                    ax_accel_fold_t *o)
 {
@@ -206,21 +225,28 @@ void ax_accel_fold(const ax_accel_cfg_t *c, const ax_accel_map_t *mp, int64_t f,
     o->col0 = fc * C;
     o->cols_used = mp->sc - o->col0 < C ? mp->sc - o->col0 : C;
     const int64_t used = o->rows_used * o->cols_used;
-    o->macs = used * T;
-    if (c->dataflow == AX_DF_OS) {
-        o->sram_reads[AX_BUF_IFMAP] = o->rows_used * T;
+    /* with two streams per PE, M counts pairs on the array: the products,
+     * A's words and the outputs count real rows (the last pair of an odd M
+     * has one); B's words serve both streams of a pair */
+    const int df = c->dataflow;
+    const int64_t rows_m = df == AX_DF_OS ? m_rows(mp, o->row0, o->rows_used) : o->rows_used;
+    const int64_t cols_m = df == AX_DF_IS ? m_rows(mp, o->col0, o->cols_used) : o->cols_used;
+    const int64_t Tm = df == AX_DF_WS ? mp->m : T;
+    o->macs = rows_m * cols_m * Tm;
+    if (df == AX_DF_OS) {
+        o->sram_reads[AX_BUF_IFMAP] = rows_m * T;
         o->sram_reads[AX_BUF_FILTER] = o->cols_used * T;
-        o->sram_writes[AX_BUF_OFMAP] = used;
+        o->sram_writes[AX_BUF_OFMAP] = rows_m * o->cols_used;
     } else {
         /* the stationary operand once, the streamed one T times per row, an
          * output per column and vector; partial sums read back after the
          * first row fold */
-        const int stat = c->dataflow == AX_DF_WS ? AX_BUF_FILTER : AX_BUF_IFMAP;
-        const int strm = c->dataflow == AX_DF_WS ? AX_BUF_IFMAP : AX_BUF_FILTER;
-        o->sram_reads[stat] = used;
-        o->sram_reads[strm] = T * o->rows_used;
-        o->sram_writes[AX_BUF_OFMAP] = T * o->cols_used;
-        if (fr > 0) o->sram_reads[AX_BUF_OFMAP] = T * o->cols_used;
+        const int stat = df == AX_DF_WS ? AX_BUF_FILTER : AX_BUF_IFMAP;
+        const int strm = df == AX_DF_WS ? AX_BUF_IFMAP : AX_BUF_FILTER;
+        o->sram_reads[stat] = o->rows_used * cols_m;
+        o->sram_reads[strm] = Tm * o->rows_used;
+        o->sram_writes[AX_BUF_OFMAP] = Tm * cols_m;
+        if (fr > 0) o->sram_reads[AX_BUF_OFMAP] = Tm * cols_m;
     }
     /* DRAM: the fold's slice of an operand, unless it is already there */
     const int64_t rf = mp->row_folds;
@@ -244,14 +270,15 @@ void ax_accel_fold(const ax_accel_cfg_t *c, const ax_accel_map_t *mp, int64_t f,
         /* im2col words of the first-use slices before this fold: os/ws the
          * row folds before fr (each R rows x T); is every fold, column fold
          * by column fold */
-        int64_t before = c->dataflow == AX_DF_IS ? fc * mp->sr * C + fr * R * o->cols_used
-                                                 : fr * R * T;
+        int64_t before = df == AX_DF_IS ? m_rows(mp, 0, fc * C) * mp->sr + fr * R * cols_m
+                         : df == AX_DF_OS ? m_rows(mp, 0, fr * R) * T
+                                          : fr * R * Tm;
         unsigned __int128 all = (unsigned __int128)(mp->m * mp->k), w = (unsigned __int128)mp->ifmap_words;
         int64_t lo = (int64_t)((unsigned __int128)before * w / all),
                 hi = (int64_t)((unsigned __int128)(before + o->load[AX_BUF_IFMAP]) * w / all);
         o->load[AX_BUF_IFMAP] = hi - lo;
     }
-    o->drain = c->dataflow == AX_DF_OS ? used : fr == rf - 1 ? T * o->cols_used : 0;
+    o->drain = df == AX_DF_OS ? rows_m * o->cols_used : fr == rf - 1 ? Tm * cols_m : 0;
     /* SCALE-Sim: mapping efficiency = used PEs / all; compute utilization =
      * mapping efficiency x T / the cycles of its reference block */
     const int64_t cyc = c->dataflow == AX_DF_OS ? T + R + C - 2 : T + 2 * R + 2 * C - 3;
@@ -275,7 +302,9 @@ void ax_accel_counts_finish(const ax_accel_cfg_t *c, ax_accel_counts_t *k)
     k->pe_cycles = k->cycles * c->rows * c->cols;
     k->mapping_eff = k->folds ? k->mapping_eff_sum / (double)k->folds : 0;
     k->compute_util = k->folds ? k->compute_util_sum / (double)k->folds : 0;
-    k->overall_util = k->pe_cycles ? (double)k->macs / (double)k->pe_cycles : 0;
+    /* a DAA PE has two product slots a cycle */
+    const double slots = (double)k->pe_cycles * (c->streams == 2 ? 2 : 1);
+    k->overall_util = slots > 0 ? (double)k->macs / slots : 0;
 }
 
 void ax_accel_counts_add(const ax_accel_cfg_t *c, ax_accel_counts_t *a, const ax_accel_counts_t *b)
@@ -439,8 +468,10 @@ int ax_accel_analytic(const ax_accel_cfg_t *c, const ax_accel_layer_t *l, ax_acc
     }
     one.gemms = 1;
     one.folds = mp.folds;
-    if (c->dataflow != AX_DF_OS && mp.row_folds > 1)
-        one.psum_words = mp.t * (mp.sc < c->cols ? mp.sc : c->cols);
+    if (c->dataflow != AX_DF_OS && mp.row_folds > 1) { /* a column fold's outputs */
+        const int64_t cols = mp.sc < c->cols ? mp.sc : c->cols;
+        one.psum_words = c->dataflow == AX_DF_WS ? mp.m * cols : mp.t * m_rows(&mp, 0, cols);
+    }
     /* the folds back to back, waiting for the DRAM where it is slower; the
      * last term accumulates one cycle after the last fold */
     ax_accel_timeline(c, &mp, NULL, &one);
@@ -468,8 +499,7 @@ int ax_accel_analytic(const ax_accel_cfg_t *c, const ax_accel_layer_t *l, ax_acc
         o->sram_last[b] += shift;
         if (o->has_dram[b]) o->dram_last[b] += shift;
     }
-    o->pe_cycles = o->cycles * c->rows * c->cols;
-    o->overall_util = (double)o->macs / (double)o->pe_cycles;
+    ax_accel_counts_finish(c, o);
     return 0;
 }
 

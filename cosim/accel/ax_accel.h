@@ -67,6 +67,10 @@ typedef struct ax_accel_cfg {
     int64_t word_bytes;                       /* bytes per operand word (SCALE-Sim: 1) */
     int64_t bandwidth;                        /* DRAM words per cycle and buffer; 0 = as needed */
     ax_memory_t memory;                       /* whose memory model counts stalls and DRAM */
+    int streams;                              /* dot products per PE: 1 (0 reads as 1), or 2:
+                                                 DAA PEs (rtl/ax_daa_pe.v), rows 2j and 2j + 1
+                                                 of A sharing each B word (analytic, axsim
+                                                 memory model only) */
 } ax_accel_cfg_t;
 
 /* 32 x 32, ws, 64 KiB per buffer, SCALE-Sim's offsets, 1-byte words,
@@ -108,6 +112,8 @@ int ax_accel_layer_check(const ax_accel_cfg_t *c, const ax_accel_layer_t *l, cha
 /* The mapping of one GEMM: the sizes on rows, columns and in time */
 typedef struct ax_accel_map {
     int64_t m, n, k;
+    int64_t mq;                               /* M as the array maps it: m, or its pairs
+                                                 ceil(m/2) with two streams per PE */
     int64_t ifmap_words;                      /* the layer's, 1..m*k */
     int64_t sr, sc, t;
     int64_t row_folds, col_folds, folds;

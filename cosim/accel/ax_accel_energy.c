@@ -28,9 +28,15 @@ double ax_accel_mac_energy(const ax_accel_energy_t *e, const ax_mac_cfg_t *mac)
 {
     if (e->mac >= 0) return e->mac;
     /* first order: a multiplier's array grows with the square of the
-     * significand (fp32: 24 bits), an adder with its width (fp32: 32) */
-    double p = mac->in.mbits + 1.0, w = ax_fmt_width(mac->acc);
-    return e->mul_fp32 * (p / 24) * (p / 24) + e->add_fp32 * w / 32;
+     * significand (fp32: 24 bits), an adder with its width (fp32: 32). A
+     * DAA PE fires hi (on in) and lo (on lo_in) for its two products each
+     * cycle: the mean of the two per product */
+    double p = mac->in.mbits + 1.0, w = ax_fmt_width(mac->acc), mul = (p / 24) * (p / 24);
+    if (ax_mac_is_daa(mac)) {
+        const double q = mac->daa.lo_in.mbits + 1.0;
+        mul = (mul + (q / 24) * (q / 24)) / 2;
+    }
+    return e->mul_fp32 * mul + e->add_fp32 * w / 32;
 }
 
 void ax_accel_energy_of(const ax_accel_energy_t *e, const ax_mac_cfg_t *mac,
