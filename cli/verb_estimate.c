@@ -52,6 +52,10 @@ static const char *help =
     "  --units LIST       multipliers (default mul_exact,mul_trunc,mul_drum,\n"
     "                     mul_mitchell,mul_mbm,mul_realm; parameters as mul_drum:k=4)\n"
     "  --formats LIST     operand formats (default bf16,fp16,fp8e4m3)\n"
+    "  --daa LIST         DAA configurations (daa:hi=U,lo=U,lo_in=F,policy=P,...;\n"
+    "                     docs/units.md section 15) separated by ';': a row each,\n"
+    "                     after the others, with the policy's error metrics and the\n"
+    "                     network's share of products through hi (default: none)\n"
     "  --adder CFG        the approximate-adder MAC (default\n"
     "                     mul=exact,in=bf16,prod=fp32,add=loa:l=8,acc=fp32; none: skip)\n"
     "  spiking models (snn-mlp, snn-conv; docs/snn.md): a row per synapse and per\n"
@@ -79,7 +83,7 @@ static const char *help =
 typedef struct est_cli {
     net_job_t j;             /* o: the network's options; then the data, model, engine */
     ax_estimate_t st;
-    char units[1024], fmts[512], wpath[4096], synapses[2048], neurons[2048], snn_out[4200];
+    char units[1024], fmts[512], wpath[4096], synapses[2048], neurons[2048], daa[2048], snn_out[4200];
     const char *adder, *outdir;
     int resume, tty;
     int main_job;            /* no --model: lenet5, then the spiking section */
@@ -90,7 +94,7 @@ typedef struct est_cli {
 /* Options into c. -1 to go on, or an exit code. */
 static int parse_opts(est_cli_t *c, int argc, char **argv)
 {
-    enum { O_UNITS = 256, O_FMTS, O_ADDER, O_EP, O_RL, O_LR, O_TL, O_NV, O_RES, O_SYN, O_NEU };
+    enum { O_UNITS = 256, O_FMTS, O_ADDER, O_EP, O_RL, O_LR, O_TL, O_NV, O_RES, O_SYN, O_NEU, O_DAA };
     static const struct option lo[] = {
         {"model", 1, 0, 'm'},           {"weights", 1, 0, 'w'},        {"data", 1, 0, 'd'},
         {"units", 1, 0, O_UNITS},       {"formats", 1, 0, O_FMTS},     {"adder", 1, 0, O_ADDER},
@@ -98,7 +102,7 @@ static int parse_opts(est_cli_t *c, int argc, char **argv)
         {"test-limit", 1, 0, O_TL},     {"no-verify", 0, 0, O_NV},     {"out", 1, 0, 'o'},
         {"resume", 0, 0, O_RES},        {"backend", 1, 0, 'B'},        {"threads", 1, 0, 't'},
         {"seed", 1, 0, 's'},            {"quiet", 0, 0, 'q'},          {"synapses", 1, 0, O_SYN},
-        {"neurons", 1, 0, O_NEU},       {0, 0, 0, 0}};
+        {"neurons", 1, 0, O_NEU},       {"daa", 1, 0, O_DAA},          {0, 0, 0, 0}};
     net_opts_t *o = &c->j.o;
     ax_estimate_t *st = &c->st;
     int ch;
@@ -112,6 +116,7 @@ static int parse_opts(est_cli_t *c, int argc, char **argv)
         case O_UNITS: snprintf(c->units, sizeof c->units, "%s", optarg), c->dnn_opts = 1; break;
         case O_FMTS: snprintf(c->fmts, sizeof c->fmts, "%s", optarg), c->dnn_opts = 1; break;
         case O_ADDER: c->adder = optarg, c->dnn_opts = 1; break;
+        case O_DAA: snprintf(c->daa, sizeof c->daa, "%s", optarg), c->dnn_opts = 1; break;
         case O_SYN: snprintf(c->synapses, sizeof c->synapses, "%s", optarg), c->snn_opts = 1; break;
         case O_NEU: snprintf(c->neurons, sizeof c->neurons, "%s", optarg), c->snn_opts = 1; break;
         case O_EP: bad = ax_cli_u64(verb, "--retrain-epochs", optarg, &st->retrain_epochs); break;
@@ -206,6 +211,17 @@ static int plan(est_cli_t *c)
         ax_cli_error(verb, "%s", err);
         return AX_EXIT_USAGE;
     }
+    char *daa[32];
+    const int nd = c->daa[0] ? split_semi(c->daa, daa, 32) : 0;
+    if (nd < 0) {
+        ax_cli_error(verb, "--daa: 1 to 32 DAA configurations separated by ';'");
+        return AX_EXIT_USAGE;
+    }
+    for (int i = 0; i < nd; i++)
+        if (ax_estimate_add_daa(&c->st, daa[i], err, sizeof err)) {
+            ax_cli_error(verb, "--daa: %s", err);
+            return AX_EXIT_USAGE;
+        }
     return 0;
 }
 
@@ -227,14 +243,20 @@ static void print_row(const ax_estimate_t *st, const ax_estimate_row_t *r)
     if (!isnan(r->acc1)) snprintf(after, sizeof after, "%.2f%%", 100 * r->acc1);
     else if (r->diverged) snprintf(after, sizeof after, "diverged");
     snprintf(delta, sizeof delta, "%+.2f", 100 * ((isnan(r->acc1) ? r->acc0 : r->acc1) - st->base_acc));
-    if (r->kind >= AX_ROW_SYNAPSE)
+    if (r->kind == AX_ROW_SYNAPSE || r->kind == AX_ROW_NEURON)
         printf("%-30s %-11s %-9s %-10s %7.2f%% %9s %8s %10.0f %8.3f %7.1f%s\n", r->unit, r->fmt, mred,
                ax_estimate_rtl_text(r->rtl_status), 100 * r->acc0, after, delta, r->synops,
                r->spike_rate, r->secs, r->resumed ? " (resumed)" : "");
     else
-        printf("%-30s %-9s %-9s %-10s %7.2f%% %9s %8s %7.1f%s\n", r->unit, r->fmt, mred,
+        printf("%-30s %-12s %-9s %-10s %7.2f%% %9s %8s %7.1f%s\n", r->unit, r->fmt, mred,
                ax_estimate_rtl_text(r->rtl_status), 100 * r->acc0, after, delta, r->secs,
                r->resumed ? " (resumed)" : "");
+    if (r->kind == AX_ROW_DAA) {
+        printf("    policy NED %.3e (all hi %.3e, all lo %.3e), hi share %.1f%%", r->daa.ned, r->daa.ned_hi,
+               r->daa.ned_lo, 100 * r->daa.hi_fraction);
+        if (!isnan(r->daa_hi)) printf("; the network's non-zero products through hi: %.1f%%", 100 * r->daa_hi);
+        printf("\n");
+    }
     fflush(stdout);
 }
 
@@ -304,7 +326,7 @@ static int run(est_cli_t *c)
         printf("%-30s %-11s %-9s %-10s %8s %9s %8s %10s %8s %7s\n", "row", "format", "MRED", "RTL",
                "accuracy", "retrained", "vs fp32", "synops/img", "spk/neur", "seconds");
     else
-        printf("%-30s %-9s %-9s %-10s %8s %9s %8s %7s\n", "unit", "format", "MRED", "RTL", "accuracy",
+        printf("%-30s %-12s %-9s %-10s %8s %9s %8s %7s\n", "unit", "format", "MRED", "RTL", "accuracy",
                "retrained", "vs fp32", "seconds");
     fflush(stdout);
     int plotted = -1;

@@ -15,6 +15,7 @@
 
 #include "ax_ckpt.h"
 #include "ax_clock.h"
+#include "ax_daa.h"
 #include "ax_fail.h"
 #include "ax_registry.h"
 #include "ax_spec.h"
@@ -212,6 +213,53 @@ fail:
     return -1;
 }
 
+/* The verifier's name of a DAA PE configuration, as cosim/CMakeLists.txt
+ * makes it: daa.<policy>.<hi>/<lo>+<add>.<in>/<lo_in>.<prod>.<acc> (random:
+ * random<seed>) */
+static void daa_rtl_name(const ax_mac_cfg_t *c, char *buf, size_t len)
+{
+    char hi[64], lo[64], add[64], fi[48], fl[48], fp[48], fa[48], pol[32];
+    rtl_unit_name(c->mul, hi, sizeof hi);
+    rtl_unit_name(c->daa.lo, lo, sizeof lo);
+    rtl_unit_name(c->add, add, sizeof add);
+    if (c->daa.policy == AX_DAA_RANDOM) snprintf(pol, sizeof pol, "random%u", (unsigned)c->daa.seed);
+    else snprintf(pol, sizeof pol, "%s", ax_daa_policy_name((ax_daa_policy_t)c->daa.policy));
+    snprintf(buf, len, "daa.%s.%s/%s+%s.%s/%s.%s.%s", pol, hi, lo, add, ax_format_name(c->in, fi, sizeof fi),
+             ax_format_name(c->daa.lo_in, fl, sizeof fl), ax_format_name(c->prod, fp, sizeof fp),
+             ax_format_name(c->acc, fa, sizeof fa));
+}
+
+int ax_estimate_add_daa(ax_estimate_t *st, const char *spec, char *err, size_t errlen)
+{
+    ax_mac_cfg_t c;
+    char e[768];
+    if (ax_mac_parse(spec, &c, e, sizeof e)) return ax_fail(err, errlen, "DAA row '%s': %s", spec, e);
+    if (!ax_mac_is_daa(&c))
+        return ax_fail(err, errlen, "DAA row '%s': not a DAA configuration (daa:hi=U,lo=U,...)", spec);
+    ax_estimate_row_t *rows = realloc(st->rows, ((size_t)st->nrows + 2) * sizeof *rows);
+    if (!rows) return ax_fail(err, errlen, "out of memory");
+    st->rows = rows;
+    ax_estimate_row_t *r = &rows[st->nrows];
+    memset(r, 0, sizeof *r);
+    r->kind = AX_ROW_DAA;
+    r->cfg = c;
+    char hi[64], lo[64], fi[48], fl[48];
+    ax_unit_name(c.mul, hi, sizeof hi);
+    ax_unit_name(c.daa.lo, lo, sizeof lo);
+    snprintf(r->unit, sizeof r->unit, "daa:%s %s/%s", ax_daa_policy_name((ax_daa_policy_t)c.daa.policy),
+             hi, lo);
+    snprintf(r->fmt, sizeof r->fmt, "%s/%s", ax_format_name(c.in, fi, sizeof fi),
+             ax_format_name(c.daa.lo_in, fl, sizeof fl));
+    ax_mac_name(&c, r->mac, sizeof r->mac);
+    snprintf(r->name, sizeof r->name, "%s %s", r->unit, r->fmt);
+    daa_rtl_name(&c, r->rtl, sizeof r->rtl);
+    if (ax_daa_metrics_compute(&c, 500, 256, st->seed, &r->daa))
+        return ax_fail(err, errlen, "DAA row '%s': its metrics could not be computed", spec);
+    r->daa_hi = NAN;
+    st->nrows++;
+    return 0;
+}
+
 int ax_estimate_plan(ax_estimate_t *st, const char *const *units, int nunits, const char *const *fmts,
                      int nfmts, const char *adder, char *err, size_t errlen)
 {
@@ -331,6 +379,12 @@ static int accuracy(ax_estimate_t *st, int i, char *err, size_t errlen)
         return -1;
     r->synops = ax_model_synops_per_image(st->net);
     r->spike_rate = ax_model_spikes_per_neuron(st->net);
+    if (r->kind == AX_ROW_DAA) {
+        uint64_t nz = 0, hi = 0;
+        for (int n = 0; n < st->net->nnodes; n++)
+            nz += st->net->node[n].daa_nonzero, hi += st->net->node[n].daa_hi;
+        r->daa_hi = nz ? (double)hi / (double)nz : NAN;
+    }
     r->acc1 = NAN;
     if (!st->retrain_epochs) return 0;
     if (!st->train) return ax_fail(err, errlen, "retraining needs the training set");

@@ -47,7 +47,7 @@ extern "C" {
 #define AX_ESTIMATE_NEURONS "fmt=bf16;fmt=fp16;fmt=fp8e4m3;fmt=bf16,add=loa:l=4"
 
 /* Kinds of rows. */
-enum { AX_ROW_MUL = 0, AX_ROW_ADDER, AX_ROW_SYNAPSE, AX_ROW_NEURON };
+enum { AX_ROW_MUL = 0, AX_ROW_ADDER, AX_ROW_SYNAPSE, AX_ROW_NEURON, AX_ROW_DAA };
 
 /* The RTL check of a row. */
 enum {
@@ -70,7 +70,9 @@ typedef struct ax_estimate_row {
     double synops;      /* spiking rows: synaptic operations per image (every layer and step) */
     double spike_rate;  /* spiking rows: spikes per neuron per image */
     int have_metrics;
-    ax_metrics_t met;   /* multiplier: in -> prod; adder: on the accumulator format */
+    ax_metrics_t met;
+    ax_daa_metrics_t daa; /* a DAA row: its policy's metrics (have_metrics stays 0) */
+    double daa_hi;      /* a DAA row: the share of the network's non-zero products through hi */   /* multiplier: in -> prod; adder: on the accumulator format */
     int rtl_status;     /* AX_RTL_* */
     int diverged;       /* retraining stopped at an inf or NaN loss or gradient */
     char why[512];      /* with diverged: the trainer's message */
@@ -128,6 +130,12 @@ void ax_estimate_free(ax_estimate_t *st);
  * none), each with its metrics. Units must be multipliers. */
 int ax_estimate_plan(ax_estimate_t *st, const char *const *units, int nunits, const char *const *fmts,
                      int nfmts, const char *adder, char *err, size_t errlen);
+
+/* Appends a DAA row (docs/units.md section 15) to the plan: its policy's
+ * metrics (ax_daa_metrics_compute), the RTL check of the DAA PE of that
+ * configuration (rtl/ax_daa_pe.v, when built), the network's accuracy with
+ * every forward GEMM through it and the share of its products through hi. */
+int ax_estimate_add_daa(ax_estimate_t *st, const char *spec, char *err, size_t errlen);
 
 /* A spiking model's rows: every synapse MAC (with st->snn's neuron), then
  * every neuron (each a partial spec over st->snn's neuron, with the exact

@@ -52,7 +52,7 @@ static cJSON *results_header(const ax_estimate_t *st)
     return root;
 }
 
-static const char *const kind_names[] = {"multiplier", "adder", "synapse", "neuron"};
+static const char *const kind_names[] = {"multiplier", "adder", "synapse", "neuron", "daa"};
 
 static cJSON *row_json(const ax_estimate_row_t *r)
 {
@@ -70,7 +70,16 @@ static cJSON *row_json(const ax_estimate_row_t *r)
                 : ax_metrics_json(r->kind != AX_ROW_MUL ? r->cfg.add : r->cfg.mul,
                                   r->kind != AX_ROW_MUL ? r->cfg.acc : r->cfg.in,
                                   r->kind != AX_ROW_MUL ? r->cfg.acc : r->cfg.prod, &r->met));
-    if (r->kind >= AX_ROW_SYNAPSE) {
+    if (r->kind == AX_ROW_DAA) { /* the policy's metrics (docs/units.md section 15) */
+        cJSON *d = cJSON_AddObjectToObject(j, "daa");
+        cJSON_AddNumberToObject(d, "pairs", (double)r->daa.pairs);
+        cJSON_AddNumberToObject(d, "terms", (double)r->daa.terms);
+        cJSON_AddNumberToObject(d, "ned", r->daa.ned);
+        cJSON_AddNumberToObject(d, "ned_all_hi", r->daa.ned_hi);
+        cJSON_AddNumberToObject(d, "ned_all_lo", r->daa.ned_lo);
+        cJSON_AddNumberToObject(d, "hi_fraction_metrics", r->daa.hi_fraction);
+        if (!isnan(r->daa_hi)) cJSON_AddNumberToObject(d, "hi_fraction_network", r->daa_hi);
+    } else if (r->kind >= AX_ROW_SYNAPSE) {
         cJSON_AddNumberToObject(j, "synaptic_ops_per_image", r->synops);
         cJSON_AddNumberToObject(j, "spikes_per_neuron", r->spike_rate);
     }
@@ -88,11 +97,14 @@ static size_t row_csv(const ax_estimate_t *st, const ax_estimate_row_t *r, char 
     char a1[32] = ""; /* empty without a retrained accuracy */
     if (!isnan(r->acc1)) snprintf(a1, sizeof a1, "%.6f", r->acc1);
     char snn[64] = ",,"; /* empty for a DNN's rows */
-    if (r->kind >= AX_ROW_SYNAPSE) snprintf(snn, sizeof snn, ",%.1f,%.6f", r->synops, r->spike_rate);
-    return (size_t)snprintf(out, cap,
-                            "%s,%s,\"%s\",%.6e,%.6e,%.6e,%.6e,%.6e,%s,\"%s\",%.6f,%s,%s,%.6f%s,%.2f\n",
-                            r->unit, r->fmt, r->mac, r->met.mred, r->met.nmed, r->met.wcre, r->met.bias,
-                            r->met.error_rate, ax_estimate_rtl_text(r->rtl_status), r->rtl, r->acc0,
+    if (r->kind == AX_ROW_SYNAPSE || r->kind == AX_ROW_NEURON)
+        snprintf(snn, sizeof snn, ",%.1f,%.6f", r->synops, r->spike_rate);
+    char met[128] = ",,,,"; /* empty without a unit's metrics (a DAA row: results.json) */
+    if (r->have_metrics)
+        snprintf(met, sizeof met, "%.6e,%.6e,%.6e,%.6e,%.6e", r->met.mred, r->met.nmed, r->met.wcre,
+                 r->met.bias, r->met.error_rate);
+    return (size_t)snprintf(out, cap, "%s,%s,\"%s\",%s,%s,\"%s\",%.6f,%s,%s,%.6f%s,%.2f\n", r->unit,
+                            r->fmt, r->mac, met, ax_estimate_rtl_text(r->rtl_status), r->rtl, r->acc0,
                             ax_estimate_retrain_text(r), a1, st->base_acc, snn, r->secs);
 }
 
@@ -270,6 +282,8 @@ static int take_row(ax_estimate_t *st, const cJSON *row)
         r->acc1 = !strcmp(how, "done") ? a1->valuedouble : NAN;
         r->diverged = !strcmp(how, "diverged");
         r->secs = sec->valuedouble;
+        cJSON *dh = cJSON_GetObjectItem(cJSON_GetObjectItem(row, "daa"), "hi_fraction_network");
+        if (r->kind == AX_ROW_DAA && cJSON_IsNumber(dh)) r->daa_hi = dh->valuedouble;
         r->resumed = 1;
         return 1;
     }

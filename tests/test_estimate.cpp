@@ -216,3 +216,33 @@ TEST_CASE("estimate: units must be multipliers", "[estimate]")
     CHECK(ax_estimate_plan(&st, bad, 1, fmts, 1, nullptr, err, sizeof err) == -1);
     CHECK_THAT(err, Catch::Contains("mul_nosuch"));
 }
+
+TEST_CASE("estimate: DAA rows name the verifier's DAA PE and carry the policy's metrics", "[estimate][daa]")
+{
+    ax_estimate_t st;
+    ax_estimate_init(&st);
+    const char *units[] = {"mul_exact"}, *fmts[] = {"bf16"};
+    char err[1024];
+    REQUIRE(ax_estimate_plan(&st, units, 1, fmts, 1, nullptr, err, sizeof err) == 0);
+    // the names cosim/CMakeLists.txt gives its default DAA PEs (AXSIM_COSIM_DAA)
+    REQUIRE(ax_estimate_add_daa(&st, "daa:hi=realm,lo=drum:k=3,lo_in=fp8e5m2,policy=random,seed=9,"
+                                     "in=fp16:ftz,prod=fp16,add=eta:l=10,acc=fp32",
+                                err, sizeof err) == 0);
+    REQUIRE(ax_estimate_add_daa(&st, "daa:lo=mitchell,policy=zero,in=bf16", err, sizeof err) == 0);
+    REQUIRE(st.nrows == 3);
+    CHECK(st.rows[1].kind == AX_ROW_DAA);
+    CHECK(std::string(st.rows[1].rtl) ==
+          "daa.random9.mul_realm/mul_drum:k=3+add_eta:l=10.fp16:ftz/fp8e5m2.fp16.fp32");
+    CHECK(std::string(st.rows[2].rtl) == "daa.zero.mul_exact/mul_mitchell+add_exact.bf16/bf16.fp32.fp32");
+    // the policy's metrics: between all hi and all lo
+    const ax_daa_metrics_t &m = st.rows[2].daa;
+    CHECK(m.ned_hi < m.ned);
+    CHECK(m.ned < m.ned_lo);
+    CHECK(m.hi_fraction > 0.5);
+    CHECK(st.rows[2].have_metrics == 0);
+    // a plain MAC is not a DAA row
+    CHECK(ax_estimate_add_daa(&st, "mul=exact,in=bf16", err, sizeof err) == -1);
+    CHECK_THAT(err, Catch::Contains("not a DAA configuration"));
+    CHECK(st.nrows == 3);
+    ax_estimate_free(&st);
+}

@@ -719,6 +719,22 @@ daa)
   has err "lo_in=fp16 is wider than in=bf16"
   bad eval --weights "$W" --mac daa:lo=exact,policy=best
   has err "unknown DAA policy 'best'"
+  # estimate: a row per DAA configuration, after the units; its RTL check is
+  # the verilated DAA PE of that configuration when the build has it
+  D="daa:hi=exact,lo=exact,lo_in=fp8e4m3,in=bf16,prod=fp32,acc=fp32"
+  run "$AX" estimate --units mul_exact --formats bf16 --adder none --daa "$D;$D,policy=static" \
+    --test-limit 200 --retrain-epochs 0 --out "$T/est" --quiet
+  [ $rc -eq 0 ] || { cat "$T/err"; fail "estimate --daa: exit $rc"; }
+  grep -Eq "^daa:value mul_exact/mul_exact +bf16/fp8e4m3 .* (verified|not built) " "$T/out" ||
+    fail "estimate: no DAA row"
+  has out "^daa:static mul_exact/mul_exact "
+  has out "^    policy NED [0-9.e+-]* (all hi .*), hi share 75.0%; the network's non-zero products through hi: [0-9.]*%"
+  [ "$(wc -l <"$T/est/results.csv")" -eq 4 ] || fail "estimate CSV: want a header and 3 rows"
+  grep -q '"daa.value.mul_exact/mul_exact+add_exact.bf16/fp8e4m3.fp32.fp32"' "$T/est/results.json" ||
+    fail "estimate JSON: the DAA PE's verifier name"
+  grep -q '"hi_fraction_network"' "$T/est/results.json" || fail "estimate JSON: hi_fraction_network"
+  bad estimate --daa mul=exact,in=bf16 --out "$T/est2"
+  has err "not a DAA configuration"
   # the array of DAA PEs: 8x8x8 on a 4x4 os array maps 4 pairs of rows of A
   # on the rows: 2 folds of 8 + 4 + 4 - 2 = 14 cycles, + 1 = 29; the plain
   # array takes 4 folds, 57 cycles
