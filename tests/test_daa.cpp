@@ -332,6 +332,85 @@ TEST_CASE("daa: the GEMM on ref and cpu", "[daa][fastpath]")
     CHECK(std::string(err).find("DAA") != std::string::npos);
 }
 
+TEST_CASE("daa: the cpu backend's fp32 path equals the direct loop", "[daa][fastpath]")
+{
+    // hi and lo mul_exact, fp32 product and accumulator, add_exact, no flags:
+    // the fast path (ax_cpu_daa.c). Operands with zeros, subnormals and
+    // values that overflow lo_in (an fp8e4m3 NaN, an e5m2 inf); with an inf
+    // or NaN the generic path runs, with the same bits.
+    engine cpu(AX_BACKEND_CPU, 2);
+    const char *specs[] = {
+        "daa:hi=exact,lo=exact,lo_in=fp8e4m3,policy=%s,in=bf16,prod=fp32,add=exact,acc=fp32",
+        "daa:hi=exact,lo=exact,lo_in=e5m2,policy=%s,in=fp16:ftz,prod=fp32,add=exact,acc=fp32",
+        "daa:hi=exact,lo=exact,lo_in=bf16:rtz,policy=%s,in=fp32,prod=fp32,add=exact,acc=fp32",
+        "daa:hi=exact,lo=exact,policy=%s,in=bf16,prod=fp32,add=exact,acc=fp32",
+        "daa:hi=exact,lo=exact,lo_in=e3m2,policy=%s,in=fp8e4m3,prod=fp32,add=exact,acc=fp32",
+    };
+    const char *policies[] = {"static", "zero", "value", "random,seed=11"};
+    ax_rng_t r = {23};
+    for (const char *sp : specs)
+        for (const char *po : policies) {
+            char spec[512];
+            snprintf(spec, sizeof spec, sp, po);
+            const ax_mac_cfg_t c = mac(spec);
+            for (int t = 0; t < 10; t++) {
+                ax_gemm_shape_t s = ax_gemm_shape(1 + ax_rng_below(&r, 11), 1 + ax_rng_below(&r, 19),
+                                                  1 + ax_rng_below(&r, 40));
+                s.trans_a = (int)ax_rng_below(&r, 2), s.trans_b = (int)ax_rng_below(&r, 2);
+                s.lda = (s.trans_a ? s.m : s.k) + ax_rng_below(&r, 3);
+                s.ldb = (s.trans_b ? s.k : s.n) + ax_rng_below(&r, 3);
+                s.ldc = s.n + ax_rng_below(&r, 2);
+                s.batch = 1 + ax_rng_below(&r, 3);
+                s.stride_a = (s.trans_a ? s.k : s.m) * s.lda + 1;
+                s.stride_b = ax_rng_below(&r, 2) ? 0 : (s.trans_b ? s.n : s.k) * s.ldb;
+                s.stride_c = s.m * s.ldc + 2;
+                s.chunk = ax_rng_below(&r, 3) ? 0 : 1 + ax_rng_below(&r, 9);
+                s.pair_rows = ax_rng_below(&r, 2) ? 0 : 1 + ax_rng_below(&r, 5);
+                const bool specials = t == 9;
+                INFO(spec << " m " << s.m << " n " << s.n << " k " << s.k << " chunk " << s.chunk
+                          << " pair_rows " << s.pair_rows << " specials " << specials);
+                std::vector<uint32_t> A(s.batch * s.stride_a + s.lda * (s.k + s.m) + 1),
+                    B(s.batch * (s.stride_b + 1) + s.ldb * (s.k + s.n) + 1);
+                uint32_t fl = 0;
+                for (auto *v : {&A, &B})
+                    for (auto &x : *v) {
+                        x = operand(&r, c.in, false);
+                        // beyond lo_in's reach, within in's: fp8e4m3 448, e5m2
+                        // 57344 (-6.2e4 rounds to -inf), e3m2 28
+                        const float big = c.in.ebits == 4 ? 40.0f : ax_rng_below(&r, 2) ? 600.0f : -6.2e4f;
+                        if (ax_rng_below(&r, 20) == 0) x = ax_from_f32bits(f2u(big), c.in, &fl);
+                    }
+                if (specials) A[ax_rng_below(&r, (uint32_t)A.size())] = ax_fmt_nan(c.in);
+                const size_t nc = (size_t)(s.batch * s.stride_c);
+                std::vector<uint32_t> want(nc, 0xdeadbeef), got(nc, 0xdeadbeef);
+                uint32_t fw = 0;
+                ax_daa_count_t cw = {0, 0};
+                daa_direct(c, s, A, B, want, &fw, &cw);
+                char err[256];
+                uint64_t nz0, hi0, nz1, hi1;
+                ax_engine_daa_counts(cpu.e, &nz0, &hi0);
+                REQUIRE(ax_gemm(cpu.e, &c, &s, A.data(), B.data(), got.data(), nullptr, err, sizeof err) == 0);
+                ax_engine_daa_counts(cpu.e, &nz1, &hi1);
+                const std::string path = ax_engine_last_path(cpu.e);
+                if (!specials) CHECK(path == "cpu daa native fp32 (mul_exact)");
+                CHECK(got == want);
+                CHECK(nz1 - nz0 == cw.nonzero);
+                CHECK(hi1 - hi0 == cw.hi);
+            }
+        }
+    // other multipliers, adders or formats, or flags asked for: the generic path
+    const ax_mac_cfg_t c = mac("daa:hi=exact,lo=mitchell,in=bf16");
+    ax_gemm_shape_t s = ax_gemm_shape(4, 3, 5);
+    std::vector<uint32_t> A(20, 0x3f80), B(15, 0x4000), C(12);
+    char err[256];
+    REQUIRE(ax_gemm(cpu.e, &c, &s, A.data(), B.data(), C.data(), nullptr, err, sizeof err) == 0);
+    CHECK(std::string(ax_engine_last_path(cpu.e)) == "cpu daa generic");
+    const ax_mac_cfg_t e = mac("daa:hi=exact,lo=exact,lo_in=fp8e4m3,in=bf16");
+    uint32_t f = 0;
+    REQUIRE(ax_gemm(cpu.e, &e, &s, A.data(), B.data(), C.data(), &f, err, sizeof err) == 0);
+    CHECK(std::string(ax_engine_last_path(cpu.e)) == "cpu daa generic");
+}
+
 TEST_CASE("daa: a convolution pairs pixels within one image, whatever the batch", "[daa][fastpath]")
 {
     // 7x7 outputs (49 pixels: an odd count) for 3 images: each image's

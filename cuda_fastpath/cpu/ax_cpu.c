@@ -35,11 +35,17 @@ static int cpu_gemm(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_gemm_shape
     return ax_cpu_generic(x, cfg, s, A, B, C, flags, err, errlen);
 }
 
-/* DAA (ax_daa.h): the pair's fold on every core (ax_daa_gemm.c) */
+/* DAA (ax_daa.h): fp32 arithmetic where it is proven equal (ax_cpu_daa.c),
+ * else the pair's fold on every core (ax_daa_gemm.c) */
 static int cpu_gemm_daa(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s,
                         const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags,
                         ax_daa_count_t *cnt, char *err, size_t errlen)
 {
+    if (x->opts.cpu_path != AX_CPU_PATH_GENERIC) {
+        x->last_path = "cpu daa native fp32 (mul_exact)";
+        const int rc = ax_cpu_daa(x, cfg, s, A, B, C, flags, cnt, err, errlen);
+        if (rc != -2) return rc;
+    }
     x->last_path = "cpu daa generic";
     return ax_daa_gemm_host(x->threads, cfg, s, A, B, C, flags, cnt, err, errlen);
 }

@@ -65,6 +65,11 @@ int ax_cpu_generic(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_gemm_shape_
                    const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags, char *err,
                    size_t errlen); /* ax_cpu_generic.c */
 
+/* The fast DAA path (ax_cpu_daa.c): 0, -1 with a message, or -2 when the
+ * configuration or the operands are not its (then the generic one runs) */
+int ax_cpu_daa(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s, const uint32_t *A,
+               const uint32_t *B, uint32_t *C, uint32_t *flags, ax_daa_count_t *cnt, char *err,
+               size_t errlen);
 /* The synapse of spiking networks (ax_backend.h's spike; ax_cpu_spike.c):
  * event lists, then native fp32 or the generic path. */
 int ax_cpu_spike(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_spike_shape_t *s,

@@ -1,0 +1,254 @@
+/* ax_cpu_daa.c — the cpu backend's fast DAA path (ax_daa.h; docs/fastpath.md,
+ * "DAA"). It takes the configurations whose every step is IEEE fp32
+ * arithmetic: hi and lo both mul_exact, in within fp32 (at most 8 exponent
+ * and 23 fraction bits), product and accumulator plain fp32, add_exact, no
+ * flags asked for. Then each product is one correctly rounded fp32 multiply
+ * of the operands' values (in, or rounded to lo_in by ax_convert) and each
+ * accumulation one fp32 add: what mul_exact and add_exact compute, bit for
+ * bit, as on the native path (ax_cpu_native.c). Operands holding an inf or a
+ * NaN, and every other configuration, go to the generic path (-2).
+ *
+ * The controller: with A and B finite, the static, zero and value policies
+ * decide from the pair's two A operands alone when b is non-zero (the
+ * exponent of b adds to both magnitudes) and give hi to stream 0 when b is
+ * zero (two zero products tie); so each pair step k has one decision,
+ * made once, and the column loop runs branch-free. The random policy hashes
+ * every step's three operands (ax_daa_hash), as the model does. */
+#define _POSIX_C_SOURCE 200809L
+#include "ax_cpu.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ax_daa.h"
+#include "ax_pool.h"
+
+/* One batch item's GEMM. */
+typedef struct daa_fast {
+    const ax_mac_cfg_t *cfg;
+    const ax_gemm_shape_t *s;
+    const uint32_t *A, *B;
+    uint32_t *C;
+    float *va, *la;       /* m x k: A's values, in and rounded to lo_in */
+    float *vb, *lb;       /* k x n: B's values, the same */
+    uint32_t *bb;         /* k x n: B's bits (the random policy's hash) */
+    int64_t *bnz;         /* k: B's non-zero values in row k */
+    int special;          /* an inf or NaN met: the generic path */
+    ax_daa_count_t *cnt;  /* per row task */
+    int oom;
+} daa_fast_t;
+
+/* x of f as a float (exact: f is within fp32); an inf or NaN sets *special
+ * and gives its own float (the lo operands may round to them) */
+static float dec(uint32_t x, ax_format_t f, int *special)
+{
+    const ax_unpacked_t u = ax_unpack(x, f);
+    switch (u.cls) {
+    case AX_CLS_ZERO: return u.sign ? -0.0f : 0.0f;
+    case AX_CLS_FINITE: {
+        const float v = ldexpf((float)u.sig, u.exp - (int)f.mbits);
+        return u.sign ? -v : v;
+    }
+    case AX_CLS_INF: *special = 1; return u.sign ? -INFINITY : INFINITY;
+    default: *special = 1; return NAN;
+    }
+}
+
+/* x of in, and x rounded to lo_in (ax_daa_product's rounding), as floats */
+static void dec_pair(const ax_mac_cfg_t *c, uint32_t x, float *v, float *l, int *special)
+{
+    *v = dec(x, c->in, special);
+    if (ax_fmt_eq(c->daa.lo_in, c->in)) {
+        *l = *v;
+        return;
+    }
+    uint32_t fl = 0;
+    int lo_special = 0; /* a finite operand may round to inf or NaN: that is lo's result */
+    *l = dec(ax_convert(x, c->in, c->daa.lo_in, &fl), c->daa.lo_in, &lo_special);
+}
+
+/* task t < m: row t of op(A); else row t - m of op(B) */
+static void dec_task(void *p, int64_t t)
+{
+    daa_fast_t *d = p;
+    const ax_gemm_shape_t *s = d->s;
+    int special = 0;
+    if (t < s->m) {
+        for (int64_t q = 0; q < s->k; q++)
+            dec_pair(d->cfg, d->A[ax_a_index(s, t, q)], &d->va[t * s->k + q], &d->la[t * s->k + q],
+                     &special);
+    } else {
+        const int64_t q = t - s->m;
+        int64_t nz = 0;
+        for (int64_t j = 0; j < s->n; j++) {
+            const uint32_t x = d->B[ax_b_index(s, q, j)];
+            dec_pair(d->cfg, x, &d->vb[q * s->n + j], &d->lb[q * s->n + j], &special);
+            nz += d->vb[q * s->n + j] != 0.0f;
+            if (d->bb) d->bb[q * s->n + j] = x;
+        }
+        d->bnz[q] = nz;
+    }
+    if (special) __atomic_store_n(&d->special, 1, __ATOMIC_RELAXED);
+}
+
+/* The static, zero and value policies' decision for b finite and non-zero:
+ * 1 when stream 1 gets hi (ax_daa_decide; a0, a1 finite) */
+static int decide_fin(int policy, uint32_t a0, uint32_t a1, ax_format_t f)
+{
+    const ax_unpacked_t u0 = ax_unpack(a0, f), u1 = ax_unpack(a1, f);
+    const int z0 = u0.cls == AX_CLS_ZERO, z1 = u1.cls == AX_CLS_ZERO;
+    if (policy == AX_DAA_ZERO) return z0 && !z1;
+    if (policy == AX_DAA_VALUE) return !z1 && (z0 || u1.exp > u0.exp);
+    return 0;
+}
+
+/* One chunk [q0, q1) of the pair (i0, i1) (i1 < 0: no partner) into acc0 and
+ * acc1, every column; counts into n */
+static void fold_chunk(const daa_fast_t *d, int64_t i0, int64_t i1, int64_t q0, int64_t q1,
+                       float *acc0, float *acc1, ax_daa_count_t *n)
+{
+    const ax_gemm_shape_t *s = d->s;
+    const ax_mac_cfg_t *c = d->cfg;
+    const int64_t N = s->n, K = s->k;
+    const int policy = c->daa.policy;
+    for (int64_t q = q0; q < q1; q++) {
+        const float x0 = d->va[i0 * K + q], y0 = d->la[i0 * K + q];
+        const float *bv = d->vb + q * N, *bl = d->lb + q * N;
+        const uint64_t nb = (uint64_t)d->bnz[q];
+        if (i1 < 0) { /* hi to itself */
+            for (int64_t j = 0; j < N; j++) acc0[j] += x0 * bv[j];
+            if (x0 != 0.0f) n->nonzero += nb, n->hi += nb;
+            continue;
+        }
+        const float x1 = d->va[i1 * K + q], y1 = d->la[i1 * K + q];
+        if (policy == AX_DAA_RANDOM) {
+            const uint32_t a0 = d->A[ax_a_index(s, i0, q)], a1 = d->A[ax_a_index(s, i1, q)];
+            const uint32_t *bits = d->bb + q * N;
+            for (int64_t j = 0; j < N; j++) {
+                const int h = (int)(ax_daa_hash(c->daa.seed, (uint64_t)q, a0, a1, bits[j]) >> 31);
+                acc0[j] += h ? y0 * bl[j] : x0 * bv[j];
+                acc1[j] += h ? x1 * bv[j] : y1 * bl[j];
+                if (bv[j] != 0.0f) {
+                    n->nonzero += (x0 != 0.0f) + (x1 != 0.0f);
+                    n->hi += h ? x1 != 0.0f : x0 != 0.0f;
+                }
+            }
+            continue;
+        }
+        const uint32_t a0 = d->A[ax_a_index(s, i0, q)], a1 = d->A[ax_a_index(s, i1, q)];
+        const int d1 = decide_fin(policy, a0, a1, c->in);
+        if (!d1) {
+            for (int64_t j = 0; j < N; j++) acc0[j] += x0 * bv[j], acc1[j] += y1 * bl[j];
+        } else { /* stream 1 has hi where b is non-zero */
+            for (int64_t j = 0; j < N; j++) {
+                const int h = bv[j] != 0.0f;
+                acc0[j] += h ? y0 * bl[j] : x0 * bv[j];
+                acc1[j] += h ? x1 * bv[j] : y1 * bl[j];
+            }
+        }
+        n->nonzero += ((uint64_t)(x0 != 0.0f) + (uint64_t)(x1 != 0.0f)) * nb;
+        n->hi += (d1 ? x1 != 0.0f : x0 != 0.0f) ? nb : 0;
+    }
+}
+
+static void store(uint32_t *row, const float *acc, int64_t n)
+{
+    for (int64_t j = 0; j < n; j++) {
+        uint32_t bits;
+        memcpy(&bits, &acc[j], 4);
+        row[j] = acc[j] != acc[j] ? UINT32_C(0x7FC00000) : bits; /* the canonical NaN */
+    }
+}
+
+/* task t: row t of op(A) when it is a pair's stream 0 or has no partner */
+static void row_task(void *p, int64_t t)
+{
+    daa_fast_t *d = p;
+    const ax_gemm_shape_t *s = d->s;
+    int stream;
+    const int64_t i1 = ax_daa_pair_row(t, s->m, s->pair_rows, &stream), N = s->n, K = s->k;
+    if (stream) return;
+    float *buf = malloc((size_t)N * 4 * sizeof(float));
+    if (!buf) {
+        __atomic_store_n(&d->oom, 1, __ATOMIC_RELAXED);
+        return;
+    }
+    float *acc0 = buf, *acc1 = buf + N, *part0 = buf + 2 * N, *part1 = buf + 3 * N;
+    ax_daa_count_t n = {0, 0};
+    for (int64_t j = 0; j < 2 * N; j++) buf[j] = 0.0f;
+    const int64_t chunk = s->chunk;
+    if (chunk <= 0 || chunk >= K) {
+        fold_chunk(d, t, i1, 0, K, acc0, acc1, &n);
+    } else { /* partial folds from +0, combined in order (ax_daa_fold_chunked) */
+        for (int64_t q0 = 0; q0 < K; q0 += chunk) {
+            for (int64_t j = 0; j < 2 * N; j++) part0[j] = 0.0f;
+            fold_chunk(d, t, i1, q0, K - q0 < chunk ? K : q0 + chunk, part0, part1, &n);
+            for (int64_t j = 0; j < N; j++) acc0[j] += part0[j], acc1[j] += part1[j];
+        }
+    }
+    store(d->C + t * s->ldc, acc0, N);
+    if (i1 >= 0) store(d->C + i1 * s->ldc, acc1, N);
+    d->cnt[t] = n;
+    free(buf);
+}
+
+int ax_cpu_daa(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s, const uint32_t *A,
+               const uint32_t *B, uint32_t *C, uint32_t *flags, ax_daa_count_t *cnt, char *err,
+               size_t errlen)
+{
+    if (flags || s->k < 1 || cfg->mul.id != AX_MUL_EXACT || cfg->daa.lo.id != AX_MUL_EXACT ||
+        cfg->add.id != AX_ADD_EXACT || !ax_fmt_plain_fp32(cfg->prod) || !ax_fmt_plain_fp32(cfg->acc) ||
+        cfg->in.ebits > 8 || cfg->in.mbits > 23)
+        return -2;
+    size_t mk, kn, b1, b2;
+    if (__builtin_mul_overflow((size_t)s->m, (size_t)s->k, &mk) ||
+        __builtin_mul_overflow((size_t)s->k, (size_t)s->n, &kn) ||
+        __builtin_mul_overflow(mk, 2 * sizeof(float), &b1) ||
+        __builtin_mul_overflow(kn, 2 * sizeof(float) + sizeof(uint32_t), &b2))
+        return ax_fail(err, errlen, "DAA GEMM %lldx%lldx%lld: its buffers overflow", (long long)s->m,
+                       (long long)s->n, (long long)s->k);
+    daa_fast_t d;
+    memset(&d, 0, sizeof d);
+    d.cfg = cfg, d.s = s;
+    float *fa = malloc(b1), *fb = malloc(b2);
+    d.bnz = malloc((size_t)s->k * sizeof *d.bnz);
+    d.cnt = calloc((size_t)s->m, sizeof *d.cnt);
+    int rc = 0;
+    if (!fa || !fb || !d.bnz || !d.cnt) {
+        rc = ax_fail(err, errlen, "out of memory (DAA GEMM %lldx%lldx%lld)", (long long)s->m,
+                     (long long)s->n, (long long)s->k);
+        goto done;
+    }
+    d.va = fa, d.la = fa + mk, d.vb = fb, d.lb = fb + kn;
+    d.bb = cfg->daa.policy == AX_DAA_RANDOM ? (uint32_t *)(void *)(fb + 2 * kn) : NULL;
+    /* each batch item in turn: its operands decoded (a shared B once), then
+     * its rows. An inf or NaN sends the whole GEMM to the generic path,
+     * which writes every output again; the counts are added at the end. */
+    ax_daa_count_t total = {0, 0};
+    for (int64_t b = 0; b < s->batch; b++) {
+        d.A = A + b * s->stride_a, d.B = B + b * s->stride_b, d.C = C + b * s->stride_c;
+        const int decode_b = b == 0 || s->stride_b != 0;
+        if (ax_parallel_for(x->threads, s->m + (decode_b ? s->k : 0), dec_task, &d)) {
+            rc = ax_fail(err, errlen, "DAA GEMM: the worker threads failed");
+            goto done;
+        }
+        if (d.special) {
+            rc = -2;
+            goto done;
+        }
+        if (ax_parallel_for(x->threads, s->m, row_task, &d) || d.oom) {
+            rc = ax_fail(err, errlen, "out of memory (DAA GEMM rows)");
+            goto done;
+        }
+        for (int64_t i = 0; i < s->m; i++) total.nonzero += d.cnt[i].nonzero, total.hi += d.cnt[i].hi;
+        memset(d.cnt, 0, (size_t)s->m * sizeof *d.cnt);
+    }
+    cnt->nonzero += total.nonzero, cnt->hi += total.hi;
+done:
+    free(fa);
+    free(fb);
+    free(d.bnz);
+    free(d.cnt);
+    return rc;
+}
