@@ -41,6 +41,8 @@ static int cpu_gemm_daa(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_gemm_s
                         const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags,
                         ax_daa_count_t *cnt, char *err, size_t errlen)
 {
+    if (!x->state && !(x->state = calloc(1, sizeof(ax_cpu_state_t))))
+        return ax_fail(err, errlen, "out of memory (cpu backend state)");
     if (x->opts.cpu_path != AX_CPU_PATH_GENERIC) {
         x->last_path = "cpu daa native fp32 (mul_exact)";
         const int rc = ax_cpu_daa(x, cfg, s, A, B, C, flags, cnt, err, errlen);

@@ -37,6 +37,8 @@ typedef struct daa_fast {
     int special;          /* an inf or NaN met: the generic path */
     ax_daa_count_t *cnt;  /* per row task */
     int oom;
+    int avx512;           /* the column blocks' AVX-512 build */
+    const ax_dec_table_t *tab; /* in's values and lo values (in of at most 16 bits) */
 } daa_fast_t;
 
 /* x of f as a float (exact: f is within fp32); an inf or NaN sets *special
@@ -68,6 +70,43 @@ static void dec_pair(const ax_mac_cfg_t *c, uint32_t x, float *v, float *l, int 
     *l = dec(ax_convert(x, c->in, c->daa.lo_in, &fl), c->daa.lo_in, &lo_special);
 }
 
+/* The decode table of in formats of at most 16 bits (ax_cpu_dec_table):
+ * v the value in in, idx the float bits of its rounding to lo_in, which
+ * param packs (the bias follows from the exponent bits); an inf or NaN in in
+ * is an inf or NaN v */
+enum { DEC_DAA = 100 };
+static int pack_fmt(ax_format_t f)
+{
+    return f.ebits | f.mbits << 8 | f.flags << 16 | f.round << 24;
+}
+
+static void dec_fill(uint32_t x, ax_format_t f, int kind, int param, float *v, int32_t *idx)
+{
+    (void)kind;
+    ax_mac_cfg_t c;
+    memset(&c, 0, sizeof c);
+    c.in = f;
+    c.daa.lo_in.ebits = (uint8_t)(param & 0xff), c.daa.lo_in.mbits = (uint8_t)(param >> 8 & 0xff);
+    c.daa.lo_in.flags = (uint8_t)(param >> 16 & 0xff), c.daa.lo_in.round = (uint8_t)(param >> 24 & 0xff);
+    c.daa.lo_in.bias = (1 << (c.daa.lo_in.ebits - 1)) - 1;
+    int special = 0;
+    float l;
+    dec_pair(&c, x, v, &l, &special);
+    memcpy(idx, &l, 4);
+}
+
+/* x's value and lo value, through the table when there is one */
+static inline void dec_one(const daa_fast_t *d, uint32_t x, float *v, float *l, int *special)
+{
+    if (d->tab) {
+        *v = d->tab->v[x];
+        memcpy(l, &d->tab->idx[x], 4);
+        if (!isfinite(*v)) *special = 1;
+    } else {
+        dec_pair(d->cfg, x, v, l, special);
+    }
+}
+
 /* task t < m: row t of op(A); else row t - m of op(B) */
 static void dec_task(void *p, int64_t t)
 {
@@ -76,14 +115,13 @@ static void dec_task(void *p, int64_t t)
     int special = 0;
     if (t < s->m) {
         for (int64_t q = 0; q < s->k; q++)
-            dec_pair(d->cfg, d->A[ax_a_index(s, t, q)], &d->va[t * s->k + q], &d->la[t * s->k + q],
-                     &special);
+            dec_one(d, d->A[ax_a_index(s, t, q)], &d->va[t * s->k + q], &d->la[t * s->k + q], &special);
     } else {
         const int64_t q = t - s->m;
         int64_t nz = 0;
         for (int64_t j = 0; j < s->n; j++) {
             const uint32_t x = d->B[ax_b_index(s, q, j)];
-            dec_pair(d->cfg, x, &d->vb[q * s->n + j], &d->lb[q * s->n + j], &special);
+            dec_one(d, x, &d->vb[q * s->n + j], &d->lb[q * s->n + j], &special);
             nz += d->vb[q * s->n + j] != 0.0f;
             if (d->bb) d->bb[q * s->n + j] = x;
         }
@@ -103,52 +141,85 @@ static int decide_fin(int policy, uint32_t a0, uint32_t a1, ax_format_t f)
     return 0;
 }
 
-/* One chunk [q0, q1) of the pair (i0, i1) (i1 < 0: no partner) into acc0 and
- * acc1, every column; counts into n */
+/* The pair's columns [j0, j0 + jn), jn <= JB, over the steps [q0, q1):
+ * acc0 and acc1 (stream 0's and 1's sums of those columns) in place. d1[q]:
+ * the static, zero and value policies' decision where b is non-zero; the
+ * random policy hashes each step instead and counts into n. The body is
+ * compiled twice: for AVX-512 and for the baseline ISA. */
+enum { JB = 64 };
+#define DAA_BLOCK_BODY                                                                          \
+    const ax_gemm_shape_t *s = d->s;                                                            \
+    const int64_t N = s->n, K = s->k;                                                           \
+    float a0[JB], a1[JB];                                                                       \
+    for (int64_t j = 0; j < jn; j++) a0[j] = acc0[j], a1[j] = acc1[j];                         \
+    for (int64_t q = q0; q < q1; q++) {                                                         \
+        const float x0 = d->va[i0 * K + q], y0 = d->la[i0 * K + q];                             \
+        const float *bv = d->vb + q * N + j0, *bl = d->lb + q * N + j0;                        \
+        if (i1 < 0) { /* hi to itself */                                                        \
+            for (int64_t j = 0; j < jn; j++) a0[j] += x0 * bv[j];                               \
+            continue;                                                                           \
+        }                                                                                       \
+        const float x1 = d->va[i1 * K + q], y1 = d->la[i1 * K + q];                             \
+        if (rnd) {                                                                              \
+            const ax_mac_cfg_t *c = d->cfg;                                                     \
+            const uint32_t ab0 = d->A[ax_a_index(s, i0, q)], ab1 = d->A[ax_a_index(s, i1, q)];  \
+            const uint32_t *bits = d->bb + q * N + j0;                                          \
+            for (int64_t j = 0; j < jn; j++) {                                                  \
+                const int h = (int)(ax_daa_hash(c->daa.seed, (uint64_t)q, ab0, ab1, bits[j]) >> 31); \
+                a0[j] += h ? y0 * bl[j] : x0 * bv[j];                                           \
+                a1[j] += h ? x1 * bv[j] : y1 * bl[j];                                           \
+                if (bv[j] != 0.0f) {                                                            \
+                    n->nonzero += (uint64_t)(x0 != 0.0f) + (uint64_t)(x1 != 0.0f);              \
+                    n->hi += h ? x1 != 0.0f : x0 != 0.0f;                                       \
+                }                                                                               \
+            }                                                                                   \
+        } else if (!d1[q]) {                                                                    \
+            for (int64_t j = 0; j < jn; j++) a0[j] += x0 * bv[j], a1[j] += y1 * bl[j];          \
+        } else { /* stream 1 has hi where b is non-zero */                                      \
+            for (int64_t j = 0; j < jn; j++) {                                                  \
+                const int h = bv[j] != 0.0f;                                                    \
+                a0[j] += h ? y0 * bl[j] : x0 * bv[j];                                           \
+                a1[j] += h ? x1 * bv[j] : y1 * bl[j];                                           \
+            }                                                                                   \
+        }                                                                                       \
+    }                                                                                           \
+    for (int64_t j = 0; j < jn; j++) acc0[j] = a0[j], acc1[j] = a1[j];
+
+#define DAA_BLOCK_ARGS                                                                          \
+    const daa_fast_t *d, int64_t i0, int64_t i1, int64_t q0, int64_t q1, int64_t j0, int64_t jn, \
+        const uint8_t *d1, int rnd, float *acc0, float *acc1, ax_daa_count_t *n
+
+static void block_base(DAA_BLOCK_ARGS) { DAA_BLOCK_BODY }
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx512f"))) static void block_avx512(DAA_BLOCK_ARGS) { DAA_BLOCK_BODY }
+#else
+#define block_avx512 block_base
+#endif
+
+/* The chunk [q0, q1) of the pair (i0, i1) (i1 < 0: no partner) into acc0
+ * and acc1, every column, block by block; the counts into n */
 static void fold_chunk(const daa_fast_t *d, int64_t i0, int64_t i1, int64_t q0, int64_t q1,
-                       float *acc0, float *acc1, ax_daa_count_t *n)
+                       const uint8_t *d1, float *acc0, float *acc1, ax_daa_count_t *n)
 {
-    const ax_gemm_shape_t *s = d->s;
-    const ax_mac_cfg_t *c = d->cfg;
-    const int64_t N = s->n, K = s->k;
-    const int policy = c->daa.policy;
+    const int64_t N = d->s->n, K = d->s->k;
+    const int rnd = d->cfg->daa.policy == AX_DAA_RANDOM && i1 >= 0;
+    for (int64_t j0 = 0; j0 < N; j0 += JB) {
+        const int64_t jn = N - j0 < JB ? N - j0 : JB;
+        (d->avx512 ? block_avx512 : block_base)(d, i0, i1, q0, q1, j0, jn, d1, rnd, acc0 + j0,
+                                                acc1 + j0, n);
+    }
+    if (rnd) return;
+    /* the counts, step by step: non-zero b times non-zero a, hi by d1 */
     for (int64_t q = q0; q < q1; q++) {
-        const float x0 = d->va[i0 * K + q], y0 = d->la[i0 * K + q];
-        const float *bv = d->vb + q * N, *bl = d->lb + q * N;
         const uint64_t nb = (uint64_t)d->bnz[q];
-        if (i1 < 0) { /* hi to itself */
-            for (int64_t j = 0; j < N; j++) acc0[j] += x0 * bv[j];
+        const float x0 = d->va[i0 * K + q];
+        if (i1 < 0) {
             if (x0 != 0.0f) n->nonzero += nb, n->hi += nb;
             continue;
         }
-        const float x1 = d->va[i1 * K + q], y1 = d->la[i1 * K + q];
-        if (policy == AX_DAA_RANDOM) {
-            const uint32_t a0 = d->A[ax_a_index(s, i0, q)], a1 = d->A[ax_a_index(s, i1, q)];
-            const uint32_t *bits = d->bb + q * N;
-            for (int64_t j = 0; j < N; j++) {
-                const int h = (int)(ax_daa_hash(c->daa.seed, (uint64_t)q, a0, a1, bits[j]) >> 31);
-                acc0[j] += h ? y0 * bl[j] : x0 * bv[j];
-                acc1[j] += h ? x1 * bv[j] : y1 * bl[j];
-                if (bv[j] != 0.0f) {
-                    n->nonzero += (x0 != 0.0f) + (x1 != 0.0f);
-                    n->hi += h ? x1 != 0.0f : x0 != 0.0f;
-                }
-            }
-            continue;
-        }
-        const uint32_t a0 = d->A[ax_a_index(s, i0, q)], a1 = d->A[ax_a_index(s, i1, q)];
-        const int d1 = decide_fin(policy, a0, a1, c->in);
-        if (!d1) {
-            for (int64_t j = 0; j < N; j++) acc0[j] += x0 * bv[j], acc1[j] += y1 * bl[j];
-        } else { /* stream 1 has hi where b is non-zero */
-            for (int64_t j = 0; j < N; j++) {
-                const int h = bv[j] != 0.0f;
-                acc0[j] += h ? y0 * bl[j] : x0 * bv[j];
-                acc1[j] += h ? x1 * bv[j] : y1 * bl[j];
-            }
-        }
+        const float x1 = d->va[i1 * K + q];
         n->nonzero += ((uint64_t)(x0 != 0.0f) + (uint64_t)(x1 != 0.0f)) * nb;
-        n->hi += (d1 ? x1 != 0.0f : x0 != 0.0f) ? nb : 0;
+        n->hi += (d1[q] ? x1 != 0.0f : x0 != 0.0f) ? nb : 0;
     }
 }
 
@@ -169,21 +240,26 @@ static void row_task(void *p, int64_t t)
     int stream;
     const int64_t i1 = ax_daa_pair_row(t, s->m, s->pair_rows, &stream), N = s->n, K = s->k;
     if (stream) return;
-    float *buf = malloc((size_t)N * 4 * sizeof(float));
+    float *buf = malloc((size_t)N * 4 * sizeof(float) + (size_t)K);
     if (!buf) {
         __atomic_store_n(&d->oom, 1, __ATOMIC_RELAXED);
         return;
     }
     float *acc0 = buf, *acc1 = buf + N, *part0 = buf + 2 * N, *part1 = buf + 3 * N;
+    uint8_t *d1 = (uint8_t *)(buf + 4 * N); /* the decisions where b is non-zero */
+    const ax_mac_cfg_t *c = d->cfg;
+    for (int64_t q = 0; q < K; q++)
+        d1[q] = i1 >= 0 && decide_fin(c->daa.policy, d->A[ax_a_index(s, t, q)],
+                                      d->A[ax_a_index(s, i1, q)], c->in);
     ax_daa_count_t n = {0, 0};
     for (int64_t j = 0; j < 2 * N; j++) buf[j] = 0.0f;
     const int64_t chunk = s->chunk;
     if (chunk <= 0 || chunk >= K) {
-        fold_chunk(d, t, i1, 0, K, acc0, acc1, &n);
+        fold_chunk(d, t, i1, 0, K, d1, acc0, acc1, &n);
     } else { /* partial folds from +0, combined in order (ax_daa_fold_chunked) */
         for (int64_t q0 = 0; q0 < K; q0 += chunk) {
             for (int64_t j = 0; j < 2 * N; j++) part0[j] = 0.0f;
-            fold_chunk(d, t, i1, q0, K - q0 < chunk ? K : q0 + chunk, part0, part1, &n);
+            fold_chunk(d, t, i1, q0, K - q0 < chunk ? K : q0 + chunk, d1, part0, part1, &n);
             for (int64_t j = 0; j < N; j++) acc0[j] += part0[j], acc1[j] += part1[j];
         }
     }
@@ -210,16 +286,17 @@ int ax_cpu_daa(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s
                        (long long)s->n, (long long)s->k);
     daa_fast_t d;
     memset(&d, 0, sizeof d);
-    d.cfg = cfg, d.s = s;
-    float *fa = malloc(b1), *fb = malloc(b2);
-    d.bnz = malloc((size_t)s->k * sizeof *d.bnz);
-    d.cnt = calloc((size_t)s->m, sizeof *d.cnt);
+    d.cfg = cfg, d.s = s, d.avx512 = ax_cpu_use_avx512(x);
+    d.tab = ax_cpu_dec_table(x, cfg->in, DEC_DAA, pack_fmt(cfg->daa.lo_in), dec_fill);
+    /* the engine's buffers, kept between calls (no page faults on a hot path) */
+    float *fa = ax_cpu_grow(x, 0, b1), *fb = ax_cpu_grow(x, 1, b2);
+    d.bnz = ax_cpu_grow(x, 2, (size_t)s->k * sizeof *d.bnz);
+    d.cnt = ax_cpu_grow(x, 3, (size_t)s->m * sizeof *d.cnt);
     int rc = 0;
-    if (!fa || !fb || !d.bnz || !d.cnt) {
-        rc = ax_fail(err, errlen, "out of memory (DAA GEMM %lldx%lldx%lld)", (long long)s->m,
-                     (long long)s->n, (long long)s->k);
-        goto done;
-    }
+    if (!fa || !fb || !d.bnz || !d.cnt)
+        return ax_fail(err, errlen, "out of memory (DAA GEMM %lldx%lldx%lld)", (long long)s->m,
+                       (long long)s->n, (long long)s->k);
+    memset(d.cnt, 0, (size_t)s->m * sizeof *d.cnt);
     d.va = fa, d.la = fa + mk, d.vb = fb, d.lb = fb + kn;
     d.bb = cfg->daa.policy == AX_DAA_RANDOM ? (uint32_t *)(void *)(fb + 2 * kn) : NULL;
     /* each batch item in turn: its operands decoded (a shared B once), then
@@ -246,9 +323,5 @@ int ax_cpu_daa(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s
     }
     cnt->nonzero += total.nonzero, cnt->hi += total.hi;
 done:
-    free(fa);
-    free(fb);
-    free(d.bnz);
-    free(d.cnt);
     return rc;
 }
