@@ -6,7 +6,10 @@
  * of the operands' values (in, or rounded to lo_in by ax_convert) and each
  * accumulation one fp32 add: what mul_exact and add_exact compute, bit for
  * bit, as on the native path (ax_cpu_native.c). Operands holding an inf or a
- * NaN, and every other configuration, go to the generic path (-2).
+ * NaN, and every other configuration, go to the generic path (-2). Operands
+ * of at most 16 bits decode through a table of both values (the engine's
+ * cache, ax_cpu_dec_table); the columns fold in blocks of 64, built for
+ * AVX-512 too.
  *
  * The controller: with A and B finite, the static, zero and value policies
  * decide from the pair's two A operands alone when b is non-zero (the
@@ -292,7 +295,6 @@ int ax_cpu_daa(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s
     float *fa = ax_cpu_grow(x, 0, b1), *fb = ax_cpu_grow(x, 1, b2);
     d.bnz = ax_cpu_grow(x, 2, (size_t)s->k * sizeof *d.bnz);
     d.cnt = ax_cpu_grow(x, 3, (size_t)s->m * sizeof *d.cnt);
-    int rc = 0;
     if (!fa || !fb || !d.bnz || !d.cnt)
         return ax_fail(err, errlen, "out of memory (DAA GEMM %lldx%lldx%lld)", (long long)s->m,
                        (long long)s->n, (long long)s->k);
@@ -306,22 +308,14 @@ int ax_cpu_daa(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s
     for (int64_t b = 0; b < s->batch; b++) {
         d.A = A + b * s->stride_a, d.B = B + b * s->stride_b, d.C = C + b * s->stride_c;
         const int decode_b = b == 0 || s->stride_b != 0;
-        if (ax_parallel_for(x->threads, s->m + (decode_b ? s->k : 0), dec_task, &d)) {
-            rc = ax_fail(err, errlen, "DAA GEMM: the worker threads failed");
-            goto done;
-        }
-        if (d.special) {
-            rc = -2;
-            goto done;
-        }
-        if (ax_parallel_for(x->threads, s->m, row_task, &d) || d.oom) {
-            rc = ax_fail(err, errlen, "out of memory (DAA GEMM rows)");
-            goto done;
-        }
+        if (ax_parallel_for(x->threads, s->m + (decode_b ? s->k : 0), dec_task, &d))
+            return ax_fail(err, errlen, "DAA GEMM: the worker threads failed");
+        if (d.special) return -2;
+        if (ax_parallel_for(x->threads, s->m, row_task, &d) || d.oom)
+            return ax_fail(err, errlen, "out of memory (DAA GEMM rows)");
         for (int64_t i = 0; i < s->m; i++) total.nonzero += d.cnt[i].nonzero, total.hi += d.cnt[i].hi;
         memset(d.cnt, 0, (size_t)s->m * sizeof *d.cnt);
     }
     cnt->nonzero += total.nonzero, cnt->hi += total.hi;
-done:
-    return rc;
+    return 0;
 }
