@@ -398,6 +398,26 @@ TEST_CASE("daa: the cpu backend's fp32 path equals the direct loop", "[daa][fast
                 CHECK(hi1 - hi0 == cw.hi);
             }
         }
+    // the value policy between subnormals and the smallest normals, with
+    // products near 1 and a 1-bit lo: every decision shows in the bits
+    {
+        const ax_mac_cfg_t c = mac("daa:hi=exact,lo=exact,lo_in=e8m1,policy=value,in=bf16,prod=fp32,acc=fp32");
+        ax_gemm_shape_t s = ax_gemm_shape(2, 3, 64);
+        std::vector<uint32_t> A(2 * 64), B(64 * 3), want(6), got(6);
+        for (int q = 0; q < 64; q++) {
+            // exponent field 0 (subnormal) or 1..6 (tiny normals), any fraction
+            for (int i = 0; i < 2; i++)
+                A[i * 64 + q] = ax_pack(0, ax_rng_below(&r, 7), (uint32_t)ax_rng_below(&r, 128), c.in);
+            for (int j = 0; j < 3; j++) B[q * 3 + j] = ax_pack(0, 127 + 120, (uint32_t)ax_rng_below(&r, 128), c.in);
+        }
+        uint32_t fw = 0;
+        ax_daa_count_t cw = {0, 0};
+        daa_direct(c, s, A, B, want, &fw, &cw);
+        char err[256];
+        REQUIRE(ax_gemm(cpu.e, &c, &s, A.data(), B.data(), got.data(), nullptr, err, sizeof err) == 0);
+        CHECK(std::string(ax_engine_last_path(cpu.e)) == "cpu daa native fp32 (mul_exact)");
+        CHECK(got == want);
+    }
     // other multipliers, adders or formats, or flags asked for: the generic path
     const ax_mac_cfg_t c = mac("daa:hi=exact,lo=mitchell,in=bf16");
     ax_gemm_shape_t s = ax_gemm_shape(4, 3, 5);

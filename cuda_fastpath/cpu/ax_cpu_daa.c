@@ -34,6 +34,7 @@ typedef struct daa_fast {
     const uint32_t *A, *B;
     uint32_t *C;
     float *va, *la;       /* m x k: A's values, in and rounded to lo_in */
+    int16_t *key;         /* m x k: A's magnitude keys (mag_key) */
     float *vb, *lb;       /* k x n: B's values, the same */
     uint32_t *bb;         /* k x n: B's bits (the random policy's hash) */
     int64_t *bnz;         /* k: B's non-zero values in row k */
@@ -110,6 +111,19 @@ static inline void dec_one(const daa_fast_t *d, uint32_t x, float *v, float *l, 
     }
 }
 
+/* The controller's view of a finite value v of in: its unbiased exponent,
+ * subnormals normalized (ax_unpack's exp of the same value), INT16_MIN for
+ * a zero (an :ftz subnormal decodes to zero) */
+static inline int16_t mag_key(float v)
+{
+    uint32_t b;
+    memcpy(&b, &v, 4);
+    b &= 0x7fffffffu;
+    if (!b) return INT16_MIN;
+    if (b >> 23) return (int16_t)((int)(b >> 23) - 127);
+    return (int16_t)(-118 - __builtin_clz(b)); /* b x 2^-149, leading bit 31 - clz */
+}
+
 /* task t < m: row t of op(A); else row t - m of op(B) */
 static void dec_task(void *p, int64_t t)
 {
@@ -117,8 +131,10 @@ static void dec_task(void *p, int64_t t)
     const ax_gemm_shape_t *s = d->s;
     int special = 0;
     if (t < s->m) {
-        for (int64_t q = 0; q < s->k; q++)
+        for (int64_t q = 0; q < s->k; q++) {
             dec_one(d, d->A[ax_a_index(s, t, q)], &d->va[t * s->k + q], &d->la[t * s->k + q], &special);
+            d->key[t * s->k + q] = mag_key(d->va[t * s->k + q]);
+        }
     } else {
         const int64_t q = t - s->m;
         int64_t nz = 0;
@@ -133,14 +149,13 @@ static void dec_task(void *p, int64_t t)
     if (special) __atomic_store_n(&d->special, 1, __ATOMIC_RELAXED);
 }
 
-/* The static, zero and value policies' decision for b finite and non-zero:
- * 1 when stream 1 gets hi (ax_daa_decide; a0, a1 finite) */
-static int decide_fin(int policy, uint32_t a0, uint32_t a1, ax_format_t f)
+/* The static, zero and value policies' decision for b finite and non-zero,
+ * from the pair's keys: 1 when stream 1 gets hi (ax_daa_decide; a0, a1
+ * finite: the exponent of b adds to both magnitudes) */
+static inline int decide_fin(int policy, int16_t k0, int16_t k1)
 {
-    const ax_unpacked_t u0 = ax_unpack(a0, f), u1 = ax_unpack(a1, f);
-    const int z0 = u0.cls == AX_CLS_ZERO, z1 = u1.cls == AX_CLS_ZERO;
-    if (policy == AX_DAA_ZERO) return z0 && !z1;
-    if (policy == AX_DAA_VALUE) return !z1 && (z0 || u1.exp > u0.exp);
+    if (policy == AX_DAA_ZERO) return k0 == INT16_MIN && k1 != INT16_MIN;
+    if (policy == AX_DAA_VALUE) return k1 != INT16_MIN && (k0 == INT16_MIN || k1 > k0);
     return 0;
 }
 
@@ -250,10 +265,9 @@ static void row_task(void *p, int64_t t)
     }
     float *acc0 = buf, *acc1 = buf + N, *part0 = buf + 2 * N, *part1 = buf + 3 * N;
     uint8_t *d1 = (uint8_t *)(buf + 4 * N); /* the decisions where b is non-zero */
-    const ax_mac_cfg_t *c = d->cfg;
+    const int policy = d->cfg->daa.policy;
     for (int64_t q = 0; q < K; q++)
-        d1[q] = i1 >= 0 && decide_fin(c->daa.policy, d->A[ax_a_index(s, t, q)],
-                                      d->A[ax_a_index(s, i1, q)], c->in);
+        d1[q] = i1 >= 0 && decide_fin(policy, d->key[t * K + q], d->key[i1 * K + q]);
     ax_daa_count_t n = {0, 0};
     for (int64_t j = 0; j < 2 * N; j++) buf[j] = 0.0f;
     const int64_t chunk = s->chunk;
@@ -283,7 +297,7 @@ int ax_cpu_daa(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s
     size_t mk, kn, b1, b2;
     if (__builtin_mul_overflow((size_t)s->m, (size_t)s->k, &mk) ||
         __builtin_mul_overflow((size_t)s->k, (size_t)s->n, &kn) ||
-        __builtin_mul_overflow(mk, 2 * sizeof(float), &b1) ||
+        __builtin_mul_overflow(mk, 2 * sizeof(float) + sizeof(int16_t), &b1) ||
         __builtin_mul_overflow(kn, 2 * sizeof(float) + sizeof(uint32_t), &b2))
         return ax_fail(err, errlen, "DAA GEMM %lldx%lldx%lld: its buffers overflow", (long long)s->m,
                        (long long)s->n, (long long)s->k);
@@ -299,7 +313,8 @@ int ax_cpu_daa(ax_fp_ctx_t *x, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s
         return ax_fail(err, errlen, "out of memory (DAA GEMM %lldx%lldx%lld)", (long long)s->m,
                        (long long)s->n, (long long)s->k);
     memset(d.cnt, 0, (size_t)s->m * sizeof *d.cnt);
-    d.va = fa, d.la = fa + mk, d.vb = fb, d.lb = fb + kn;
+    d.va = fa, d.la = fa + mk, d.key = (int16_t *)(void *)(fa + 2 * mk);
+    d.vb = fb, d.lb = fb + kn;
     d.bb = cfg->daa.policy == AX_DAA_RANDOM ? (uint32_t *)(void *)(fb + 2 * kn) : NULL;
     /* each batch item in turn: its operands decoded (a shared B once), then
      * its rows. An inf or NaN sends the whole GEMM to the generic path,
