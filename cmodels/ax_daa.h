@@ -40,20 +40,30 @@ AX_HD int32_t ax_daa_magnitude(uint32_t a, uint32_t b, ax_format_t f)
     return ua.exp + ub.exp;
 }
 
-/* The random policy's hash of the step (seed, k and the three operands) */
+/* One round of the random policy's hash: xorshift-multiply */
+AX_HD uint32_t ax_daa_mix(uint32_t x)
+{
+    x ^= x >> 16;
+    x *= 0x7feb352du;
+    x ^= x >> 15;
+    x *= 0x846ca68bu;
+    x ^= x >> 16;
+    return x;
+}
+
+/* The hash's state after the step's index and the pair's two A operands
+ * (what every column of a pair step shares) */
+AX_HD uint32_t ax_daa_hash_pair(uint32_t seed, uint64_t k, uint32_t a0, uint32_t a1)
+{
+    const uint32_t x = seed ^ ((uint32_t)k * 0x9e3779b9u) ^ (uint32_t)(k >> 32);
+    return ax_daa_mix(ax_daa_mix(x ^ a0) ^ a1);
+}
+
+/* The random policy's hash of the step (seed, k and the three operands):
+ * mix(mix(mix(mix(seed ^ k * 0x9e3779b9 ^ k >> 32 ^ a0) ^ a1) ^ b)) */
 AX_HD uint32_t ax_daa_hash(uint32_t seed, uint64_t k, uint32_t a0, uint32_t a1, uint32_t b)
 {
-    uint32_t x = seed ^ ((uint32_t)k * 0x9e3779b9u) ^ (uint32_t)(k >> 32);
-    const uint32_t v[3] = {a0, a1, b};
-    for (int i = 0; i < 4; i++) {
-        if (i < 3) x ^= v[i];
-        x ^= x >> 16;
-        x *= 0x7feb352du;
-        x ^= x >> 15;
-        x *= 0x846ca68bu;
-        x ^= x >> 16;
-    }
-    return x;
+    return ax_daa_mix(ax_daa_mix(ax_daa_hash_pair(seed, k, a0, a1) ^ b));
 }
 
 /* The stream (0 or 1) that gets the high-precision multiplier at step k.

@@ -178,19 +178,22 @@ enum { JB = 64 };
             continue;                                                                           \
         }                                                                                       \
         const float x1 = d->va[i1 * K + q], y1 = d->la[i1 * K + q];                             \
-        if (rnd) {                                                                              \
+        if (rnd) { /* the hash's pair part once, its column part per b */                     \
             const ax_mac_cfg_t *c = d->cfg;                                                     \
-            const uint32_t ab0 = d->A[ax_a_index(s, i0, q)], ab1 = d->A[ax_a_index(s, i1, q)];  \
+            const uint32_t hp = ax_daa_hash_pair(c->daa.seed, (uint64_t)q,                      \
+                                                 d->A[ax_a_index(s, i0, q)],                    \
+                                                 d->A[ax_a_index(s, i1, q)]);                   \
             const uint32_t *bits = d->bb + q * N + j0;                                          \
+            uint32_t hs[JB];                                                                    \
+            for (int64_t j = 0; j < jn; j++) hs[j] = ax_daa_mix(ax_daa_mix(hp ^ bits[j])) >> 31; \
             for (int64_t j = 0; j < jn; j++) {                                                  \
-                const int h = (int)(ax_daa_hash(c->daa.seed, (uint64_t)q, ab0, ab1, bits[j]) >> 31); \
-                a0[j] += h ? y0 * bl[j] : x0 * bv[j];                                           \
-                a1[j] += h ? x1 * bv[j] : y1 * bl[j];                                           \
-                if (bv[j] != 0.0f) {                                                            \
-                    n->nonzero += (uint64_t)(x0 != 0.0f) + (uint64_t)(x1 != 0.0f);              \
-                    n->hi += h ? x1 != 0.0f : x0 != 0.0f;                                       \
-                }                                                                               \
+                a0[j] += hs[j] ? y0 * bl[j] : x0 * bv[j];                                       \
+                a1[j] += hs[j] ? x1 * bv[j] : y1 * bl[j];                                       \
             }                                                                                   \
+            uint64_t nzb = 0, h1 = 0;                                                           \
+            for (int64_t j = 0; j < jn; j++) nzb += bv[j] != 0.0f, h1 += hs[j] && bv[j] != 0.0f; \
+            n->nonzero += ((uint64_t)(x0 != 0.0f) + (uint64_t)(x1 != 0.0f)) * nzb;              \
+            n->hi += (x0 != 0.0f) * (nzb - h1) + (x1 != 0.0f) * h1;                             \
         } else if (!d1[q]) {                                                                    \
             for (int64_t j = 0; j < jn; j++) a0[j] += x0 * bv[j], a1[j] += y1 * bl[j];          \
         } else { /* stream 1 has hi where b is non-zero */                                      \
