@@ -47,15 +47,18 @@ for r in "${runs[@]}"; do
     --json "$OUT/$name.json" "${resume[@]}" >"$OUT/$name.log" 2>&1 ||
     { tail -5 "$OUT/$name.log" >&2; exit 1; }
 done
-{
-  echo "run,mac,hi_fraction,test_accuracy,test_loss,train_seconds"
-  for r in "${runs[@]}"; do
-    name=${r%%|*} mac=${r#*|} j="$OUT/${r%%|*}.json"
-    hi=$(num "$j" daa_hi_fraction)
-    case $name in all_hi|fp32) hi=1 ;; all_lo) hi=0 ;; esac
-    echo "$name,\"$mac\",$hi,$(num "$j" test_accuracy),$(num "$j" test_loss),$(num "$j" train_seconds)"
-  done
-} >"$OUT/summary.csv"
+# the table (the MAC last: it holds commas) and the plot's points (fp32 is its line)
+echo "run,hi_fraction,test_accuracy,test_loss,train_seconds,mac" >"$OUT/summary.csv"
+: >"$OUT/points.dat"
+for r in "${runs[@]}"; do
+  name=${r%%|*} mac=${r#*|} j="$OUT/${r%%|*}.json"
+  hi=$(num "$j" daa_hi_fraction)
+  case $name in all_hi|fp32) hi=1 ;; all_lo) hi=0 ;; esac
+  acc=$(num "$j" test_accuracy)
+  echo "$name,$hi,$acc,$(num "$j" test_loss),$(num "$j" train_seconds),\"$mac\"" >>"$OUT/summary.csv"
+  if [ "$name" = fp32 ]; then fp32=$(awk -v a="$acc" 'BEGIN { print 100 * a }')
+  else awk -v h="$hi" -v a="$acc" -v n="$name" 'BEGIN { print 100 * h, 100 * a, n }' >>"$OUT/points.dat"; fi
+done
 cat "$OUT/summary.csv"
 # the array: a batch of 64 images (the training batch), the DAA PE against
 # the plain array of hi MACs, two dataflows
@@ -66,10 +69,8 @@ for df in ws os; do
 done | tee "$OUT/accel.txt"
 # accuracy against the share of products through hi
 if command -v gnuplot >/dev/null; then
-  awk -F, 'NR > 1 && $1 != "fp32" { print 100 * $3, 100 * $4, $1 }' "$OUT/summary.csv" >"$OUT/points.dat"
-  fp32=$(awk -F, '$1 == "fp32" { print 100 * $4 }' "$OUT/summary.csv")
   gnuplot <<EOF
-set terminal pngcairo size 900,560
+set terminal pngcairo size 900,560 noenhanced
 set output "$OUT/daa.png"
 set title "$MODEL on Fashion-MNIST, $EPOCHS epochs: DAA (hi exact $HI_IN, lo exact $LO_IN) by policy"
 set xlabel "non-zero products through hi (%)"
@@ -78,7 +79,7 @@ set xrange [-5:105]
 set key bottom right
 set grid
 plot "$OUT/points.dat" using 1:2 with points pt 7 ps 1.5 title "runs", \
-     "" using 1:2:3 with labels offset 0,1 notitle, \
+     "" using 1:2:3 with labels offset 0,1 font ",9" notitle, \
      $fp32 with lines dt 2 title "exact fp32"
 EOF
   echo "daa-study: $OUT/daa.png"
