@@ -8,7 +8,8 @@
 # (accuracy against the share of non-zero products through hi).
 #   scripts/daa-study.sh [OUT]        (default axsim-daa-study)
 # Environment: AXSIM (default build/cli/axsim), MODEL (lenet5), EPOCHS (4),
-# LIMIT (training images, default all), HI_IN (bf16), LO_IN (e4m2), SEED (1),
+# LIMIT (training images, default all), TEST_LIMIT (test images, default
+# all), HI_IN (bf16), LO_IN (e4m2), SEED (1),
 # THREADS (every core). A run whose JSON exists is kept; an interrupted one
 # resumes from its checkpoint, so the same command continues a study.
 set -euo pipefail
@@ -23,6 +24,7 @@ SEED=${SEED:-1}
 mkdir -p "$OUT"
 common=(--model "$MODEL" --epochs "$EPOCHS" --seed "$SEED" --quiet)
 [ -n "${LIMIT:-}" ] && common+=(--limit "$LIMIT")
+[ -n "${TEST_LIMIT:-}" ] && common+=(--test-limit "$TEST_LIMIT")
 [ -n "${THREADS:-}" ] && common+=(--threads "$THREADS")
 daa="daa:hi=exact,lo=exact,lo_in=$LO_IN,in=$HI_IN,prod=fp32,add=exact,acc=fp32"
 # name | forward MAC (the gradients' too)
@@ -72,7 +74,7 @@ if command -v gnuplot >/dev/null; then
   gnuplot <<EOF
 set terminal pngcairo size 900,560 noenhanced
 set output "$OUT/daa.png"
-set title "$MODEL on Fashion-MNIST, $EPOCHS epochs: DAA (hi exact $HI_IN, lo exact $LO_IN) by policy"
+set title "$MODEL on Fashion-MNIST${LIMIT:+ ($LIMIT images)}, $EPOCHS epochs: DAA (hi exact $HI_IN, lo exact $LO_IN) by policy"
 set xlabel "non-zero products through hi (%)"
 set ylabel "test accuracy (%)"
 set xrange [-5:105]
