@@ -215,11 +215,13 @@ static int plan(est_cli_t *c)
     const int nd = c->daa[0] ? split_semi(c->daa, daa, 32) : 0;
     if (nd < 0) {
         ax_cli_error(verb, "--daa: 1 to 32 DAA configurations separated by ';'");
+        ax_estimate_free(&c->st);
         return AX_EXIT_USAGE;
     }
     for (int i = 0; i < nd; i++)
         if (ax_estimate_add_daa(&c->st, daa[i], err, sizeof err)) {
             ax_cli_error(verb, "--daa: %s", err);
+            ax_estimate_free(&c->st);
             return AX_EXIT_USAGE;
         }
     return 0;
