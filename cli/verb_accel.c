@@ -576,6 +576,13 @@ static const char *group(int64_t v, char *buf, size_t len)
     return buf;
 }
 
+/* a's energies += b's (a layer's into the total) */
+static void pj_add(ax_accel_pj_t *a, const ax_accel_pj_t *b)
+{
+    a->mac += b->mac, a->sram += b->sram, a->dram += b->dram;
+    a->idle += b->idle, a->total += b->total;
+}
+
 int ax_verb_accel(int argc, char **argv)
 {
     if (ax_cli_wants_help(argc, argv)) {
@@ -635,8 +642,7 @@ int ax_verb_accel(int argc, char **argv)
     for (int64_t i = 0; i < n; i++) {
         ax_accel_energy_of(&o.energy, &o.mac, &o.cfg, &ls[i].k, &ls[i].pj);
         ax_accel_counts_add(&o.cfg, &total, &ls[i].k);
-        tpj.mac += ls[i].pj.mac, tpj.sram += ls[i].pj.sram, tpj.dram += ls[i].pj.dram;
-        tpj.idle += ls[i].pj.idle, tpj.total += ls[i].pj.total;
+        pj_add(&tpj, &ls[i].pj);
         if (o.cycle && (ls[i].differ || !ls[i].flags_equal || !ls[i].counts_equal)) failed = 1;
     }
 
@@ -713,8 +719,7 @@ int ax_verb_accel(int argc, char **argv)
             }
             ax_accel_energy_of(&o.energy, &hi_mac, &pc, &k, &pj);
             ax_accel_counts_add(&pc, &plain, &k);
-            ppj.mac += pj.mac, ppj.sram += pj.sram, ppj.dram += pj.dram;
-            ppj.idle += pj.idle, ppj.total += pj.total;
+            pj_add(&ppj, &pj);
         }
         printf("DAA PEs (two streams each, one hi and one lo multiplier) against the plain %lldx%lld "
                "array of hi MACs: cycles %s vs %s (%.2fx the throughput), util %.1f%% vs %.1f%%, "
