@@ -152,7 +152,7 @@ int accel_run_cycle(const accel_opts_t *o, accel_layer_t *ls, int64_t n)
     net_job_t j;
     memset(&j, 0, sizeof j);
     net_opts_defaults(&j.o, verb);
-    j.o.model = o->model;
+    j.o.model = o->model, j.o.model_given = 1; /* accel --model (default lenet5) decides */
     j.o.data = o->data;
     j.o.backend = o->backend;
     j.o.threads = o->threads;

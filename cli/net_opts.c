@@ -41,7 +41,8 @@ int net_check_model(const char *verb, const char *model)
 /* ---- options ---------------------------------------------------------------------- */
 
 enum { O_TI = 256, O_TL, O_EI, O_EL, O_BWD, O_EB, O_TLIM, O_WD, O_MOM, O_NORM, O_SCHED,
-       O_STEPS, O_ENC, O_NEURON, O_READOUT, O_SURR, O_TRACE, O_TRACE_OUT, O_TRACE_IMG };
+       O_STEPS, O_ENC, O_NEURON, O_READOUT, O_SURR, O_TRACE, O_TRACE_OUT, O_TRACE_IMG, O_RENAME,
+       O_PRED };
 
 /* Whether a verb without NO_TRAIN refuses option ch. */
 static int training_only(int ch)
@@ -56,7 +57,9 @@ static int take_option(net_opts_t *o, int ch, const char *arg)
     const char *verb = o->verb;
     char err[256];
     switch (ch) {
-    case 'm': o->model = arg; return 0;
+    case 'm': o->model = arg, o->model_given = 1; return 0;
+    case O_RENAME: o->rename = arg; return 0;
+    case O_PRED: o->predictions = arg; return 0;
     case 'd': o->data = arg; return 0;
     case O_TI: o->train_images = arg; return 0;
     case O_TL: o->train_labels = arg; return 0;
@@ -97,6 +100,7 @@ static int take_option(net_opts_t *o, int ch, const char *arg)
             return -1;
         }
         o->norm[1] = a, o->norm[2] = b;
+        o->norm_source = "--norm";
         return 0;
     }
     case O_STEPS: {
@@ -181,6 +185,19 @@ static int check_opts(net_opts_t *o, unsigned what)
     return 0;
 }
 
+/* "--name" of option ch in lo (messages: argv[optind - 1] is the value when
+ * one was given apart). */
+static const char *opt_name(const struct option *lo, int ch)
+{
+    static char b[40];
+    for (; lo->name; lo++)
+        if (lo->val == ch) {
+            snprintf(b, sizeof b, "--%s", lo->name);
+            return b;
+        }
+    return "(unknown)";
+}
+
 int net_opts_parse(net_opts_t *o, int argc, char **argv, unsigned what)
 {
     static const struct option lo[] = {
@@ -195,20 +212,21 @@ int net_opts_parse(net_opts_t *o, int argc, char **argv, unsigned what)
         {"json", 1, 0, 'j'},          {"quiet", 0, 0, 'q'},         {"norm", 1, 0, O_NORM},
         {"timesteps", 1, 0, O_STEPS}, {"encoding", 1, 0, O_ENC},    {"neuron", 1, 0, O_NEURON},
         {"readout", 1, 0, O_READOUT}, {"surrogate", 1, 0, O_SURR},  {"trace", 1, 0, O_TRACE},
-        {"trace-out", 1, 0, O_TRACE_OUT}, {"trace-image", 1, 0, O_TRACE_IMG}, {0, 0, 0, 0}};
+        {"trace-out", 1, 0, O_TRACE_OUT}, {"trace-image", 1, 0, O_TRACE_IMG},
+        {"rename", 1, 0, O_RENAME},   {"predictions", 1, 0, O_PRED}, {0, 0, 0, 0}};
     int ch;
     ax_cli_opt_begin();
     while ((ch = ax_cli_opt(o->verb, argc, argv, lo, 0)) > 0) {
         if (!(what & NO_TRAIN) && training_only(ch)) {
-            ax_cli_error(o->verb, "option %s is for train and retrain", argv[optind - 1]);
+            ax_cli_error(o->verb, "option %s is for train and retrain", opt_name(lo, ch));
             return AX_EXIT_USAGE;
         }
-        if ((ch == O_TRACE || ch == O_TRACE_OUT || ch == O_TRACE_IMG) && !(what & NO_TRACE)) {
-            ax_cli_error(o->verb, "option %s is for eval", argv[optind - 1]);
+        if ((ch == O_TRACE || ch == O_TRACE_OUT || ch == O_TRACE_IMG || ch == O_PRED) && !(what & NO_TRACE)) {
+            ax_cli_error(o->verb, "option %s is for eval", opt_name(lo, ch));
             return AX_EXIT_USAGE;
         }
-        if (ch == 'w' && !(what & NO_WEIGHTS)) {
-            ax_cli_error(o->verb, "--weights is for eval and retrain (train starts from --seed)");
+        if ((ch == 'w' || ch == O_RENAME) && !(what & NO_WEIGHTS)) {
+            ax_cli_error(o->verb, "%s is for eval and retrain (train starts from --seed)", opt_name(lo, ch));
             return AX_EXIT_USAGE;
         }
         if (take_option(o, ch, optarg)) return AX_EXIT_USAGE;
@@ -229,8 +247,9 @@ static const char *common_help =
     "  --threads N        CPU threads (default: every core)\n"
     "  --eval-batch N     images per evaluation batch (default 256)\n"
     "  --test-limit N     evaluate on the first N test images only\n"
-    "  --norm MEAN,STD    normalization after /255 (default: from the checkpoint, else\n"
-    "                     the training images' statistics; spiking models 0,1)\n"
+    "  --norm MEAN,STD    normalization after /255 (default: the checkpoint's, else the\n"
+    "                     training images' mean and std, else the test images' with a\n"
+    "                     warning; spiking models 0,1; the JSON records which)\n"
     "  spiking models (default: from the checkpoint, else the value shown):\n"
     "  --timesteps T      time steps per image (4)\n"
     "  --encoding E       direct (the image is the first layer's current), rate, latency\n"
@@ -255,10 +274,17 @@ static const char *train_opts_help =
     "  --resume           continue the run in --out from its last epoch\n"
     "  --surrogate S      spiking models: atan[:alpha=2] (default) or fsigmoid[:k=25]\n";
 
+static const char *weights_help =
+    "  --rename FILE      map the checkpoint's tensor names to axsim's: 'FROM TO' per\n"
+    "                     line, '*' any text (docs/checkpoints.md)\n"
+    "  (--model defaults to the checkpoint's: its metadata, else the architecture\n"
+    "   its tensor names fit)\n";
+
 static void print_help(const net_opts_t *o, const char *head, unsigned what)
 {
     fputs(head, stdout);
     fputs(common_help, stdout);
+    if (what & NO_WEIGHTS) fputs(weights_help, stdout);
     if (what & NO_TRAIN) printf(train_opts_help, (unsigned long long)o->epochs, o->lr);
 }
 
@@ -268,6 +294,10 @@ static void print_help(const net_opts_t *o, const char *head, unsigned what)
 static int check_outputs(const net_opts_t *o)
 {
     char err[1024];
+    if (o->predictions && !strcmp(o->predictions, "-")) {
+        ax_cli_error(o->verb, "--predictions needs a file (.npy or .csv), not stdout");
+        return AX_EXIT_USAGE;
+    }
     if (o->out && !o->resume && access(o->out, F_OK) == 0) {
         ax_cli_error(o->verb, "%s exists: add --resume to continue that run, or give another --out "
                               "(axsim does not overwrite it)", o->out);
@@ -277,7 +307,8 @@ static int check_outputs(const net_opts_t *o)
         ax_cli_error(o->verb, "--out %s", err);
         return AX_EXIT_USAGE;
     }
-    return ax_cli_check_new_file(o->verb, "--json", o->json);
+    int rc = ax_cli_check_new_file(o->verb, "--json", o->json);
+    return rc ? rc : ax_cli_check_new_file(o->verb, "--predictions", o->predictions);
 }
 
 /* ---- data ---------------------------------------------------------------------------- */
@@ -298,19 +329,19 @@ static int load_set(net_opts_t *o, int train, ax_dataset_t *d)
     return 0;
 }
 
-int net_load_data(net_opts_t *o, ax_dataset_t *train, ax_dataset_t *test, unsigned what)
+/* What of o->norm neither --norm nor the checkpoint gave, from the training
+ * images (read for that alone when the verb does not need them), else the
+ * test images, said on stderr. */
+static void norm_from_data(net_opts_t *o, const ax_dataset_t *train, const ax_dataset_t *test, unsigned what)
 {
-    memset(train, 0, sizeof *train);
-    memset(test, 0, sizeof *test);
-    if ((what & NO_TRAINSET) && load_set(o, 1, train)) return AX_EXIT_USAGE;
-    if (load_set(o, 0, test)) {
-        ax_dataset_free(train);
-        return AX_EXIT_USAGE;
-    }
-    const ax_dataset_t *ref = (what & NO_TRAINSET) ? train : test;
-    if (ax_model_arch_spiking(o->model)) { /* pixels in 0..1: spike probabilities, currents */
-        if (isnan(o->norm[1])) o->norm[1] = 0.0;
-        if (isnan(o->norm[2])) o->norm[2] = 1.0;
+    /* the training images' statistics, read for that alone when this verb
+     * does not need them */
+    ax_dataset_t own = {0};
+    const ax_dataset_t *ref = train;
+    char err[1024];
+    if (!(what & NO_TRAINSET)) {
+        ref = test;
+        if (o->data && (isnan(o->norm[1]) || isnan(o->norm[2])) && ax_dataset_load_mnist_dir(o->data, 1, &own, err, sizeof err) == 0) ref = &own;
     }
     if (isnan(o->norm[0])) {
         /* byte pixels (0..255) are scaled to 0..1; data already in floats is not */
@@ -324,7 +355,36 @@ int net_load_data(net_opts_t *o, ax_dataset_t *train, ax_dataset_t *test, unsign
         ax_dataset_stats(ref, (float)o->norm[0], &mean, &std);
         if (isnan(o->norm[1])) o->norm[1] = mean;
         if (isnan(o->norm[2])) o->norm[2] = std > 0 ? std : 1.0;
+        o->norm_source = ref == test ? "test images" : "training images";
+        if (ref == test)
+            fprintf(stderr, "axsim %s: warning: normalization from the test images' statistics (mean "
+                            "%.4f, std %.4f): %s has no normalization metadata and no training images "
+                            "were given; give --norm MEAN,STD (the training images' values) to be exact\n",
+                    o->verb, o->norm[1], o->norm[2], o->weights ? o->weights : "the model");
+        else if (!(what & NO_TRAINSET) && !o->quiet)
+            fprintf(stderr, "axsim %s: normalization from the training images' statistics (mean %.4f, "
+                            "std %.4f): %s has no normalization metadata\n",
+                    o->verb, o->norm[1], o->norm[2], o->weights ? o->weights : "the model");
     }
+    ax_dataset_free(&own);
+}
+
+int net_load_data(net_opts_t *o, ax_dataset_t *train, ax_dataset_t *test, unsigned what)
+{
+    memset(train, 0, sizeof *train);
+    memset(test, 0, sizeof *test);
+    if ((what & NO_TRAINSET) && load_set(o, 1, train)) return AX_EXIT_USAGE;
+    if (load_set(o, 0, test)) {
+        ax_dataset_free(train);
+        return AX_EXIT_USAGE;
+    }
+    if (ax_model_arch_spiking(o->model) && (isnan(o->norm[1]) || isnan(o->norm[2]))) {
+        /* pixels in 0..1: spike probabilities, currents */
+        if (isnan(o->norm[1])) o->norm[1] = 0.0;
+        if (isnan(o->norm[2])) o->norm[2] = 1.0;
+        o->norm_source = "spiking default";
+    }
+    if (isnan(o->norm[0]) || isnan(o->norm[1]) || isnan(o->norm[2])) norm_from_data(o, train, test, what);
     ax_dataset_normalize(train, (float)o->norm[0], (float)o->norm[1], (float)o->norm[2]);
     ax_dataset_normalize(test, (float)o->norm[0], (float)o->norm[1], (float)o->norm[2]);
     return 0;
@@ -361,7 +421,9 @@ static int snn_from_ckpt(net_opts_t *o, const ax_ckpt_t *c)
     return 0;
 }
 
-int net_peek_weights(net_opts_t *o, int *classes)
+/* o->weights into o->wckpt, its tensors renamed by --rename. 0, or an exit
+ * code with the reason printed. */
+static int load_weights(net_opts_t *o)
 {
     char err[1024];
     net_opts_free(o);
@@ -376,6 +438,57 @@ int net_peek_weights(net_opts_t *o, int *classes)
         return AX_EXIT_USAGE;
     }
     o->wckpt = c;
+    if (!o->rename) return 0;
+    int n = ax_ckpt_rename(c, o->rename, err, sizeof err);
+    if (n < 0) {
+        ax_cli_error(o->verb, "--rename %s", err);
+        return AX_EXIT_USAGE;
+    }
+    if (!o->quiet) fprintf(stderr, "axsim %s: --rename: %d of the %d tensors of %s renamed\n", o->verb, n, c->n, o->weights);
+    return 0;
+}
+
+/* Without --model, the model of o->wckpt: its metadata, else the
+ * architecture its tensor names fit (said on stderr). 0, or exit code 2. */
+static int model_of_weights(net_opts_t *o)
+{
+    if (o->model_given) return 0;
+    char err[512];
+    const char *arch = ax_ckpt_meta(o->wckpt, "model");
+    if (arch && !ax_model_describe(arch)) {
+        ax_cli_error(o->verb, "%s: its metadata names the model '%.40s', which axsim does not have; "
+                              "give --model", o->weights, arch);
+        return AX_EXIT_USAGE;
+    }
+    if (!arch) {
+        if (!(arch = ax_model_guess(o->wckpt, err, sizeof err))) {
+            ax_cli_error(o->verb, "%s: no model in its metadata, and %s; give --model", o->weights, err);
+            return AX_EXIT_USAGE;
+        }
+        if (!o->quiet)
+            fprintf(stderr, "axsim %s: %s: no model in its metadata; its tensor names are %s's "
+                            "(--model to say otherwise)\n", o->verb, o->weights, arch);
+    }
+    snprintf(o->model_buf, sizeof o->model_buf, "%s", arch);
+    o->model = o->model_buf;
+    return 0;
+}
+
+int net_model_from_weights(net_opts_t *o)
+{
+    int rc = load_weights(o);
+    if (!rc) rc = model_of_weights(o);
+    net_opts_free(o);
+    return rc;
+}
+
+int net_peek_weights(net_opts_t *o, int *classes)
+{
+    char err[1024];
+    int rc = load_weights(o);
+    if (!rc) rc = model_of_weights(o);
+    if (rc) return rc;
+    ax_ckpt_t *c = o->wckpt;
     /* scale and std divide and multiply every pixel: zero, negative, inf or
      * text would give a wrong accuracy with exit 0 */
     static const struct { const char *key; double lo, hi; } keys[3] = {
@@ -387,7 +500,10 @@ int net_peek_weights(net_opts_t *o, int *classes)
             ax_cli_error(o->verb, "%s", err);
             return AX_EXIT_USAGE;
         }
-        if (h && isnan(o->norm[i])) o->norm[i] = v;
+        if (h && isnan(o->norm[i])) {
+            o->norm[i] = v;
+            if (i) o->norm_source = "checkpoint";
+        }
     }
     if (ax_model_arch_spiking(o->model) && snn_from_ckpt(o, c)) return AX_EXIT_USAGE;
     int64_t k = 0;
@@ -406,6 +522,10 @@ int net_load_model(net_opts_t *o, ax_model_t *m)
         ax_cli_error(o->verb, "%s", o->wckpt ? err : "internal: weights not loaded");
         return AX_EXIT_USAGE;
     }
+    int n = ax_model_ckpt_unused(m, o->wckpt, err, sizeof err);
+    if (n && !o->quiet)
+        fprintf(stderr, "axsim %s: %s: %d tensor%s the %s model does not use, ignored: %s\n", o->verb,
+                o->weights, n, n > 1 ? "s" : "", m->arch, err);
     return 0;
 }
 
@@ -500,7 +620,7 @@ int net_job_open(net_job_t *j, int argc, char **argv, unsigned what, const char 
         ax_cli_error(o->verb, "--out CKPT is required (the checkpoint of every epoch)");
         return AX_EXIT_USAGE;
     }
-    if ((rc = (what & NO_TRAIN) ? check_outputs(o) : ax_cli_check_new_file(o->verb, "--json", o->json))) return rc;
+    if ((rc = check_outputs(o))) return rc;
     if ((rc = net_job_load(j, what)) >= 0) return rc;
     ax_model_set_mac(j->m, j->e, &o->fwd, &o->bwd);
     return -1;

@@ -27,6 +27,11 @@ typedef struct net_opts {
     const char *out, *weights, *json;
     int resume, quiet;
     double norm[3];                       /* scale, mean, std; NaN: from data/checkpoint */
+    const char *norm_source;              /* where norm came from (net_load_data) */
+    int model_given;                      /* --model given (else from the checkpoint) */
+    char model_buf[32];                   /* the model a checkpoint named */
+    const char *rename;                   /* --rename FILE: tensor names mapped on load */
+    const char *predictions;              /* eval: --predictions FILE (.npy or .csv) */
     struct ax_ckpt *wckpt;                /* --weights, loaded once by net_peek_weights */
     ax_snn_opts_t snn;                    /* spiking models: --timesteps ... --surrogate */
     const char *trace, *trace_out;        /* eval: --trace LAYER:INDEX,..., --trace-out DIR */
@@ -42,7 +47,7 @@ enum {
     NO_TRAIN = 1,   /* --epochs --lr --opt --momentum --wd --schedule --out --resume --limit --bwd-mac */
     NO_WEIGHTS = 2, /* --weights (then required) */
     NO_TRAINSET = 4, /* needs the training images */
-    NO_TRACE = 8     /* --trace --trace-out --trace-image (eval) */
+    NO_TRACE = 8     /* --trace --trace-out --trace-image --predictions (eval) */
 };
 
 /* ---- options (net_opts.c) ---- */
@@ -58,14 +63,22 @@ int net_check_model(const char *verb, const char *model);
 /* ---- data, weights, model, engine (net_opts.c) ---- */
 
 /* Loads the training set (with NO_TRAINSET) and the test set; normalizes
- * both with o->norm, filling in what is NaN from the training set's
- * statistics (or the test set's, without one). 0, or an exit code. */
+ * both with o->norm, filling in what is NaN (neither --norm nor the
+ * checkpoint gave it) from the training images' statistics (read for that
+ * alone when the verb needs no training set and --data has one), else, said
+ * on stderr, the test images'. o->norm_source names the rule that applied.
+ * 0, or an exit code. */
 int net_load_data(net_opts_t *o, ax_dataset_t *train, ax_dataset_t *test, unsigned what);
-/* Loads o->weights (kept in o->wckpt for net_load_model) and takes the
+/* Loads o->weights (kept in o->wckpt for net_load_model), renames its
+ * tensors by o->rename, takes the model from it unless --model was given
+ * (its metadata, else the architecture its tensor names fit), and takes the
  * normalization (where o->norm is NaN) and the class count (0 when absent)
  * from its metadata, each checked (a scale and std > 0, a finite mean,
  * classes in 2..65536). 0, or exit code 2 with the reason printed. */
 int net_peek_weights(net_opts_t *o, int *classes);
+/* Only the model of o->weights, as net_peek_weights takes it (for a verb
+ * that must know the model before it loads anything). 0, or exit code 2. */
+int net_model_from_weights(net_opts_t *o);
 /* The weights of o->wckpt into m. 0, or exit code 2 with the reason. */
 int net_load_model(net_opts_t *o, ax_model_t *m);
 /* Frees what the options hold (o->wckpt). */

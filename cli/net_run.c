@@ -3,11 +3,14 @@
  * evaluation with its line, and the head of their JSON. */
 #define _GNU_SOURCE
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "ax_atomic.h"
 #include "ax_clock.h"
 #include "cli.h"
 #include "net_opts.h"
@@ -27,6 +30,11 @@ cJSON *net_json_head(const net_job_t *j)
     cJSON_AddStringToObject(r, "backend", ax_backend_name(ax_engine_backend(j->e)));
     cJSON_AddNumberToObject(r, "threads", ax_engine_threads(j->e));
     cJSON_AddNumberToObject(r, "seed", (double)o->seed);
+    cJSON *nm = cJSON_AddObjectToObject(r, "normalization"); /* x -> (x * scale - mean) / std */
+    cJSON_AddNumberToObject(nm, "scale", o->norm[0]);
+    cJSON_AddNumberToObject(nm, "mean", o->norm[1]);
+    cJSON_AddNumberToObject(nm, "std", o->norm[2]);
+    cJSON_AddStringToObject(nm, "source", o->norm_source ? o->norm_source : "checkpoint");
     if (ax_model_is_spiking(j->m)) {
         /* macs_per_image above: every synapse dense, one time step */
         const ax_snn_opts_t *s = &j->m->snn;
@@ -167,18 +175,95 @@ int net_run_training(net_job_t *j, cJSON *root, ax_train_result_t *res)
     return 0;
 }
 
+/* ---- predictions ------------------------------------------------------------ */
+
+/* Whether path ends in ext. */
+static int ends_with(const char *path, const char *ext)
+{
+    size_t l = strlen(path), e = strlen(ext);
+    return l >= e && !strcmp(path + l - e, ext);
+}
+
+/* The label, the predicted class (the first of the largest logits, the rule
+ * of the accuracy) and the logits of each of n images into path: NPY (a
+ * float32 array n x (2 + classes)) or CSV (a header line, then a line per
+ * image). 0, or an exit code with the reason printed. */
+static int write_predictions(const net_opts_t *o, const ax_dataset_t *d, int64_t n, int classes,
+                             const float *logits)
+{
+    char err[1024];
+    ax_atomic_t a;
+    if (ax_atomic_begin(&a, o->predictions, err, sizeof err)) {
+        ax_cli_error(o->verb, "--predictions %s", err);
+        return AX_EXIT_FAIL;
+    }
+    FILE *f = a.f;
+    int npy = ends_with(o->predictions, ".npy"), ok = 1;
+    if (npy) {
+        char h[128];
+        int hl = snprintf(h, sizeof h, "{'descr': '<f4', 'fortran_order': False, 'shape': (%lld, %d), }",
+                          (long long)n, 2 + classes);
+        int pad = 64 - (10 + hl + 1) % 64; /* the data starts 64-aligned; the header ends in \n */
+        if (pad == 64) pad = 0;
+        unsigned total = (unsigned)(hl + pad + 1);
+        ok = fwrite("\x93NUMPY\x01\x00", 1, 8, f) == 8 && fputc((int)(total & 255), f) != EOF &&
+             fputc((int)(total >> 8), f) != EOF && fwrite(h, 1, (size_t)hl, f) == (size_t)hl;
+        for (int i = 0; ok && i < pad; i++) ok = fputc(' ', f) != EOF;
+        ok = ok && fputc('\n', f) != EOF;
+    } else {
+        ok = fprintf(f, "image,label,predicted") > 0;
+        for (int k = 0; ok && k < classes; k++) ok = fprintf(f, ",logit_%d", k) > 0;
+        ok = ok && fputc('\n', f) != EOF;
+    }
+    for (int64_t i = 0; ok && i < n; i++) {
+        const float *l = logits + i * classes;
+        int arg = 0;
+        for (int k = 1; k < classes; k++)
+            if (l[k] > l[arg]) arg = k;
+        if (npy) {
+            float row[2] = {(float)d->y[i], (float)arg};
+            ok = fwrite(row, sizeof(float), 2, f) == 2 && fwrite(l, sizeof(float), (size_t)classes, f) == (size_t)classes;
+        } else {
+            ok = fprintf(f, "%lld,%d,%d", (long long)i, (int)d->y[i], arg) > 0;
+            for (int k = 0; ok && k < classes; k++) ok = fprintf(f, ",%.9g", (double)l[k]) > 0;
+            ok = ok && fputc('\n', f) != EOF;
+        }
+    }
+    if (!ok) {
+        ax_atomic_abort(&a);
+        ax_cli_error(o->verb, "--predictions %s: cannot write: %s", o->predictions, strerror(errno ? errno : EIO));
+        return AX_EXIT_FAIL;
+    }
+    if (ax_atomic_commit(&a, err, sizeof err)) {
+        ax_cli_error(o->verb, "--predictions %s", err);
+        return AX_EXIT_FAIL;
+    }
+    return 0;
+}
+
 int net_run_eval(net_job_t *j, const char *what, double *acc, cJSON *obj)
 {
     const net_opts_t *o = &j->o;
     char err[1024], mac[256];
     double loss, t0 = ax_clock_now();
+    int64_t n = o->test_limit && (int64_t)o->test_limit < j->te.n ? (int64_t)o->test_limit : j->te.n;
+    float *logits = NULL;
+    if (o->predictions && !(logits = malloc((size_t)(n ? n : 1) * (size_t)j->m->classes * sizeof(float)))) {
+        ax_cli_error(o->verb, "--predictions: out of memory for %lld x %d logits", (long long)n, j->m->classes);
+        return AX_EXIT_FAIL;
+    }
     ax_model_stats_reset(j->m);
-    if (ax_evaluate(j->m, &j->te, (int64_t)o->test_limit, (int64_t)o->eval_batch, &loss, acc, err, sizeof err)) {
+    if (ax_evaluate_logits(j->m, &j->te, (int64_t)o->test_limit, (int64_t)o->eval_batch, &loss, acc, logits,
+                           err, sizeof err)) {
         ax_cli_error(o->verb, "%s", err);
+        free(logits);
         return AX_EXIT_FAIL;
     }
     double secs = ax_clock_now() - t0;
-    int64_t n = o->test_limit && (int64_t)o->test_limit < j->te.n ? (int64_t)o->test_limit : j->te.n;
+    int rc = logits ? write_predictions(o, &j->te, n, j->m->classes, logits) : 0;
+    free(logits);
+    if (rc) return rc;
+    if (o->predictions) cJSON_AddStringToObject(obj, "predictions", o->predictions);
     printf("%-8s %s, %s: %lld images, accuracy %.2f%%, loss %.4f, %.0f images/s\n", what, j->m->arch,
            ax_mac_name(&j->m->fwd, mac, sizeof mac), (long long)n, 100 * *acc, loss, (double)n / (secs + 1e-9));
     cJSON_AddNumberToObject(obj, "images", (double)n);

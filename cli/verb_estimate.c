@@ -47,7 +47,9 @@ static const char *help =
     "                     2,000 test images, into OUT/snn-conv) and the\n"
     "                     accelerator's cycles, utilization and energy per image\n"
     "                     (axsim accel's defaults, analytic, into OUT/accel)\n"
-    "  --weights CKPT     a checkpoint of --model (default: the shipped one)\n"
+    "  --weights CKPT     a checkpoint (default: the shipped one of --model); without\n"
+    "                     --model, the model its metadata or tensor names say\n"
+    "  --rename FILE      map its tensor names to axsim's (docs/checkpoints.md)\n"
     "  --data DIR         MNIST-family folder (default " AX_DEFAULT_DATA ")\n"
     "  --units LIST       multipliers (default mul_exact,mul_trunc,mul_drum,\n"
     "                     mul_mitchell,mul_mbm,mul_realm; parameters as mul_drum:k=4)\n"
@@ -94,7 +96,7 @@ typedef struct est_cli {
 /* Options into c. -1 to go on, or an exit code. */
 static int parse_opts(est_cli_t *c, int argc, char **argv)
 {
-    enum { O_UNITS = 256, O_FMTS, O_ADDER, O_EP, O_RL, O_LR, O_TL, O_NV, O_RES, O_SYN, O_NEU, O_DAA };
+    enum { O_UNITS = 256, O_FMTS, O_ADDER, O_EP, O_RL, O_LR, O_TL, O_NV, O_RES, O_SYN, O_NEU, O_DAA, O_REN };
     static const struct option lo[] = {
         {"model", 1, 0, 'm'},           {"weights", 1, 0, 'w'},        {"data", 1, 0, 'd'},
         {"units", 1, 0, O_UNITS},       {"formats", 1, 0, O_FMTS},     {"adder", 1, 0, O_ADDER},
@@ -102,7 +104,8 @@ static int parse_opts(est_cli_t *c, int argc, char **argv)
         {"test-limit", 1, 0, O_TL},     {"no-verify", 0, 0, O_NV},     {"out", 1, 0, 'o'},
         {"resume", 0, 0, O_RES},        {"backend", 1, 0, 'B'},        {"threads", 1, 0, 't'},
         {"seed", 1, 0, 's'},            {"quiet", 0, 0, 'q'},          {"synapses", 1, 0, O_SYN},
-        {"neurons", 1, 0, O_NEU},       {"daa", 1, 0, O_DAA},          {0, 0, 0, 0}};
+        {"neurons", 1, 0, O_NEU},       {"daa", 1, 0, O_DAA},          {"rename", 1, 0, O_REN},
+        {0, 0, 0, 0}};
     net_opts_t *o = &c->j.o;
     ax_estimate_t *st = &c->st;
     int ch;
@@ -110,8 +113,9 @@ static int parse_opts(est_cli_t *c, int argc, char **argv)
     while ((ch = ax_cli_opt(verb, argc, argv, lo, 0)) > 0) {
         int bad = 0;
         switch (ch) {
-        case 'm': o->model = optarg, c->main_job = 0; break;
+        case 'm': o->model = optarg, o->model_given = 1, c->main_job = 0; break;
         case 'w': o->weights = optarg; break;
+        case O_REN: o->rename = optarg; break;
         case 'd': o->data = optarg; break;
         case O_UNITS: snprintf(c->units, sizeof c->units, "%s", optarg), c->dnn_opts = 1; break;
         case O_FMTS: snprintf(c->fmts, sizeof c->fmts, "%s", optarg), c->dnn_opts = 1; break;
@@ -139,6 +143,15 @@ static int parse_opts(est_cli_t *c, int argc, char **argv)
         return AX_EXIT_USAGE;
     }
     if (net_check_model(verb, o->model)) return AX_EXIT_USAGE;
+    if (o->rename && !o->weights) {
+        ax_cli_error(verb, "--rename maps the names of --weights CKPT: give both");
+        return AX_EXIT_USAGE;
+    }
+    if (o->weights && !o->model_given) { /* the checkpoint's model; the main job is lenet5's */
+        int rc = net_model_from_weights(o);
+        if (rc) return rc;
+        if (strcmp(o->model, "lenet5")) c->main_job = 0;
+    }
     if (c->dnn_opts) c->main_job = 0; /* a study of one's own: no spiking section */
     int spiking = ax_model_arch_spiking(o->model);
     if (!c->main_job && ((spiking && c->dnn_opts) || (!spiking && c->snn_opts))) {

@@ -10,14 +10,17 @@ static const char *help =
     "usage: axsim eval --weights CKPT [options]\n\n"
     "Test accuracy and loss of a checkpoint with every multiply-accumulate\n"
     "through the MAC. Exit status: 0, 1 a failure while running, 2 bad usage or\n"
-    "input.\n\n  --weights CKPT     safetensors checkpoint (axsim train, or PyTorch's\n"
-    "                     state_dict names for the same architecture)\n"
+    "input.\n\n  --weights CKPT     safetensors checkpoint (axsim train, or a PyTorch\n"
+    "                     state_dict of the same architecture; docs/checkpoints.md)\n"
     "  spiking models: a line per layer (spikes per neuron, synaptic operations per\n"
     "  image), and on request the membrane of chosen neurons at every time step,\n"
     "  under the configured arithmetic and in exact fp32 (docs/snn.md):\n"
     "  --trace L:I,...     neurons by layer and index (lif1:0,lif2:17; up to 16)\n"
     "  --trace-image N     which test image (default 0, the first)\n"
-    "  --trace-out DIR     where trace.csv and trace.png go (default axsim-trace)\n";
+    "  --trace-out DIR     where trace.csv and trace.png go (default axsim-trace)\n"
+    "  --predictions FILE  every test image's label, predicted class and logits,\n"
+    "                     as NPY (FILE.npy: float32, images x (2 + classes)) or CSV\n"
+    "                     (any other name), to compare per image with another tool\n";
 
 int ax_verb_eval(int argc, char **argv)
 {

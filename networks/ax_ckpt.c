@@ -188,11 +188,16 @@ int ax_ckpt_save(const char *path, const ax_ckpt_t *c, char *err, size_t errlen)
 
 /* ---- load ------------------------------------------------------------------------ */
 
-/* A safetensors dtype as ax_net_value's kind and size (0 if unknown). */
+/* A safetensors dtype as ax_net_value's kind and size (0 if unknown).
+ * Integer and boolean tensors (a PyTorch BatchNorm's num_batches_tracked is
+ * I64) are read as float32 like the others: exact up to 2^24, which no
+ * parameter a model loads needs to exceed. */
 static int dtype_size(const char *d, char *kind)
 {
     static const struct { const char *name; char kind; int size; } k[] = {
-        {"F32", 'f', 4}, {"F16", 'f', 2}, {"BF16", 'B', 2}, {"F64", 'f', 8}};
+        {"F32", 'f', 4}, {"F16", 'f', 2}, {"BF16", 'B', 2}, {"F64", 'f', 8},
+        {"I8", 'i', 1},  {"I16", 'i', 2}, {"I32", 'i', 4},  {"I64", 'i', 8},
+        {"U8", 'u', 1},  {"U16", 'u', 2}, {"U32", 'u', 4},  {"U64", 'u', 8}, {"BOOL", 'b', 1}};
     for (size_t i = 0; i < sizeof k / sizeof *k; i++)
         if (!strcmp(d, k[i].name)) {
             *kind = k[i].kind;
@@ -346,7 +351,8 @@ int ax_ckpt_load(const char *path, ax_ckpt_t *c, char *err, size_t errlen)
         char kind;
         int size = dtype_size(dt->valuestring, &kind);
         if (!size) {
-            ax_fail(err, errlen, "%s: tensor '%s' has dtype %s (supported: F32, F16, BF16, F64)", path, t->name,
+            ax_fail(err, errlen, "%s: tensor '%s' has dtype %s (supported: F32, F16, BF16, F64, I8..I64, "
+                                   "U8..U64, BOOL)", path, t->name,
                  dt->valuestring);
             goto done;
         }
@@ -436,6 +442,126 @@ done:
     cJSON_Delete(h);
     if (rc) ax_ckpt_free(c);
     return rc;
+}
+
+/* ---- renaming ---------------------------------------------------------------------- */
+
+enum { RULE_STARS = 8, NAME_MAX_LEN = 256 };
+
+/* Whether name matches pat, each '*' taking the shortest non-empty text that
+ * lets the rest match, left to right; the texts into cap[] (begin, length). */
+static int glob(const char *pat, const char *name, const char **cb, size_t *cl, int k)
+{
+    if (!*pat) return !*name;
+    if (*pat != '*') return *pat == *name && glob(pat + 1, name + 1, cb, cl, k);
+    for (size_t l = 1; name[l - 1]; l++) {
+        cb[k] = name, cl[k] = l;
+        if (glob(pat + 1, name + l, cb, cl, k + 1)) return 1;
+    }
+    return 0;
+}
+
+static int stars(const char *s)
+{
+    int n = 0;
+    for (; *s; s++) n += *s == '*';
+    return n;
+}
+
+int ax_ckpt_rename(ax_ckpt_t *c, const char *rules, char *err, size_t errlen)
+{
+    FILE *f = fopen(rules, "r");
+    if (!f) return ax_fail(err, errlen, "%s: cannot open: %s", rules, strerror(errno));
+    char *line = NULL, (*from)[NAME_MAX_LEN] = NULL, (*to)[NAME_MAX_LEN] = NULL;
+    size_t cap = 0, nr = 0, rcap = 0;
+    int rc = 0, lineno = 0;
+    ssize_t got;
+    while (!rc && (got = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        if ((size_t)got != strlen(line)) {
+            rc = ax_fail(err, errlen, "%s:%d: a NUL byte in the line", rules, lineno);
+            break;
+        }
+        char a[NAME_MAX_LEN + 1], b[NAME_MAX_LEN + 1], extra[2];
+        char *hash = strchr(line, '#');
+        if (hash) *hash = 0;
+        int n = sscanf(line, "%256s %256s %1s", a, b, extra);
+        if (n <= 0) continue; /* blank or a comment */
+        if (n != 2 || strlen(a) >= NAME_MAX_LEN || strlen(b) >= NAME_MAX_LEN)
+            rc = ax_fail(err, errlen, "%s:%d: expected 'FROM TO' (two names under %d characters, '*' "
+                                      "for any text), got '%.80s'", rules, lineno, NAME_MAX_LEN,
+                         strtok(line, "\r\n"));
+        else if (stars(a) != stars(b) || stars(a) > RULE_STARS)
+            rc = ax_fail(err, errlen, "%s:%d: '%s' and '%s' must hold the same number of '*' (at most "
+                                      "%d)", rules, lineno, a, b, RULE_STARS);
+        else if (strstr(a, "**"))
+            rc = ax_fail(err, errlen, "%s:%d: '%s': two '*' side by side match ambiguously", rules,
+                         lineno, a);
+        if (rc) break;
+        if (nr == rcap) {
+            rcap = rcap ? 2 * rcap : 16;
+            void *x = realloc(from, rcap * sizeof *from), *y = x ? realloc(to, rcap * sizeof *to) : NULL;
+            if (x) from = x;
+            if (y) to = y;
+            if (!x || !y) {
+                rc = ax_fail(err, errlen, "%s: out of memory", rules);
+                break;
+            }
+        }
+        memcpy(from[nr], a, strlen(a) + 1), memcpy(to[nr], b, strlen(b) + 1), nr++;
+    }
+    if (!rc && ferror(f)) rc = ax_fail(err, errlen, "%s: cannot read: %s", rules, strerror(errno));
+    fclose(f);
+    free(line);
+    /* every new name first, then the check that no two agree, then the swap */
+    char **names = rc ? NULL : calloc((size_t)c->n + 1, sizeof *names);
+    if (!rc && !names) rc = ax_fail(err, errlen, "%s: out of memory", rules);
+    int renamed = 0;
+    for (int i = 0; !rc && i < c->n; i++) {
+        const char *cb[RULE_STARS];
+        size_t cl[RULE_STARS];
+        size_t r = 0;
+        while (r < nr && !glob(from[r], c->t[i].name, cb, cl, 0)) r++;
+        if (r == nr) continue;
+        char out[4 * NAME_MAX_LEN] = "";
+        size_t at = 0;
+        int k = 0;
+        for (const char *p = to[r]; *p && at < sizeof out - 1; p++) {
+            if (*p != '*') {
+                out[at++] = *p;
+                continue;
+            }
+            size_t l = cl[k] < sizeof out - 1 - at ? cl[k] : sizeof out - 1 - at;
+            memcpy(out + at, cb[k++], l), at += l;
+        }
+        out[at] = 0;
+        if (!(names[i] = strdup(out))) rc = ax_fail(err, errlen, "%s: out of memory", rules);
+        renamed++;
+    }
+    const char **sorted = rc ? NULL : malloc(((size_t)c->n + 1) * sizeof *sorted);
+    if (!rc && !sorted) rc = ax_fail(err, errlen, "%s: out of memory", rules);
+    for (int i = 0; !rc && i < c->n; i++) sorted[i] = names[i] ? names[i] : c->t[i].name;
+    const char *twice = rc ? NULL : first_twice(sorted, c->n);
+    if (twice) {
+        int x = -1, y = -1;
+        for (int i = 0; i < c->n && y < 0; i++)
+            if (!strcmp(names[i] ? names[i] : c->t[i].name, twice)) *(x < 0 ? &x : &y) = i;
+        rc = ax_fail(err, errlen, "%s: tensors '%.80s' and '%.80s' would both be named '%.80s'", rules,
+                     c->t[x].name, c->t[y].name, twice);
+    }
+    free(sorted);
+    for (int i = 0; names && i < c->n; i++) {
+        if (!rc && names[i]) {
+            free(c->t[i].name);
+            c->t[i].name = names[i];
+        } else {
+            free(names[i]);
+        }
+    }
+    free(names);
+    free(from);
+    free(to);
+    return rc ? -1 : renamed;
 }
 
 void ax_ckpt_free(ax_ckpt_t *c)

@@ -57,6 +57,15 @@ const ax_ckpt_tensor_t *ax_ckpt_find(const ax_ckpt_t *c, const char *name);
 const ax_ckpt_tensor_t *ax_ckpt_expect(const ax_ckpt_t *c, const char *path, const char *name,
                                        int ndim, const int64_t *dims, char *err, size_t errlen);
 
+/* Renames c's tensors by the rules of the file rules (docs/checkpoints.md):
+ * a line "FROM TO" per rule ('#' starts a comment), '*' in FROM matching any
+ * non-empty text (the shortest that lets the rest match) that the '*' of TO,
+ * in the same order, repeats. A tensor takes the first rule that matches
+ * it, or keeps its name. The number of tensors renamed, or -1 with
+ * "file:line: why" (a malformed rule, two tensors given one name; then
+ * nothing is renamed). */
+int ax_ckpt_rename(ax_ckpt_t *c, const char *rules, char *err, size_t errlen);
+
 int ax_ckpt_save(const char *path, const ax_ckpt_t *c, char *err, size_t errlen);
 int ax_ckpt_load(const char *path, ax_ckpt_t *c, char *err, size_t errlen);
 void ax_ckpt_free(ax_ckpt_t *c);

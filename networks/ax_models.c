@@ -430,3 +430,33 @@ void ax_model_set_mac(ax_model_t *m, ax_engine_t *eng, const ax_mac_cfg_t *fwd,
     m->fwd = *fwd;
     m->bwd = *bwd;
 }
+
+const char *ax_model_guess(const ax_ckpt_t *c, char *err, size_t errlen)
+{
+    const char *best = NULL, *tie = NULL;
+    int best_unused = 0;
+    for (int a = 0; ax_model_archs[a]; a++) {
+        char e[256];
+        /* names do not depend on the input's shape or the classes */
+        ax_model_t *m = ax_model_create(ax_model_archs[a], 1, 28, 28, 10, e, sizeof e);
+        if (!m) continue;
+        int all = 1;
+        for (int p = 0; all && p < m->nparams; p++) all = ax_ckpt_find(c, m->param[p].name) != NULL;
+        int unused = all ? ax_model_ckpt_unused(m, c, NULL, 0) : 0;
+        ax_model_free(m);
+        if (!all) continue;
+        if (!best || unused < best_unused) best = ax_model_archs[a], best_unused = unused, tie = NULL;
+        else if (unused == best_unused) tie = ax_model_archs[a];
+    }
+    if (!best) {
+        ax_fail(err, errlen, "its tensor names fit none of the architectures (mlp, lenet5, vgg, resnet8, "
+                             "resnet20, mobilenet, snn-mlp, snn-conv; docs/checkpoints.md lists their "
+                             "names, and --rename FILE maps others to them)");
+        return NULL;
+    }
+    if (tie) {
+        ax_fail(err, errlen, "its tensor names fit %s and %s equally well", best, tie);
+        return NULL;
+    }
+    return best;
+}

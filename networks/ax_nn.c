@@ -578,3 +578,33 @@ int ax_model_from_ckpt(ax_model_t *m, ax_opt_t *opt, const ax_ckpt_t *c, const c
     }
     return 0;
 }
+
+/* Whether name is a parameter of m, or (with its optimizer's suffix) the
+ * optimizer state of one. */
+static int model_uses(const ax_model_t *m, const char *name)
+{
+    for (int p = 0; p < m->nparams; p++) {
+        const char *q = m->param[p].name;
+        size_t l = strlen(q);
+        if (strncmp(name, q, l)) continue;
+        if (!name[l]) return 1;
+        for (int k = 0; k < 2; k++)
+            for (int s = 0; s < 2; s++)
+                if (state_suffix[k][s] && !strcmp(name + l, state_suffix[k][s])) return 1;
+    }
+    return 0;
+}
+
+int ax_model_ckpt_unused(const ax_model_t *m, const ax_ckpt_t *c, char *list, size_t len)
+{
+    int n = 0;
+    size_t at = 0;
+    if (len) list[0] = 0;
+    for (int i = 0; i < c->n; i++) {
+        if (model_uses(m, c->t[i].name)) continue;
+        if (n < 4 && at < len) at += (size_t)snprintf(list + at, len - at, "%s%.80s", n ? ", " : "", c->t[i].name);
+        n++;
+    }
+    if (n > 4 && at < len) snprintf(list + at, len - at, " and %d more", n - 4);
+    return n;
+}

@@ -243,6 +243,16 @@ int ax_model_to_ckpt(const ax_model_t *m, const ax_opt_t *opt, ax_ckpt_t *c, cha
  * present with the right shape. */
 int ax_model_from_ckpt(ax_model_t *m, ax_opt_t *opt, const ax_ckpt_t *c, const char *path,
                        char *err, size_t errlen);
+/* The number of c's tensors that are neither a parameter or buffer of m nor
+ * the optimizer state of one (a PyTorch BatchNorm's num_batches_tracked, a
+ * head the model lacks): loading ignores them. list gets the first four
+ * names ("a, b, c, d and 5 more"). */
+int ax_model_ckpt_unused(const ax_model_t *m, const ax_ckpt_t *c, char *list, size_t len);
+/* The architecture a checkpoint without "model" metadata holds, from its
+ * tensor names: of the architectures every one of whose parameters the file
+ * names, the one that leaves fewest of its tensors unused. NULL with the
+ * reason when none fits or two fit equally well. */
+const char *ax_model_guess(const ax_ckpt_t *c, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

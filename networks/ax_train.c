@@ -70,6 +70,12 @@ int ax_data_fits(const ax_model_t *m, const ax_dataset_t *d, const char *what, c
 int ax_evaluate(ax_model_t *m, const ax_dataset_t *d, int64_t limit, int64_t batch, double *loss,
                 double *acc, char *err, size_t errlen)
 {
+    return ax_evaluate_logits(m, d, limit, batch, loss, acc, NULL, err, errlen);
+}
+
+int ax_evaluate_logits(ax_model_t *m, const ax_dataset_t *d, int64_t limit, int64_t batch, double *loss,
+                       double *acc, float *logits, char *err, size_t errlen)
+{
     if (ax_data_fits(m, d, "evaluation", err, errlen)) return -1;
     int64_t n = limit > 0 && limit < d->n ? limit : d->n;
     if (batch < 1) batch = 256;
@@ -81,6 +87,8 @@ int ax_evaluate(ax_model_t *m, const ax_dataset_t *d, int64_t limit, int64_t bat
         m->enc_base = at; /* rate encoding: image at + i draws its own spikes */
         if (ax_model_forward(m, d->x + at * sz, b, 0, err, errlen)) return -1;
         int64_t c;
+        if (logits)
+            memcpy(logits + at * m->classes, ax_model_output(m), (size_t)(b * m->classes) * sizeof(float));
         total += ax_softmax_xent(ax_model_output(m), d->y + at, b, m->classes, NULL, &c) * (double)b;
         ok += c;
     }

@@ -85,6 +85,10 @@ int ax_train(ax_model_t *m, const ax_dataset_t *train, const ax_dataset_t *test,
  * in batches of batch. */
 int ax_evaluate(ax_model_t *m, const ax_dataset_t *d, int64_t limit, int64_t batch, double *loss,
                 double *acc, char *err, size_t errlen);
+/* The same, and the logits of every image evaluated into logits (images x
+ * m->classes floats, row by row; NULL: none). */
+int ax_evaluate_logits(ax_model_t *m, const ax_dataset_t *d, int64_t limit, int64_t batch, double *loss,
+                       double *acc, float *logits, char *err, size_t errlen);
 
 /* Saves m (and opt, may be NULL) with the metadata of cfg and
  * epoch completed epochs. */

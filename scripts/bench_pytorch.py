@@ -14,7 +14,8 @@ What is matched with axsim, so that the two timings measure the same work:
   * models: `mlp` (LeNet-300-100) and `lenet5`, NCHW float32, layer for layer;
   * data: x/255, then (x - 0.2860) / 0.3530 (Fashion-MNIST training statistics);
   * init: He-uniform weights, U(-b, b) with b = sqrt(6 / fan_in), zero biases
-    (axsim's ax_model_init; --init torch keeps PyTorch's own default init);
+    (axsim's ax_model_init's distribution, drawn from PyTorch's generator: not
+    the same values as axsim's; --init torch keeps PyTorch's own default init);
   * loss: softmax cross-entropy, mean over the batch;
   * optimizer: SGD, lr 0.05, momentum 0.9, weight decay 5e-4 on weights only
     (axsim does not decay biases), batch 64; PyTorch's SGD update
@@ -30,11 +31,19 @@ What is matched with axsim, so that the two timings measure the same work:
 
 Threads: --threads T sets torch.set_num_threads(T); by default the script also
 sets OMP_WAIT_POLICY=PASSIVE and OPENBLAS_NUM_THREADS=1 (see THREAD_ENV below
-for why; --as-installed leaves the environment alone).
+for why; --as-installed leaves the environment alone).  PyTorch's CPU speed
+depends on these more than on anything else (a 20x spread between settings
+was measured on a 2-core machine), so a baseline is only fair at its best
+setting: --threads best runs the same job once per setting -- every thread
+count from 1 to the core count, tuned and as installed -- each in its own
+process (the environment must be set before torch loads), prints each
+setting's seconds per epoch, and reports the fastest ("best" in the JSON,
+every setting under "settings").
 
 Usage:
   /usr/bin/python3 scripts/bench_pytorch.py --model lenet5 --epochs 3 --threads 2 \
       --json lenet5.json
+  /usr/bin/python3 scripts/bench_pytorch.py --model lenet5 --threads best --json best.json
 """
 
 import argparse
@@ -184,11 +193,66 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
+def best_setting(a):
+    """Runs this script once per thread setting (its own process each: the
+    environment must be set before torch loads) and reports the fastest."""
+    import subprocess
+    import tempfile
+    # drop --threads/--json/--as-installed (and their values) from our own arguments
+    keep, skip = [], False
+    for x in sys.argv[1:]:
+        if skip:
+            skip = False
+            continue
+        if x in ("--threads", "--json"):
+            skip = True
+            continue
+        if x.startswith(("--threads=", "--json=")) or x == "--as-installed":
+            continue
+        keep.append(x)
+    settings = []
+    cores = os.cpu_count() or 1
+    with tempfile.TemporaryDirectory() as tmp:
+        for env in ("tuned", "as-installed"):
+            for t in range(1, cores + 1):
+                out = os.path.join(tmp, f"{env}-{t}.json")
+                cmd = [sys.executable, os.path.abspath(__file__), *keep, "--threads", str(t), "--json", out]
+                if env == "as-installed":
+                    cmd.append("--as-installed")
+                e = dict(os.environ)
+                for k in THREAD_ENV:  # our own defaults must not leak into the as-installed runs
+                    if env == "as-installed" and os.environ.get(k) == THREAD_ENV[k] and not AS_INSTALLED:
+                        e.pop(k, None)
+                r = subprocess.run(cmd, env=e, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                if r.returncode != 0:
+                    sys.exit(f"bench_pytorch: the run with {t} threads ({env}) failed:\n{r.stdout}")
+                with open(out) as f:
+                    res = json.load(f)
+                secs = res["total_seconds"] / len(res["epochs"])
+                settings.append({"threads": t, "env": env, "env_values": res["env"],
+                                 "seconds_per_epoch": round(secs, 3),
+                                 "images_per_s": res["mean_images_per_s"],
+                                 "test_acc": res["epochs"][-1]["test_acc"]})
+                print(f"bench_pytorch: {t} thread(s), {env}: {secs:.2f} s per epoch, "
+                      f"{res['mean_images_per_s']:.0f} images/s", flush=True)
+    best = min(settings, key=lambda x: x["seconds_per_epoch"])
+    worst = max(settings, key=lambda x: x["seconds_per_epoch"])
+    print(f"bench_pytorch: best setting {best['threads']} thread(s), {best['env']}: "
+          f"{best['seconds_per_epoch']:.2f} s per epoch ({worst['seconds_per_epoch'] / best['seconds_per_epoch']:.1f}x "
+          f"faster than the slowest setting)", flush=True)
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"model": a.model, "best": best, "settings": settings,
+                       "loadavg_1min_end": round(os.getloadavg()[0], 2)}, f, indent=2)
+            f.write("\n")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], allow_abbrev=False)
     ap.add_argument("--model", choices=["mlp", "lenet5"], default="lenet5")
     ap.add_argument("--epochs", type=int, default=1)
-    ap.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2)")
+    ap.add_argument("--threads", default="2",
+                    help="torch.set_num_threads (default 2), or 'best': every setting, the fastest")
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=0.05)
     ap.add_argument("--momentum", type=float, default=0.9)
@@ -204,6 +268,12 @@ def main():
                     help="leave OMP_WAIT_POLICY and OPENBLAS_NUM_THREADS as the environment "
                          "has them (unset: spinning OpenMP and OpenBLAS pools, see the source)")
     a = ap.parse_args()
+    if a.threads == "best":
+        return best_setting(a)
+    try:
+        a.threads = int(a.threads)
+    except ValueError:
+        ap.error(f"--threads {a.threads!r}: a positive integer or 'best'")
     if a.epochs < 1 or a.batch < 1 or a.threads < 1:
         ap.error("--epochs, --batch and --threads must be >= 1")
 

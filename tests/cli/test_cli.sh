@@ -787,6 +787,101 @@ accel_cycle)
   [ $rc -eq 2 ] || fail "--vcd nosuch: exit $rc"
   has err "no layer of that name"
   true ;;
+pytorch_ckpt)
+  # issue 17's rough edges 1-5: a checkpoint as PyTorch exports it (no metadata,
+  # an I64 num_batches_tracked per BatchNorm, a tensor the model lacks, its own names)
+  [ -x "$TOOL" ] || { echo "no ckpt_tool"; exit 77; }
+  D=/usr/share/datasets/fashion-mnist
+  W=$(dirname "$0")/../../networks/weights/lenet5-fashion-mnist.safetensors
+  "$TOOL" torch "$W" "$T/l.st" || fail "ckpt_tool torch"
+  # 2, 3: integer dtypes read, the model from the tensor names, unused tensors named
+  run "$AX" eval --weights "$T/l.st" --test-limit 500 --json "$T/l.json" --predictions "$T/l.csv"
+  [ $rc -eq 0 ] || { cat "$T/err"; fail "eval of the PyTorch-style lenet5: exit $rc"; }
+  has err "no model in its metadata; its tensor names are lenet5's"
+  has err "1 tensor the lenet5 model does not use, ignored: extra.mask"
+  # 1: no normalization metadata: the training images' statistics, said and recorded
+  has err "normalization from the training images' statistics (mean 0.2860, std 0.3530)"
+  grep -A4 '"normalization"' "$T/l.json" >"$T/n"; has n '"source":.*"training images"'
+  run "$AX" eval --weights "$W" --test-limit 500 --predictions "$T/w.csv" --json "$T/w.json"
+  acc=$(sed -n 's/.*accuracy \([0-9.]*\)%.*/\1/p' "$T/out")
+  cmp -s "$T/l.csv" "$T/w.csv" || fail "the PyTorch-style copy predicts otherwise than the original"
+  grep -A4 '"normalization"' "$T/w.json" >"$T/n"; has n '"source":.*"checkpoint"'
+  # without training images: the test images' statistics, with a warning, in the JSON too
+  run "$AX" eval --weights "$T/l.st" --test-images $D/t10k-images-idx3-ubyte.gz \
+      --test-labels $D/t10k-labels-idx1-ubyte.gz --test-limit 100 --json "$T/t.json" --quiet
+  [ $rc -eq 0 ] || fail "eval on test files alone: exit $rc"
+  has err "warning: normalization from the test images' statistics"
+  grep -A4 '"normalization"' "$T/t.json" >"$T/n"; has n '"source":.*"test images"'
+  run "$AX" eval --weights "$T/l.st" --norm 0.25,0.5 --test-limit 100 --json "$T/o.json" --quiet
+  grep -A4 '"normalization"' "$T/o.json" >"$T/n"; has n '"source":.*"--norm"'; has n '"mean":.*0.25'
+  # 3: the model from the metadata; a --model that disagrees is refused
+  M=$(dirname "$0")/../../networks/weights/mlp-fashion-mnist.safetensors
+  run "$AX" eval --weights "$M" --test-limit 100 --json "$T/m.json" --quiet
+  [ $rc -eq 0 ] || fail "eval of the mlp checkpoint without --model: exit $rc"; has m.json '"model":.*"mlp"'
+  run "$AX" eval --weights "$M" --model lenet5 --test-limit 100
+  [ $rc -eq 2 ] || fail "--model lenet5 on an mlp checkpoint: exit $rc"; has err "holds a mlp model, not lenet5"
+  # 4: the predictions: a line per image, the accuracy is the share of label == predicted
+  [ "$(wc -l <"$T/l.csv")" -eq 501 ] || fail "predictions: $(wc -l <"$T/l.csv") lines, want 501"
+  head -1 "$T/l.csv" | grep -q '^image,label,predicted,logit_0,.*,logit_9$' || fail "predictions header"
+  mine=$(awk -F, 'NR > 1 { n++; ok += $2 == $3 } END { printf "%.2f", 100 * ok / n }' "$T/w.csv")
+  [ "$acc" = "$mine" ] || fail "predictions give accuracy $mine%, eval printed $acc%"
+  # the predicted class is the first largest logit; labels are the test set's (line 2: 9, the IDX file's first)
+  awk -F, 'NR > 1 { a = 4; for (k = 5; k <= NF; k++) if ($k + 0 > $a + 0) a = k; if (a - 4 != $3) exit 1 }' \
+      "$T/l.csv" || fail "a predicted class is not the largest logit"
+  [ "$(sed -n 2p "$T/l.csv" | cut -d, -f2)" = "$(zcat $D/t10k-labels-idx1-ubyte.gz | od -An -tu1 -j8 -N1 | tr -d ' ')" ] ||
+    fail "the first label is not the test set's"
+  run "$AX" eval --weights "$W" --test-limit 500 --predictions "$T/w.npy" --quiet
+  [ $rc -eq 0 ] || fail "--predictions .npy: exit $rc"
+  [ "$(head -c 6 "$T/w.npy" | od -An -c | tr -d ' ')" = '223NUMPY' ] || fail "no NPY magic"
+  hl=$(od -An -tu2 -j8 -N2 "$T/w.npy" | tr -d ' ')
+  [ "$(stat -c %s "$T/w.npy")" -eq $((10 + hl + 500 * 12 * 4)) ] || fail "NPY size"
+  [ $(((10 + hl) % 64)) -eq 0 ] || fail "NPY data not 64-aligned"
+  if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
+    /usr/bin/python3 - "$T/w.npy" "$T/w.csv" <<'PY' || fail "the NPY and the CSV disagree"
+import sys, numpy as np
+a = np.load(sys.argv[1]); b = np.loadtxt(sys.argv[2], delimiter=",", skiprows=1, dtype=np.float64)
+assert a.shape == (500, 12) and a.dtype == np.float32, a.shape
+assert (a == b[:, 1:].astype(np.float32)).all()
+PY
+  fi
+  run "$AX" eval --weights "$W" --test-limit 10 --predictions "$T/w.npy"
+  [ $rc -eq 2 ] || fail "an existing --predictions file: exit $rc"; has err "exists"
+  run "$AX" train --epochs 1 --limit 10 --out "$T/x.st" --predictions "$T/p.csv"
+  [ $rc -eq 2 ] || fail "train --predictions: exit $rc"; has err "option --predictions is for eval"
+  # 5: names mapped by a rules file: a ResNet-20 under PyTorch's CIFAR names
+  "$AX" train --model resnet20 --epochs 1 --limit 64 --test-limit 64 --out "$T/r.st" --quiet >/dev/null ||
+    fail "setup train resnet20"
+  "$TOOL" torch "$T/r.st" "$T/rt.st" "$(dirname "$0")/resnet-to-torch.txt" || fail "ckpt_tool torch resnet"
+  run "$AX" eval --weights "$T/rt.st" --test-limit 100
+  [ $rc -eq 2 ] || fail "PyTorch's ResNet names without --rename: exit $rc"
+  has err "its tensor names fit none of the architectures"
+  R=$(dirname "$0")/../../examples/rename/resnet-cifar.txt
+  run "$AX" eval --weights "$T/rt.st" --rename "$R" --test-limit 100 --predictions "$T/rt.csv"
+  [ $rc -eq 0 ] || { cat "$T/err"; fail "--rename resnet-cifar.txt: exit $rc"; }
+  has err "its tensor names are resnet20's"; has err "22 tensors the resnet20 model does not use"
+  run "$AX" eval --weights "$T/r.st" --test-limit 100 --predictions "$T/r.csv"
+  cmp -s "$T/r.csv" "$T/rt.csv" || fail "the renamed ResNet-20 predicts otherwise"
+  # bad rules: said with the file and line, nothing runs
+  badrule() { printf '%s\n' "$1" >"$T/bad.txt"; run "$AX" eval --weights "$T/rt.st" --rename "$T/bad.txt" --test-limit 10
+    [ $rc -eq 2 ] || fail "rule '$1': exit $rc"; has err "$2"; }
+  badrule 'conv1.* stem.conv.* extra' "bad.txt:1: expected 'FROM TO'"
+  badrule 'conv1.* stem.conv' "bad.txt:1: 'conv1.\*' and 'stem.conv' must hold the same number of '\*'"
+  badrule 'layer1.0.conv1.weight linear.weight' "tensors 'layer1.0.conv1.weight' and 'linear.weight' would both be named 'linear.weight'"
+  badrule 'a**b x*y*' "two '\*' side by side"
+  run "$AX" eval --weights "$T/rt.st" --rename "$T/none.txt" --test-limit 10
+  [ $rc -eq 2 ] || fail "a missing rules file: exit $rc"; has err "none.txt: cannot open"
+  run "$AX" train --epochs 1 --limit 10 --out "$T/y.st" --rename "$R"
+  [ $rc -eq 2 ] || fail "train --rename: exit $rc"
+  # a dtype safetensors has but axsim does not read: named
+  sed 's/"U8"/"C8"/' "$T/l.st" >"$T/c.st"
+  run "$AX" eval --weights "$T/c.st" --test-limit 10
+  [ $rc -eq 2 ] || fail "dtype C8: exit $rc"; has err "tensor 'extra.mask' has dtype C8 (supported: F32"
+  # estimate takes the model from the checkpoint too
+  run "$AX" estimate --weights "$M" --units mul_exact --formats bf16 --adder none --retrain-epochs 0 \
+      --test-limit 100 --no-verify --out "$T/est" --quiet
+  [ $rc -eq 0 ] || { cat "$T/err"; fail "estimate --weights mlp without --model: exit $rc"; }
+  has out "mlp"
+  true ;;
 *) fail "unknown case $CASE" ;;
 esac
 echo "ok: $CASE"
