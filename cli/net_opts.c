@@ -11,6 +11,7 @@
 
 #include "ax_atomic.h"
 #include "ax_ckpt.h"
+#include "ax_onnx.h"
 #include "cli.h"
 #include "net_opts.h"
 
@@ -42,7 +43,7 @@ int net_check_model(const char *verb, const char *model)
 
 enum { O_TI = 256, O_TL, O_EI, O_EL, O_BWD, O_EB, O_TLIM, O_WD, O_MOM, O_NORM, O_SCHED,
        O_STEPS, O_ENC, O_NEURON, O_READOUT, O_SURR, O_TRACE, O_TRACE_OUT, O_TRACE_IMG, O_RENAME,
-       O_PRED };
+       O_PRED, O_ONNX };
 
 /* Whether a verb without NO_TRAIN refuses option ch. */
 static int training_only(int ch)
@@ -60,6 +61,7 @@ static int take_option(net_opts_t *o, int ch, const char *arg)
     case 'm': o->model = arg, o->model_given = 1; return 0;
     case O_RENAME: o->rename = arg; return 0;
     case O_PRED: o->predictions = arg; return 0;
+    case O_ONNX: o->onnx = arg; return 0;
     case 'd': o->data = arg; return 0;
     case O_TI: o->train_images = arg; return 0;
     case O_TL: o->train_labels = arg; return 0;
@@ -152,7 +154,16 @@ static int take_option(net_opts_t *o, int ch, const char *arg)
 static int check_opts(net_opts_t *o, unsigned what)
 {
     const char *verb = o->verb;
-    if (net_check_model(verb, o->model)) return -1;
+    if (o->onnx && o->model_given) {
+        ax_cli_error(verb, "give --onnx FILE or --model M, not both (the ONNX file is the model)");
+        return -1;
+    }
+    if (o->onnx && o->rename && !o->weights) {
+        ax_cli_error(verb, "--rename maps the names of --weights CKPT; an ONNX file's weights load as they are");
+        return -1;
+    }
+    if (o->onnx) o->model = "onnx", o->model_given = 1;
+    else if (net_check_model(verb, o->model)) return -1;
     if (o->snn_given && !ax_model_arch_spiking(o->model)) {
         ax_cli_error(verb, "--model %s is not a spiking model: --timesteps, --encoding, --neuron, "
                            "--readout and --surrogate apply to snn-mlp and snn-conv", o->model);
@@ -213,7 +224,8 @@ int net_opts_parse(net_opts_t *o, int argc, char **argv, unsigned what)
         {"timesteps", 1, 0, O_STEPS}, {"encoding", 1, 0, O_ENC},    {"neuron", 1, 0, O_NEURON},
         {"readout", 1, 0, O_READOUT}, {"surrogate", 1, 0, O_SURR},  {"trace", 1, 0, O_TRACE},
         {"trace-out", 1, 0, O_TRACE_OUT}, {"trace-image", 1, 0, O_TRACE_IMG},
-        {"rename", 1, 0, O_RENAME},   {"predictions", 1, 0, O_PRED}, {0, 0, 0, 0}};
+        {"rename", 1, 0, O_RENAME},   {"predictions", 1, 0, O_PRED}, {"onnx", 1, 0, O_ONNX},
+        {0, 0, 0, 0}};
     int ch;
     ax_cli_opt_begin();
     while ((ch = ax_cli_opt(o->verb, argc, argv, lo, 0)) > 0) {
@@ -225,7 +237,7 @@ int net_opts_parse(net_opts_t *o, int argc, char **argv, unsigned what)
             ax_cli_error(o->verb, "option %s is for eval", opt_name(lo, ch));
             return AX_EXIT_USAGE;
         }
-        if ((ch == 'w' || ch == O_RENAME) && !(what & NO_WEIGHTS)) {
+        if ((ch == 'w' || ch == O_RENAME || ch == O_ONNX) && !(what & NO_WEIGHTS)) {
             ax_cli_error(o->verb, "%s is for eval and retrain (train starts from --seed)", opt_name(lo, ch));
             return AX_EXIT_USAGE;
         }
@@ -275,6 +287,8 @@ static const char *train_opts_help =
     "  --surrogate S      spiking models: atan[:alpha=2] (default) or fsigmoid[:k=25]\n";
 
 static const char *weights_help =
+    "  --onnx FILE        the model and its weights from an ONNX file (docs/onnx.md);\n"
+    "                     with --weights, that checkpoint's weights instead\n"
     "  --rename FILE      map the checkpoint's tensor names to axsim's: 'FROM TO' per\n"
     "                     line, '*' any text (docs/checkpoints.md)\n"
     "  (--model defaults to the checkpoint's: its metadata, else the architecture\n"
@@ -360,11 +374,11 @@ static void norm_from_data(net_opts_t *o, const ax_dataset_t *train, const ax_da
             fprintf(stderr, "axsim %s: warning: normalization from the test images' statistics (mean "
                             "%.4f, std %.4f): %s has no normalization metadata and no training images "
                             "were given; give --norm MEAN,STD (the training images' values) to be exact\n",
-                    o->verb, o->norm[1], o->norm[2], o->weights ? o->weights : "the model");
+                    o->verb, o->norm[1], o->norm[2], o->weights ? o->weights : o->onnx ? o->onnx : "the model");
         else if (!(what & NO_TRAINSET) && !o->quiet)
             fprintf(stderr, "axsim %s: normalization from the training images' statistics (mean %.4f, "
                             "std %.4f): %s has no normalization metadata\n",
-                    o->verb, o->norm[1], o->norm[2], o->weights ? o->weights : "the model");
+                    o->verb, o->norm[1], o->norm[2], o->weights ? o->weights : o->onnx ? o->onnx : "the model");
     }
     ax_dataset_free(&own);
 }
@@ -563,6 +577,19 @@ static ax_model_t *make_model(net_job_t *j, int classes)
     return m;
 }
 
+/* The model of --onnx, its notes on stderr. */
+static ax_model_t *onnx_model(const net_opts_t *o)
+{
+    char err[1024], notes[1024];
+    ax_model_t *m = ax_onnx_load(o->onnx, notes, sizeof notes, err, sizeof err);
+    if (!m) {
+        ax_cli_error(o->verb, "--onnx %s", err);
+        return NULL;
+    }
+    if (*notes && !o->quiet) fprintf(stderr, "axsim %s: %s: %s\n", o->verb, o->onnx, notes);
+    return m;
+}
+
 void net_job_close(net_job_t *j)
 {
     ax_engine_free(j->e);
@@ -578,15 +605,24 @@ int net_job_load(net_job_t *j, unsigned what)
     int classes = 0, rc;
     memset(&j->tr, 0, sizeof j->tr), memset(&j->te, 0, sizeof j->te);
     j->m = NULL, j->e = NULL;
-    if (((what & NO_WEIGHTS) && (rc = net_peek_weights(o, &classes))) ||
+    /* the weights: --weights, else (with --onnx) the ONNX file's */
+    const int ckpt = (what & NO_WEIGHTS) && o->weights;
+    if ((ckpt && (rc = net_peek_weights(o, &classes))) ||
         (rc = net_load_data(o, &j->tr, &j->te, what & NO_TRAINSET))) {
         net_job_close(j);
         return rc;
     }
-    j->m = make_model(j, classes);
+    j->m = o->onnx ? onnx_model(o) : make_model(j, classes);
     if (!j->m) rc = AX_EXIT_USAGE;
-    else if (what & NO_WEIGHTS) rc = net_load_model(o, j->m);
-    else ax_model_init(j->m, o->seed);
+    else if (ckpt) rc = net_load_model(o, j->m);
+    else if (!o->onnx) ax_model_init(j->m, o->seed);
+    if (!rc && o->onnx && !o->wckpt) { /* the ONNX file's weights as a checkpoint (estimate's rows start from it) */
+        char err[512];
+        if (!(o->wckpt = calloc(1, sizeof *o->wckpt)) || ax_model_to_ckpt(j->m, NULL, o->wckpt, err, sizeof err)) {
+            ax_cli_error(o->verb, "%s", o->wckpt ? err : "out of memory");
+            rc = AX_EXIT_FAIL;
+        }
+    }
     if (!rc && (data_fits(o, j->m, &j->tr, "the training images") || data_fits(o, j->m, &j->te, "the test images")))
         rc = AX_EXIT_USAGE;
     if (!rc) {
@@ -612,8 +648,8 @@ int net_job_open(net_job_t *j, int argc, char **argv, unsigned what, const char 
     }
     int rc = net_opts_parse(o, argc, argv, what);
     if (rc >= 0) return rc;
-    if ((what & NO_WEIGHTS) && !o->weights) {
-        ax_cli_error(o->verb, "--weights CKPT is required");
+    if ((what & NO_WEIGHTS) && !o->weights && !o->onnx) {
+        ax_cli_error(o->verb, "--weights CKPT (or --onnx FILE) is required");
         return AX_EXIT_USAGE;
     }
     if ((what & NO_TRAIN) && !(what & NO_WEIGHTS) && !o->out) {

@@ -31,6 +31,7 @@ typedef struct net_opts {
     int model_given;                      /* --model given (else from the checkpoint) */
     char model_buf[32];                   /* the model a checkpoint named */
     const char *rename;                   /* --rename FILE: tensor names mapped on load */
+    const char *onnx;                     /* --onnx FILE: the model (and weights) of an ONNX file */
     const char *predictions;              /* eval: --predictions FILE (.npy or .csv) */
     struct ax_ckpt *wckpt;                /* --weights, loaded once by net_peek_weights */
     ax_snn_opts_t snn;                    /* spiking models: --timesteps ... --surrogate */
@@ -45,7 +46,7 @@ enum { SNN_T = 1, SNN_ENC = 2, SNN_NEURON = 4, SNN_READOUT = 8, SNN_SURR = 16 };
 /* Which options a verb takes (bits). */
 enum {
     NO_TRAIN = 1,   /* --epochs --lr --opt --momentum --wd --schedule --out --resume --limit --bwd-mac */
-    NO_WEIGHTS = 2, /* --weights (then required) */
+    NO_WEIGHTS = 2, /* --weights (then required, unless --onnx), --rename, --onnx */
     NO_TRAINSET = 4, /* needs the training images */
     NO_TRACE = 8     /* --trace --trace-out --trace-image --predictions (eval) */
 };

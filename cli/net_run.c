@@ -22,6 +22,8 @@ cJSON *net_json_head(const net_job_t *j)
     cJSON *r = cJSON_CreateObject();
     cJSON_AddStringToObject(r, "verb", o->verb);
     cJSON_AddStringToObject(r, "model", j->m->arch);
+    if (o->onnx) cJSON_AddStringToObject(r, "onnx", o->onnx);
+    if (o->weights) cJSON_AddStringToObject(r, "weights", o->weights);
     cJSON_AddNumberToObject(r, "parameters", (double)ax_model_param_count(j->m));
     cJSON_AddNumberToObject(r, "macs_per_image", (double)j->m->macs_fwd);
     cJSON_AddStringToObject(r, "data", o->data ? o->data : o->test_images);

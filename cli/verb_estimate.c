@@ -50,6 +50,7 @@ static const char *help =
     "  --weights CKPT     a checkpoint (default: the shipped one of --model); without\n"
     "                     --model, the model its metadata or tensor names say\n"
     "  --rename FILE      map its tensor names to axsim's (docs/checkpoints.md)\n"
+    "  --onnx FILE        the model and weights of an ONNX file (docs/onnx.md)\n"
     "  --data DIR         MNIST-family folder (default " AX_DEFAULT_DATA ")\n"
     "  --units LIST       multipliers (default mul_exact,mul_trunc,mul_drum,\n"
     "                     mul_mitchell,mul_mbm,mul_realm; parameters as mul_drum:k=4)\n"
@@ -96,7 +97,7 @@ typedef struct est_cli {
 /* Options into c. -1 to go on, or an exit code. */
 static int parse_opts(est_cli_t *c, int argc, char **argv)
 {
-    enum { O_UNITS = 256, O_FMTS, O_ADDER, O_EP, O_RL, O_LR, O_TL, O_NV, O_RES, O_SYN, O_NEU, O_DAA, O_REN };
+    enum { O_UNITS = 256, O_FMTS, O_ADDER, O_EP, O_RL, O_LR, O_TL, O_NV, O_RES, O_SYN, O_NEU, O_DAA, O_REN, O_ONNX };
     static const struct option lo[] = {
         {"model", 1, 0, 'm'},           {"weights", 1, 0, 'w'},        {"data", 1, 0, 'd'},
         {"units", 1, 0, O_UNITS},       {"formats", 1, 0, O_FMTS},     {"adder", 1, 0, O_ADDER},
@@ -105,7 +106,7 @@ static int parse_opts(est_cli_t *c, int argc, char **argv)
         {"resume", 0, 0, O_RES},        {"backend", 1, 0, 'B'},        {"threads", 1, 0, 't'},
         {"seed", 1, 0, 's'},            {"quiet", 0, 0, 'q'},          {"synapses", 1, 0, O_SYN},
         {"neurons", 1, 0, O_NEU},       {"daa", 1, 0, O_DAA},          {"rename", 1, 0, O_REN},
-        {0, 0, 0, 0}};
+        {"onnx", 1, 0, O_ONNX},         {0, 0, 0, 0}};
     net_opts_t *o = &c->j.o;
     ax_estimate_t *st = &c->st;
     int ch;
@@ -116,6 +117,7 @@ static int parse_opts(est_cli_t *c, int argc, char **argv)
         case 'm': o->model = optarg, o->model_given = 1, c->main_job = 0; break;
         case 'w': o->weights = optarg; break;
         case O_REN: o->rename = optarg; break;
+        case O_ONNX: o->onnx = optarg, c->main_job = 0; break;
         case 'd': o->data = optarg; break;
         case O_UNITS: snprintf(c->units, sizeof c->units, "%s", optarg), c->dnn_opts = 1; break;
         case O_FMTS: snprintf(c->fmts, sizeof c->fmts, "%s", optarg), c->dnn_opts = 1; break;
@@ -142,7 +144,12 @@ static int parse_opts(est_cli_t *c, int argc, char **argv)
         ax_cli_error(verb, "--retrain-epochs %llu: at most 1000000", (unsigned long long)st->retrain_epochs);
         return AX_EXIT_USAGE;
     }
-    if (net_check_model(verb, o->model)) return AX_EXIT_USAGE;
+    if (o->onnx && o->model_given) {
+        ax_cli_error(verb, "give --onnx FILE or --model M, not both (the ONNX file is the model)");
+        return AX_EXIT_USAGE;
+    }
+    if (o->onnx) o->model = "onnx", o->model_given = 1;
+    else if (net_check_model(verb, o->model)) return AX_EXIT_USAGE;
     if (o->rename && !o->weights) {
         ax_cli_error(verb, "--rename maps the names of --weights CKPT: give both");
         return AX_EXIT_USAGE;
@@ -163,7 +170,7 @@ static int parse_opts(est_cli_t *c, int argc, char **argv)
                                "snn-conv), not %s", o->model);
         return AX_EXIT_USAGE;
     }
-    if (!o->weights) {
+    if (!o->weights && !o->onnx) {
         snprintf(c->wpath, sizeof c->wpath, "%s/%s-fashion-mnist.safetensors", AXSIM_WEIGHTS_DIR, o->model);
         if (access(c->wpath, R_OK) != 0) {
             ax_cli_error(verb, "no shipped weights for --model %s (%s); give --weights CKPT "
@@ -296,7 +303,7 @@ static int open_study(est_cli_t *c)
     char err[1024];
     int rc = net_job_load(j, NO_WEIGHTS | (st->retrain_epochs ? NO_TRAINSET : 0));
     if (rc >= 0) return rc;
-    st->net = j->m, st->ckpt = j->o.wckpt, st->weights = j->o.weights, st->engine = j->e;
+    st->net = j->m, st->ckpt = j->o.wckpt, st->weights = j->o.weights ? j->o.weights : j->o.onnx, st->engine = j->e;
     if (ax_model_is_spiking(j->m)) { /* rows over the checkpoint's neuron */
         st->snn = j->m->snn;
         if ((rc = plan_snn(c))) return rc;
@@ -374,7 +381,7 @@ static int run_one(est_cli_t *c)
         ax_cli_error(verb, "--out %s", err);
         rc = AX_EXIT_USAGE;
     } else if ((rc = open_study(c)) < 0) {
-        printf("axsim estimate: %s (%s) on %s, %lld test images; exact fp32: %.2f%%", o->model, o->weights,
+        printf("axsim estimate: %s (%s) on %s, %lld test images; exact fp32: %.2f%%", o->model, o->weights ? o->weights : o->onnx,
                o->data, (long long)c->st.ntest, 100 * c->st.base_acc);
         if (ax_model_is_spiking(c->j.m))
             printf(", %.0f synaptic operations and %.3f spikes per neuron per image", c->st.base_synops,

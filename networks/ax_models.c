@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ax_build.h"
 #include "ax_net_internal.h"
 #include "ax_nn.h"
 #include "ax_rng.h"
@@ -39,12 +40,7 @@ int ax_model_arch_spiking(const char *arch)
 
 /* ---- the builder ---------------------------------------------------------- */
 
-typedef struct builder {
-    ax_model_t *m;
-    int failed;
-    char *err;
-    size_t errlen;
-} builder_t;
+typedef ax_builder_t builder_t;
 
 static int add_param(builder_t *b, const char *node, const char *what, int ndim, const int64_t *dims,
                      int trainable, int decay)
@@ -118,26 +114,36 @@ static int too_small(builder_t *b, const char *name, int64_t h, int64_t w)
     return 1;
 }
 
-static int conv(builder_t *b, const char *name, int in, int64_t oc, int64_t k, int64_t stride,
-                int64_t pad, int64_t groups, int bias)
+int ax_build_conv(builder_t *b, const char *name, int in, int64_t oc, const int64_t g[8], int64_t groups,
+                  int bias)
 {
     int i = add_node(b, AX_LAYER_CONV, name, in);
     if (i < 0) return -1;
     ax_node_t *d = &b->m->node[i];
-    d->k = k, d->stride = stride, d->pad = pad, d->groups = groups;
+    d->kh = g[0], d->kw = g[1], d->sh = g[2], d->sw = g[3], d->ph = g[4], d->pw = g[5], d->dh = g[6], d->dw = g[7];
+    /* the square, undilated geometry the spiking synapse and the array model read */
+    d->k = d->kh, d->stride = d->sh, d->pad = d->ph, d->groups = groups;
     d->c = oc;
-    d->h = (d->in_h + 2 * pad - k) / stride + 1;
-    d->w = (d->in_w + 2 * pad - k) / stride + 1;
-    if (d->in_h + 2 * pad < k || d->in_w + 2 * pad < k) d->h = d->w = 0;
+    const int64_t eh = d->dh * (d->kh - 1) + 1, ew = d->dw * (d->kw - 1) + 1;
+    d->h = (d->in_h + 2 * d->ph - eh) / d->sh + 1;
+    d->w = (d->in_w + 2 * d->pw - ew) / d->sw + 1;
+    if (d->in_h + 2 * d->ph < eh || d->in_w + 2 * d->pw < ew) d->h = d->w = 0;
     if (too_small(b, name, d->h, d->w)) return -1;
-    int64_t wd[4] = {oc, d->in_c / groups, k, k}, bd[1] = {oc};
+    int64_t wd[4] = {oc, d->in_c / groups, d->kh, d->kw}, bd[1] = {oc};
     d->weight = add_param(b, name, "weight", 4, wd, 1, 1);
     if (bias) b->m->node[i].bias = add_param(b, name, "bias", 1, bd, 1, 0);
-    b->m->macs_fwd += oc * b->m->node[i].h * b->m->node[i].w * wd[1] * k * k;
+    b->m->macs_fwd += oc * b->m->node[i].h * b->m->node[i].w * wd[1] * wd[2] * wd[3];
     return i;
 }
 
-static int linear_b(builder_t *b, const char *name, int in, int64_t out, int bias)
+static int conv(builder_t *b, const char *name, int in, int64_t oc, int64_t k, int64_t stride,
+                int64_t pad, int64_t groups, int bias)
+{
+    const int64_t g[8] = {k, k, stride, stride, pad, pad, 1, 1};
+    return ax_build_conv(b, name, in, oc, g, groups, bias);
+}
+
+int ax_build_linear(builder_t *b, const char *name, int in, int64_t out, int bias)
 {
     int i = add_node(b, AX_LAYER_LINEAR, name, in);
     if (i < 0) return -1;
@@ -153,10 +159,10 @@ static int linear_b(builder_t *b, const char *name, int in, int64_t out, int bia
 
 static int linear(builder_t *b, const char *name, int in, int64_t out)
 {
-    return linear_b(b, name, in, out, 1);
+    return ax_build_linear(b, name, in, out, 1);
 }
 
-static int simple(builder_t *b, ax_layer_t kind, const char *name, int in)
+int ax_build_simple(builder_t *b, ax_layer_t kind, const char *name, int in)
 {
     int i = add_node(b, kind, name, in);
     if (i >= 0 && kind == AX_LAYER_FLATTEN) {
@@ -166,7 +172,7 @@ static int simple(builder_t *b, ax_layer_t kind, const char *name, int in)
     return i;
 }
 
-static int pool(builder_t *b, ax_layer_t kind, const char *name, int in, int64_t k, int64_t stride)
+int ax_build_pool(builder_t *b, ax_layer_t kind, const char *name, int in, int64_t k, int64_t stride)
 {
     int i = add_node(b, kind, name, in);
     if (i < 0) return -1;
@@ -178,7 +184,7 @@ static int pool(builder_t *b, ax_layer_t kind, const char *name, int in, int64_t
     return too_small(b, name, d->h, d->w) ? -1 : i;
 }
 
-static int bn(builder_t *b, const char *name, int in)
+int ax_build_bn(builder_t *b, const char *name, int in, float eps)
 {
     int i = add_node(b, AX_LAYER_BN, name, in);
     if (i < 0) return -1;
@@ -190,19 +196,20 @@ static int bn(builder_t *b, const char *name, int in)
     if (b->failed) return -1;
     ax_node_t *d = &b->m->node[i];
     d->weight = g, d->bias = be, d->run_mean = rm, d->run_var = rv;
+    d->eps = eps;
     d->stat = calloc((size_t)(2 * c), sizeof(double));
     if (!d->stat) b->failed = 1;
     return i;
 }
 
-static int dropout(builder_t *b, const char *name, int in, float p)
+int ax_build_dropout(builder_t *b, const char *name, int in, float p)
 {
     int i = add_node(b, AX_LAYER_DROPOUT, name, in);
     if (i >= 0) b->m->node[i].p = p;
     return i;
 }
 
-static int add(builder_t *b, const char *name, int x, int y)
+int ax_build_add(builder_t *b, const char *name, int x, int y)
 {
     int i = add_node(b, AX_LAYER_ADD, name, x);
     if (i >= 0) b->m->node[i].in[1] = y;
@@ -217,43 +224,43 @@ static int conv_bn(builder_t *b, const char *name, int in, int64_t oc, int64_t k
     snprintf(n1, sizeof n1, "%s.conv", name);
     snprintf(n2, sizeof n2, "%s.bn", name);
     snprintf(n3, sizeof n3, "%s.relu", name);
-    int x = bn(b, n2, conv(b, n1, in, oc, k, stride, k / 2, groups, 0));
-    return relu ? simple(b, AX_LAYER_RELU, n3, x) : x;
+    int x = ax_build_bn(b, n2, conv(b, n1, in, oc, k, stride, k / 2, groups, 0), 1e-5f);
+    return relu ? ax_build_simple(b, AX_LAYER_RELU, n3, x) : x;
 }
 
 /* ---- architectures --------------------------------------------------------- */
 
 static void build_mlp(builder_t *b)
 {
-    int x = simple(b, AX_LAYER_FLATTEN, "flatten", -1);
-    x = simple(b, AX_LAYER_RELU, "relu1", linear(b, "fc1", x, 300));
-    x = simple(b, AX_LAYER_RELU, "relu2", linear(b, "fc2", x, 100));
+    int x = ax_build_simple(b, AX_LAYER_FLATTEN, "flatten", -1);
+    x = ax_build_simple(b, AX_LAYER_RELU, "relu1", linear(b, "fc1", x, 300));
+    x = ax_build_simple(b, AX_LAYER_RELU, "relu2", linear(b, "fc2", x, 100));
     linear(b, "fc3", x, b->m->classes);
 }
 
 static void build_lenet5(builder_t *b)
 {
-    int x = simple(b, AX_LAYER_RELU, "relu1", conv(b, "conv1", -1, 6, 5, 1, 2, 1, 1));
-    x = pool(b, AX_LAYER_MAXPOOL, "pool1", x, 2, 2);
-    x = simple(b, AX_LAYER_RELU, "relu2", conv(b, "conv2", x, 16, 5, 1, 0, 1, 1));
-    x = pool(b, AX_LAYER_MAXPOOL, "pool2", x, 2, 2);
-    x = simple(b, AX_LAYER_FLATTEN, "flatten", x);
-    x = simple(b, AX_LAYER_RELU, "relu3", linear(b, "fc1", x, 120));
-    x = simple(b, AX_LAYER_RELU, "relu4", linear(b, "fc2", x, 84));
+    int x = ax_build_simple(b, AX_LAYER_RELU, "relu1", conv(b, "conv1", -1, 6, 5, 1, 2, 1, 1));
+    x = ax_build_pool(b, AX_LAYER_MAXPOOL, "pool1", x, 2, 2);
+    x = ax_build_simple(b, AX_LAYER_RELU, "relu2", conv(b, "conv2", x, 16, 5, 1, 0, 1, 1));
+    x = ax_build_pool(b, AX_LAYER_MAXPOOL, "pool2", x, 2, 2);
+    x = ax_build_simple(b, AX_LAYER_FLATTEN, "flatten", x);
+    x = ax_build_simple(b, AX_LAYER_RELU, "relu3", linear(b, "fc1", x, 120));
+    x = ax_build_simple(b, AX_LAYER_RELU, "relu4", linear(b, "fc2", x, 84));
     linear(b, "fc3", x, b->m->classes);
 }
 
 static void build_vgg(builder_t *b)
 {
-    int x = simple(b, AX_LAYER_RELU, "relu1", conv(b, "conv1", -1, 32, 3, 1, 1, 1, 1));
-    x = simple(b, AX_LAYER_RELU, "relu2", conv(b, "conv2", x, 32, 3, 1, 1, 1, 1));
-    x = pool(b, AX_LAYER_MAXPOOL, "pool1", x, 2, 2);
-    x = simple(b, AX_LAYER_RELU, "relu3", conv(b, "conv3", x, 64, 3, 1, 1, 1, 1));
-    x = simple(b, AX_LAYER_RELU, "relu4", conv(b, "conv4", x, 64, 3, 1, 1, 1, 1));
-    x = pool(b, AX_LAYER_MAXPOOL, "pool2", x, 2, 2);
-    x = simple(b, AX_LAYER_FLATTEN, "flatten", x);
-    x = simple(b, AX_LAYER_RELU, "relu5", linear(b, "fc1", x, 256));
-    x = dropout(b, "dropout", x, 0.5f);
+    int x = ax_build_simple(b, AX_LAYER_RELU, "relu1", conv(b, "conv1", -1, 32, 3, 1, 1, 1, 1));
+    x = ax_build_simple(b, AX_LAYER_RELU, "relu2", conv(b, "conv2", x, 32, 3, 1, 1, 1, 1));
+    x = ax_build_pool(b, AX_LAYER_MAXPOOL, "pool1", x, 2, 2);
+    x = ax_build_simple(b, AX_LAYER_RELU, "relu3", conv(b, "conv3", x, 64, 3, 1, 1, 1, 1));
+    x = ax_build_simple(b, AX_LAYER_RELU, "relu4", conv(b, "conv4", x, 64, 3, 1, 1, 1, 1));
+    x = ax_build_pool(b, AX_LAYER_MAXPOOL, "pool2", x, 2, 2);
+    x = ax_build_simple(b, AX_LAYER_FLATTEN, "flatten", x);
+    x = ax_build_simple(b, AX_LAYER_RELU, "relu5", linear(b, "fc1", x, 256));
+    x = ax_build_dropout(b, "dropout", x, 0.5f);
     linear(b, "fc2", x, b->m->classes);
 }
 
@@ -277,10 +284,10 @@ static void build_resnet(builder_t *b, int blocks)
             }
             snprintf(name, sizeof name, "layer%d.%d.add", s + 1, k);
             snprintf(n2, sizeof n2, "layer%d.%d.relu", s + 1, k);
-            x = simple(b, AX_LAYER_RELU, n2, add(b, name, y, sc));
+            x = ax_build_simple(b, AX_LAYER_RELU, n2, ax_build_add(b, name, y, sc));
         }
-    x = pool(b, AX_LAYER_AVGPOOL, "avgpool", x, 0, 1);
-    x = simple(b, AX_LAYER_FLATTEN, "flatten", x);
+    x = ax_build_pool(b, AX_LAYER_AVGPOOL, "avgpool", x, 0, 1);
+    x = ax_build_simple(b, AX_LAYER_FLATTEN, "flatten", x);
     linear(b, "fc", x, b->m->classes);
 }
 
@@ -297,8 +304,8 @@ static void build_mobilenet(builder_t *b)
         snprintf(name, sizeof name, "block%d.pw", i + 1);
         x = conv_bn(b, name, x, out[i], 1, 1, 1, 1);
     }
-    x = pool(b, AX_LAYER_AVGPOOL, "avgpool", x, 0, 1);
-    x = simple(b, AX_LAYER_FLATTEN, "flatten", x);
+    x = ax_build_pool(b, AX_LAYER_AVGPOOL, "avgpool", x, 0, 1);
+    x = ax_build_simple(b, AX_LAYER_FLATTEN, "flatten", x);
     linear(b, "fc", x, b->m->classes);
 }
 
@@ -306,23 +313,23 @@ static void build_mobilenet(builder_t *b)
  * (a neuromorphic synapse only accumulates; the threshold is the neuron's). */
 static void build_snn_mlp(builder_t *b)
 {
-    int x = simple(b, AX_LAYER_ENCODE, "encoder", -1);
-    x = simple(b, AX_LAYER_FLATTEN, "flatten", x);
-    x = simple(b, AX_LAYER_LIF, "lif1", linear_b(b, "fc1", x, 800, 0));
-    x = linear_b(b, "fc2", x, b->m->classes, 0);
-    simple(b, AX_LAYER_READOUT, "readout", x);
+    int x = ax_build_simple(b, AX_LAYER_ENCODE, "encoder", -1);
+    x = ax_build_simple(b, AX_LAYER_FLATTEN, "flatten", x);
+    x = ax_build_simple(b, AX_LAYER_LIF, "lif1", ax_build_linear(b, "fc1", x, 800, 0));
+    x = ax_build_linear(b, "fc2", x, b->m->classes, 0);
+    ax_build_simple(b, AX_LAYER_READOUT, "readout", x);
 }
 
 static void build_snn_conv(builder_t *b)
 {
-    int x = simple(b, AX_LAYER_ENCODE, "encoder", -1);
-    x = pool(b, AX_LAYER_MAXPOOL, "pool1", conv(b, "conv1", x, 32, 3, 1, 1, 1, 0), 2, 2);
-    x = simple(b, AX_LAYER_LIF, "lif1", x);
-    x = pool(b, AX_LAYER_MAXPOOL, "pool2", conv(b, "conv2", x, 64, 3, 1, 1, 1, 0), 2, 2);
-    x = simple(b, AX_LAYER_LIF, "lif2", x);
-    x = simple(b, AX_LAYER_FLATTEN, "flatten", x);
-    x = linear_b(b, "fc", x, b->m->classes, 0);
-    simple(b, AX_LAYER_READOUT, "readout", x);
+    int x = ax_build_simple(b, AX_LAYER_ENCODE, "encoder", -1);
+    x = ax_build_pool(b, AX_LAYER_MAXPOOL, "pool1", conv(b, "conv1", x, 32, 3, 1, 1, 1, 0), 2, 2);
+    x = ax_build_simple(b, AX_LAYER_LIF, "lif1", x);
+    x = ax_build_pool(b, AX_LAYER_MAXPOOL, "pool2", conv(b, "conv2", x, 64, 3, 1, 1, 1, 0), 2, 2);
+    x = ax_build_simple(b, AX_LAYER_LIF, "lif2", x);
+    x = ax_build_simple(b, AX_LAYER_FLATTEN, "flatten", x);
+    x = ax_build_linear(b, "fc", x, b->m->classes, 0);
+    ax_build_simple(b, AX_LAYER_READOUT, "readout", x);
 }
 
 ax_model_t *ax_model_create(const char *arch, int64_t c, int64_t h, int64_t w, int classes,

@@ -83,8 +83,8 @@ static int result_buf(ax_model_t *m, size_t n, char *err, size_t errlen)
 
 static ax_conv_shape_t conv_shape(const ax_node_t *d, int64_t n)
 {
-    ax_conv_shape_t s = {n, d->in_c, d->in_h, d->in_w, d->c, d->k, d->k, d->stride, d->stride,
-                         d->pad, d->pad, 1, 1, d->groups};
+    ax_conv_shape_t s = {n, d->in_c, d->in_h, d->in_w, d->c, d->kh, d->kw, d->sh, d->sw,
+                         d->ph, d->pw, d->dh, d->dw, d->groups};
     return s;
 }
 
@@ -272,7 +272,7 @@ static void pool_bwd(ax_node_t *d, int64_t n, float *dx)
 }
 
 enum { BN_MEAN = 0, BN_INVSTD = 1 };
-static const float bn_eps = 1e-5f, bn_momentum = 0.1f;
+static const float bn_momentum = 0.1f;
 
 static void bn_fwd(ax_model_t *m, ax_node_t *d, const float *x, int64_t n, int train)
 {
@@ -299,7 +299,7 @@ static void bn_fwd(ax_model_t *m, ax_node_t *d, const float *x, int64_t n, int t
         } else {
             mean = rm[c], var = rv[c];
         }
-        double invstd = 1.0 / sqrt(var + bn_eps);
+        double invstd = 1.0 / sqrt(var + d->eps);
         d->stat[2 * c + BN_MEAN] = mean, d->stat[2 * c + BN_INVSTD] = invstd;
         for (int64_t i = 0; i < n; i++) {
             const float *xp = x + (i * d->c + c) * hw;
@@ -401,7 +401,7 @@ int ax_model_forward(ax_model_t *m, const float *x, int64_t n, int train, char *
             if ((d->kind == AX_LAYER_LINEAR || d->kind == AX_LAYER_CONV) && !d->spike_in)
                 d->synops = nb * (d->kind == AX_LAYER_LINEAR
                                       ? d->c * d->in_c * d->in_h * d->in_w
-                                      : d->c * d->h * d->w * (d->in_c / d->groups) * d->k * d->k);
+                                      : d->c * d->h * d->w * (d->in_c / d->groups) * d->kh * d->kw);
             d->spikes_total += d->spikes;
             d->synops_total += d->synops;
         }

@@ -70,7 +70,9 @@ typedef struct ax_node {
     int in[2];              /* producers; -1 is the network input */
     int64_t c, h, w;        /* output shape per image */
     int64_t in_c, in_h, in_w;
-    int64_t out, k, stride, pad, groups; /* linear out; conv/pool geometry */
+    int64_t out, k, stride, pad, groups; /* linear out; conv/pool geometry (conv: kh, sh, ph) */
+    int64_t kh, kw, sh, sw, ph, pw, dh, dw; /* conv: kernel, stride, padding, dilation */
+    float eps;              /* bn: the variance's epsilon */
     float p;                /* dropout probability */
     int weight, bias;       /* parameter indices, -1 none (bn: gamma, beta) */
     int run_mean, run_var;  /* bn buffers */

@@ -3,7 +3,8 @@
 # Idempotent and non-interactive; run as root (or with sudo) on Debian 12.
 set -euo pipefail
 pkgs=(cmake ninja-build gcc g++ catch2 libcjson-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist
-      verilator iverilog libsystemc-dev gnuplot-nox clang libclang-rt-14-dev python3-torch python3-numpy)
+      verilator iverilog libsystemc-dev gnuplot-nox clang libclang-rt-14-dev python3-torch python3-numpy
+      protobuf-c-compiler libprotobuf-c-dev libonnx-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -882,6 +882,39 @@ PY
   [ $rc -eq 0 ] || { cat "$T/err"; fail "estimate --weights mlp without --model: exit $rc"; }
   has out "mlp"
   true ;;
+onnx)
+  # issue 17: ONNX import end to end (the model-level checks are test_onnx.cpp's)
+  O=$(dirname "$0")/../onnx
+  # PyTorch's own accuracy of this export on the 10,000 test images: 90.31 % (make_models.py)
+  run "$AX" eval --onnx "$O/lenet5.onnx" --norm 0.2860,0.3530 --json "$T/e.json"
+  [ $rc -eq 0 ] || { cat "$T/err"; fail "eval --onnx lenet5: exit $rc"; }
+  has out "onnx, mul=mul_exact,in=fp32.*10000 images, accuracy 90.31%"
+  has e.json '"onnx":.*lenet5.onnx'; has e.json '"model":.*"onnx"'
+  # the final Softmax is said to be left out
+  run "$AX" eval --onnx "$O/ops_mlp.onnx" --test-limit 100
+  [ $rc -eq 0 ] || fail "eval --onnx ops_mlp: exit $rc"; has err "the final Softmax is left out"
+  # retrain through the MAC, then the checkpoint's weights in the ONNX model
+  run "$AX" retrain --onnx "$O/resnet8_bn.onnx" --mac mul=mitchell,in=bf16 --epochs 1 --limit 256 \
+      --test-limit 200 --out "$T/r.st" --quiet
+  [ $rc -eq 0 ] || { cat "$T/err"; fail "retrain --onnx: exit $rc"; }
+  after=$(sed -n 's/^after .*accuracy \([0-9.]*\)%.*/\1/p' "$T/out")
+  run "$AX" eval --onnx "$O/resnet8_bn.onnx" --weights "$T/r.st" --mac mul=mitchell,in=bf16 --test-limit 200 --quiet
+  [ $rc -eq 0 ] || fail "eval --onnx --weights: exit $rc"
+  has out "accuracy $after%"
+  # estimate rows over an ONNX model
+  run "$AX" estimate --onnx "$O/lenet5.onnx" --units mul_exact --formats bf16 --adder none --retrain-epochs 0 \
+      --test-limit 200 --no-verify --out "$T/est" --quiet
+  [ $rc -eq 0 ] || { cat "$T/err"; fail "estimate --onnx: exit $rc"; }
+  has out "lenet5.onnx"
+  # refusals
+  bad() { run "$AX" "$@"; [ $rc -eq 2 ] || { cat "$T/err"; fail "exit $rc for $*"; }; }
+  bad eval --onnx "$O/lenet5.onnx" --model lenet5; has err "give --onnx FILE or --model M, not both"
+  bad train --onnx "$O/lenet5.onnx" --out "$T/t.st"; has err "^axsim train: --onnx is for eval and retrain"
+  bad eval --onnx "$T/none.onnx"; has err "none.onnx: cannot open"
+  printf 'not a model' >"$T/bad.onnx"
+  bad eval --onnx "$T/bad.onnx"; has err "not an ONNX model"
+  bad eval --onnx "$O/lenet5.onnx" --rename "$T/x.txt"; has err "an ONNX file's weights load as they are"
+  true ;;
 *) fail "unknown case $CASE" ;;
 esac
 echo "ok: $CASE"
