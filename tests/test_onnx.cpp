@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "ax_ckpt.h"
 #include "ax_data.h"
 #include "ax_onnx.h"
 #include "ax_train.h"
@@ -90,6 +91,28 @@ const double tolerance = 1e-4;
 
 const char *const models[] = {"lenet5", "resnet8_bn", "resnet8_fold", "ops_mlp", "ops_conv"};
 
+// The ResNet-8 of resnet8_bn.onnx as PyTorch's state_dict in safetensors
+// (PyTorch's CIFAR names, I64 num_batches_tracked, no metadata), renamed by
+// examples/rename/resnet-cifar.txt into the built-in resnet8.
+ax_model_t *resnet8_from_state_dict()
+{
+    char err[1024];
+    ax_ckpt_t c{};
+    REQUIRE(ax_ckpt_load(onnx_path("resnet8.safetensors").c_str(), &c, err, sizeof err) == 0);
+    const std::string rules = std::string(AXSIM_SOURCE_DIR) + "/examples/rename/resnet-cifar.txt";
+    CHECK(ax_ckpt_rename(&c, rules.c_str(), err, sizeof err) == 56); // all 47 parameters and buffers, 9 num_batches_tracked
+    const char *arch = ax_model_guess(&c, err, sizeof err);
+    REQUIRE(arch);
+    CHECK(std::string(arch) == "resnet8");
+    ax_model_t *m = ax_model_create(arch, 1, 28, 28, 10, err, sizeof err);
+    REQUIRE(m);
+    INFO(err);
+    REQUIRE(ax_model_load_ckpt(m, &c, "resnet8.safetensors", err, sizeof err) == 0);
+    CHECK(ax_model_ckpt_unused(m, &c, nullptr, 0) == 9);
+    ax_ckpt_free(&c);
+    return m;
+}
+
 } // namespace
 
 TEST_CASE("onnx: PyTorch exports give PyTorch's logits and predictions in exact fp32", "[onnx]")
@@ -118,6 +141,21 @@ TEST_CASE("onnx: PyTorch exports give PyTorch's logits and predictions in exact 
             ax_model_free(m);
         }
     }
+    ax_dataset_free(&d);
+}
+
+TEST_CASE("onnx: the same ResNet as PyTorch's state_dict in safetensors predicts as PyTorch", "[onnx][ckpt]")
+{
+    ax_dataset_t d{};
+    if (!test_images(&d)) {
+        WARN("dataset-fashion-mnist not installed: skipped");
+        return;
+    }
+    ax_model_t *m = resnet8_from_state_dict();
+    compared r = compare(m, &d, "resnet8_bn", 1000);
+    CHECK(r.mismatches == 0);
+    CHECK(r.worst < tolerance);
+    ax_model_free(m);
     ax_dataset_free(&d);
 }
 
@@ -199,6 +237,11 @@ TEST_CASE("onnx: all 10,000 test images predicted as PyTorch predicts them", "[o
         CHECK(r.worst < tolerance);
         ax_model_free(m);
     }
+    ax_model_t *m = resnet8_from_state_dict(); // the checkpoint path: --weights with --rename
+    compared r = compare(m, &d, "resnet8_bn", 10000);
+    CHECK(r.mismatches == 0);
+    CHECK(r.worst < tolerance);
+    ax_model_free(m);
     ax_dataset_free(&d);
 }
 

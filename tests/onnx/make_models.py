@@ -8,6 +8,10 @@ what PyTorch computes with them, into this folder:
   NAME.pred.npy     uint8 [10000]: PyTorch's predicted class (argmax) of all
                     10,000 test images
 
+and resnet8.safetensors: the ResNet-8's PyTorch state_dict as safetensors (what
+safetensors.torch.save_file writes: PyTorch's names, num_batches_tracked as
+I64, no metadata), for the checkpoint path (--weights with --rename).
+
 Every model takes the images as x/255 then (x - 0.2860) / 0.3530, computed in
 float32 in that order (axsim's ax_dataset_normalize with --norm 0.2860,0.3530).
 
@@ -57,6 +61,23 @@ def images(split):
     y = idx(f"{DATA}/{split}-labels-idx1-ubyte.gz").astype(np.int64)
     x = (x * np.float32(1 / 255) - np.float32(MEAN)) / np.float32(STD)  # float32, axsim's order
     return torch.from_numpy(x.reshape(-1, 1, 28, 28).copy()), torch.from_numpy(y)
+
+
+def save_safetensors(path, sd):
+    """A state_dict in the safetensors layout (8-byte header length, JSON
+    header, little-endian data), as safetensors.torch.save_file writes it."""
+    dt = {torch.float32: ("F32", np.float32), torch.int64: ("I64", np.int64)}
+    header, blobs, off = {}, [], 0
+    for k, v in sd.items():
+        name, np_t = dt[v.dtype]
+        b = v.detach().cpu().numpy().astype(np_t).tobytes()
+        header[k] = {"dtype": name, "shape": list(v.shape), "data_offsets": [off, off + len(b)]}
+        blobs.append(b)
+        off += len(b)
+    h = json.dumps(header, separators=(",", ":")).encode()
+    h += b" " * ((8 - len(h) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
 
 
 def safetensors(path):
@@ -203,6 +224,7 @@ def main():
     lg = record(r, "resnet8_bn", xte, 17, training=torch.onnx.TrainingMode.PRESERVE)
     print(f"  accuracy {(lg.argmax(1) == yte).float().mean().item():.4f}")
     record(r, "resnet8_fold", xte, 9)
+    save_safetensors(os.path.join(HERE, "resnet8.safetensors"), r.state_dict())
     record(OpsMlp(), "ops_mlp", xte, 11, do_constant_folding=False)
     record(OpsConv(), "ops_conv", xte, 15)
 
