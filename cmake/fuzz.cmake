@@ -17,7 +17,7 @@
 set(AXSIM_FUZZ_SECONDS 25 CACHE STRING "Seconds of each fuzz.<parser> campaign (clang builds)")
 
 set(_fz ${PROJECT_SOURCE_DIR}/tests/fuzz)
-set(_fz_parsers format unit mac calc byo lut idx idx_gz npy ckpt accel)
+set(_fz_parsers format unit mac calc byo lut idx idx_gz npy ckpt accel onnx)
 # sources outside the libraries that a harness tests
 set(_fz_src_calc cli/calc_line.c)
 set(_fz_src_byo  cosim/byo/byo_manifest.c)
@@ -36,6 +36,7 @@ set(_fz_opt_idx_gz -max_len=8192 -rss_limit_mb=2048 -malloc_limit_mb=1024)
 set(_fz_opt_npy    -max_len=8192 -rss_limit_mb=2048 -malloc_limit_mb=1024)
 set(_fz_opt_ckpt   -max_len=16384 -rss_limit_mb=2048 -malloc_limit_mb=1024)
 set(_fz_opt_accel  -max_len=4096 -rss_limit_mb=2048 -malloc_limit_mb=1024)
+set(_fz_opt_onnx   -max_len=16384 -rss_limit_mb=2048 -malloc_limit_mb=1024)
 
 set(AX_FUZZ_LIBFUZZER OFF)
 if(CMAKE_C_COMPILER_ID MATCHES "Clang")
@@ -60,7 +61,8 @@ if(AX_FUZZ_LIBFUZZER)
     target_compile_options(axfz_${lib} PRIVATE -fsanitize=fuzzer-no-link)
   endforeach()
   target_link_libraries(axfz_fastpath PUBLIC axfz_cmodels axfz_util)
-  target_link_libraries(axfz_networks PUBLIC axfz_fastpath axfz_util)
+  # the ONNX reader protobuf-c generates: linked as built (not instrumented)
+  target_link_libraries(axfz_networks PUBLIC axfz_fastpath axfz_util ax_onnx_proto)
   set(_fz_libs axfz_networks axfz_fastpath axfz_cmodels axfz_util ZLIB::ZLIB ${AX_FUZZ_CJSON_LIBRARY}
                Threads::Threads m)
 else()

@@ -53,6 +53,14 @@ typedef struct imp {
     unsigned char *folded; /* per graph node: an Add already folded into a bias */
 } imp_t;
 
+/* Control bytes of names the file gave, as '?': a quoted ESC or newline
+ * would reach the user's terminal. */
+static void printable(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7F) *s = '?';
+}
+
 static int fail(imp_t *im, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(imp_t *im, const char *fmt, ...)
 {
@@ -61,6 +69,7 @@ static int fail(imp_t *im, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    printable(msg);
     snprintf(im->err, im->errlen, "%s: %s", im->path, msg);
     return -1;
 }
@@ -85,6 +94,7 @@ static void note(imp_t *im, const char *fmt, ...)
     va_start(ap, fmt);
     if (at < im->nlen) vsnprintf(im->notes + at, im->nlen - at, fmt, ap);
     va_end(ap);
+    printable(im->notes);
 }
 
 /* ---- values and constants ------------------------------------------------------ */
@@ -121,7 +131,7 @@ static konst_t *new_konst(imp_t *im, int ndim, const int64_t *dims, int ints)
     }
     im->ks[im->nk++] = k;
     k->ndim = ndim;
-    memcpy(k->dims, dims, (size_t)ndim * sizeof *dims);
+    if (ndim) memcpy(k->dims, dims, (size_t)ndim * sizeof *dims);
     k->count = ax_net_count(dims, ndim);
     if (k->count < 0) {
         fail(im, "a constant of more than 2^40 values");
@@ -176,9 +186,13 @@ static konst_t *read_tensor(imp_t *im, const Onnx__TensorProto *t, const char *w
                  "8- to 64-bit integers and bool)", what, nm, (int)t->data_type);
         return NULL;
     }
-    konst_t *k = new_konst(im, (int)t->n_dims, t->dims, types[ty].ints);
-    if (!k) return NULL;
+    /* the values the file holds, checked against the dims before anything is allocated */
     const int size = types[ty].size;
+    const int64_t count = ax_net_count(t->dims, (int)t->n_dims);
+    if (count < 0) {
+        fail(im, "%s '%.80s': its dims hold more than 2^40 values", what, nm);
+        return NULL;
+    }
     size_t have;
     if (t->has_raw_data) {
         have = t->raw_data.len / (size_t)size;
@@ -191,12 +205,14 @@ static konst_t *read_tensor(imp_t *im, const Onnx__TensorProto *t, const char *w
         default: have = t->n_int32_data; break; /* int32 and narrower, float16, bfloat16: bits */
         }
     }
-    if (have != (size_t)k->count) {
+    if (have != (size_t)count) {
         fail(im, "%s '%.80s' holds %s%zu values, its dims need %lld", what, nm,
              have == (size_t)-1 ? "a partial value, not " : "", have == (size_t)-1 ? (size_t)0 : have,
-             (long long)k->count);
+             (long long)count);
         return NULL;
     }
+    konst_t *k = new_konst(im, (int)t->n_dims, t->dims, types[ty].ints);
+    if (!k) return NULL;
     for (int64_t j = 0; j < k->count; j++) {
         int64_t iv = 0;
         float fv;
