@@ -202,6 +202,13 @@ int ax_build_bn(builder_t *b, const char *name, int in, float eps)
     return i;
 }
 
+int ax_build_act(builder_t *b, ax_layer_t kind, const char *name, int in, float p, float lo, float hi)
+{
+    int i = add_node(b, kind, name, in);
+    if (i >= 0) b->m->node[i].p = p, b->m->node[i].lo = lo, b->m->node[i].hi = hi;
+    return i;
+}
+
 int ax_build_dropout(builder_t *b, const char *name, int in, float p)
 {
     int i = add_node(b, AX_LAYER_DROPOUT, name, in);

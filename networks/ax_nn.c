@@ -271,6 +271,34 @@ static void pool_bwd(ax_node_t *d, int64_t n, float *dx)
     }
 }
 
+/* The activations of imported models: y from x, and the input gradient
+ * from dy (with x and y at hand). */
+static void act_fwd(ax_node_t *d, const float *x, int64_t n)
+{
+    for (int64_t j = 0; j < n; j++) {
+        const float v = x[j];
+        switch (d->kind) {
+        case AX_LAYER_LEAKY: d->y[j] = (v > 0 || v != v) ? v : d->p * v; break;
+        case AX_LAYER_SIGMOID: d->y[j] = (float)(1.0 / (1.0 + exp(-(double)v))); break;
+        case AX_LAYER_TANH: d->y[j] = (float)tanh((double)v); break;
+        default: d->y[j] = v < d->lo ? d->lo : v > d->hi ? d->hi : v; break;
+        }
+    }
+}
+
+static void act_bwd(const ax_node_t *d, const float *x, int64_t n, float *g)
+{
+    for (int64_t j = 0; j < n; j++) {
+        const float y = d->y[j], dy = d->dy[j];
+        switch (d->kind) {
+        case AX_LAYER_LEAKY: g[j] = x[j] > 0 ? dy : d->p * dy; break;
+        case AX_LAYER_SIGMOID: g[j] = (float)((double)dy * y * (1.0 - y)); break;
+        case AX_LAYER_TANH: g[j] = (float)((double)dy * (1.0 - (double)y * y)); break;
+        default: g[j] = (x[j] >= d->lo && x[j] <= d->hi) ? dy : 0.0f; break;
+        }
+    }
+}
+
 enum { BN_MEAN = 0, BN_INVSTD = 1 };
 static const float bn_momentum = 0.1f;
 
@@ -396,6 +424,12 @@ int ax_model_forward(ax_model_t *m, const float *x, int64_t n, int train, char *
             for (int64_t j = 0; j < sz; j++) d->y[j] = a[j] + b[j];
             break;
         }
+        case AX_LAYER_LEAKY:
+        case AX_LAYER_SIGMOID:
+        case AX_LAYER_TANH:
+        case AX_LAYER_CLIP:
+            act_fwd(d, a, sz);
+            break;
         }
         if (m->steps) { /* a spiking model's counts */
             if ((d->kind == AX_LAYER_LINEAR || d->kind == AX_LAYER_CONV) && !d->spike_in)
@@ -460,6 +494,12 @@ int ax_model_backward(ax_model_t *m, const float *dlogits, char *err, size_t err
         case AX_LAYER_ADD:
             add_grad(m, d->in[1], d->dy, sz, set);
             memcpy(g, d->dy, (size_t)sz * sizeof(float));
+            break;
+        case AX_LAYER_LEAKY:
+        case AX_LAYER_SIGMOID:
+        case AX_LAYER_TANH:
+        case AX_LAYER_CLIP:
+            act_bwd(d, input_of(m, d->in[0], m->input), sz, g);
             break;
         default:
             break;

@@ -47,7 +47,12 @@ typedef enum ax_layer {
      * accumulate-only synapse (ax_spike_*_fwd) */
     AX_LAYER_ENCODE,  /* n images -> T x n: direct (the image), rate, latency */
     AX_LAYER_LIF,     /* the neuron of ax_neuron.h per element, over T steps: spikes 0/1 */
-    AX_LAYER_READOUT  /* T x n -> n logits: mean membrane or spike count */
+    AX_LAYER_READOUT, /* T x n -> n logits: mean membrane or spike count */
+    /* activations of imported models (ax_onnx.h), elementwise in float32 */
+    AX_LAYER_LEAKY,   /* x > 0 ? x : p x */
+    AX_LAYER_SIGMOID, /* 1 / (1 + e^-x), in double, rounded once */
+    AX_LAYER_TANH,    /* tanh x, in double, rounded once */
+    AX_LAYER_CLIP     /* min(max(x, lo), hi); NaN stays NaN */
 } ax_layer_t;
 
 /* A parameter or a buffer (batchnorm's running statistics), PyTorch's names:
@@ -73,7 +78,8 @@ typedef struct ax_node {
     int64_t out, k, stride, pad, groups; /* linear out; conv/pool geometry (conv: kh, sh, ph) */
     int64_t kh, kw, sh, sw, ph, pw, dh, dw; /* conv: kernel, stride, padding, dilation */
     float eps;              /* bn: the variance's epsilon */
-    float p;                /* dropout probability */
+    float p;                /* dropout probability; leaky relu's slope */
+    float lo, hi;           /* clip's bounds */
     int weight, bias;       /* parameter indices, -1 none (bn: gamma, beta) */
     int run_mean, run_var;  /* bn buffers */
     float *y, *dy;          /* output and its gradient, batch_cap images */

@@ -761,8 +761,36 @@ static int op_pad(imp_t *im, const Onnx__NodeProto *n)
     return define(im, n->output[0], x->node, x->rank, NULL) ? 0 : -1;
 }
 
+/* Relu, LeakyRelu, Sigmoid, Tanh, Clip: elementwise, of the network's tensors. */
+static int op_act(imp_t *im, const Onnx__NodeProto *n, size_t idx, ax_layer_t kind)
+{
+    value_t *x = tensor_in(im, n, 0, 0);
+    if (!x) return -1;
+    float p = 0, lo = -INFINITY, hi = INFINITY;
+    if (kind == AX_LAYER_LEAKY && attr_float(im, n, "alpha", 0.01f, &p)) return -1;
+    if (kind == AX_LAYER_CLIP) {
+        if (attr_float(im, n, "min", -INFINITY, &lo) || attr_float(im, n, "max", INFINITY, &hi)) return -1;
+        for (size_t i = 1; i <= 2; i++) { /* opset 11 on: min and max are inputs */
+            if (!has_in(n, i)) continue;
+            konst_t *k = const_in(im, n, i, i == 1 ? "min" : "max");
+            if (!k) return -1;
+            if (k->count != 1) return fail(im, "%s: %s is not a scalar", nd(n), i == 1 ? "min" : "max");
+            *(i == 1 ? &lo : &hi) = k->f[0];
+        }
+        if (!(lo <= hi)) return fail(im, "%s: min %g is above max %g", nd(n), (double)lo, (double)hi);
+    }
+    if (!isfinite(p)) return fail(im, "%s: alpha %g is not finite", nd(n), (double)p);
+    char name[64];
+    node_name(im, n, idx, NULL, name, sizeof name);
+    int i = kind == AX_LAYER_RELU ? ax_build_simple(&im->b, kind, name, x->node)
+                                  : ax_build_act(&im->b, kind, name, x->node, p, lo, hi);
+    if (built(im, i)) return -1;
+    return define(im, n->output[0], i, x->rank, NULL) ? 0 : -1;
+}
+
 static const char supported[] =
-    "Conv, Gemm, MatMul (+ Add of a bias), Add, Relu, MaxPool, AveragePool, GlobalAveragePool, "
+    "Conv, Gemm, MatMul (+ Add of a bias), Add, Relu, LeakyRelu, Sigmoid, Tanh, Clip, MaxPool, "
+    "AveragePool, GlobalAveragePool, "
     "BatchNormalization, Flatten, Reshape (to a flatten), Transpose of constants, Constant, Identity, "
     "Dropout, Pad of zeros, and a final Softmax or LogSoftmax";
 
@@ -786,15 +814,11 @@ static int op(imp_t *im, const Onnx__NodeProto *n, size_t idx)
     if (!strcmp(t, "Constant")) return op_constant(im, n);
     if (!strcmp(t, "Dropout")) return op_dropout(im, n, idx);
     if (!strcmp(t, "Pad")) return op_pad(im, n);
-    if (!strcmp(t, "Relu")) {
-        value_t *x = tensor_in(im, n, 0, 0);
-        if (!x) return -1;
-        char name[64];
-        node_name(im, n, idx, NULL, name, sizeof name);
-        int i = ax_build_simple(&im->b, AX_LAYER_RELU, name, x->node);
-        if (built(im, i)) return -1;
-        return define(im, n->output[0], i, x->rank, NULL) ? 0 : -1;
-    }
+    if (!strcmp(t, "Relu")) return op_act(im, n, idx, AX_LAYER_RELU);
+    if (!strcmp(t, "LeakyRelu")) return op_act(im, n, idx, AX_LAYER_LEAKY);
+    if (!strcmp(t, "Sigmoid")) return op_act(im, n, idx, AX_LAYER_SIGMOID);
+    if (!strcmp(t, "Tanh")) return op_act(im, n, idx, AX_LAYER_TANH);
+    if (!strcmp(t, "Clip")) return op_act(im, n, idx, AX_LAYER_CLIP);
     if (!strcmp(t, "Flatten")) {
         value_t *x = tensor_in(im, n, 0, 0);
         int64_t axis;

@@ -15,6 +15,7 @@
 #include "ax_nn.h"
 #include "ax_rng.h"
 #include "ax_train.h"
+#include "ax_onnx.h"
 #include "nn_helpers.h"
 #include "test_util.h"
 
@@ -95,6 +96,30 @@ TEST_CASE("gradients of every architecture match finite differences", "[nn]")
             CHECK(worst < 0.05);
             // planted bug: one tensor's gradient 50% off must be reported
             CHECK(grad_check(m.m, 4, 1.5) > 0.05);
+        }
+    }
+}
+
+TEST_CASE("gradients of imported ONNX models match finite differences", "[nn][onnx]")
+{
+    // the layers only an import makes: dilated, strided and non-square
+    // convolutions, LeakyRelu, Sigmoid, Tanh, Clip, a MatMul with a folded bias
+    engine e(AX_BACKEND_CPU, 2);
+    const ax_mac_cfg_t f32 = mac("mul=exact,in=fp32");
+    for (const char *name : {"ops_conv", "ops_act", "ops_act9", "ops_mlp", "resnet8_bn"}) {
+        DYNAMIC_SECTION(name)
+        {
+            char err[1024];
+            const std::string path = std::string(AXSIM_SOURCE_DIR) + "/tests/onnx/" + name + ".onnx";
+            ax_model_t *m = ax_onnx_load(path.c_str(), nullptr, 0, err, sizeof err);
+            INFO(err);
+            REQUIRE(m);
+            ax_model_set_mac(m, e.e, &f32, &f32);
+            double worst = grad_check(m, 4, 1.0);
+            INFO(worst_at);
+            CHECK(worst < 0.05);
+            CHECK(grad_check(m, 4, 1.5) > 0.05);
+            ax_model_free(m);
         }
     }
 }

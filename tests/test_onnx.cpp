@@ -89,7 +89,7 @@ compared compare(ax_model_t *m, const ax_dataset_t *d, const std::string &name, 
 // that and far below the gaps between logits that decide a prediction.
 const double tolerance = 1e-4;
 
-const char *const models[] = {"lenet5", "resnet8_bn", "resnet8_fold", "ops_mlp", "ops_conv"};
+const char *const models[] = {"lenet5", "resnet8_bn", "resnet8_fold", "ops_mlp", "ops_conv", "ops_act", "ops_act9"};
 
 // The ResNet-8 of resnet8_bn.onnx as PyTorch's state_dict in safetensors
 // (PyTorch's CIFAR names, I64 num_batches_tracked, no metadata), renamed by

@@ -22,6 +22,9 @@ float32 in that order (axsim's ax_dataset_normalize with --norm 0.2860,0.3530).
                 the convolutions' weights and biases by the exporter, opset 9
   ops_mlp       MatMul + Add (a bias), Transpose of constant weights, Reshape
                 to a flatten, a final Softmax; random weights, opset 11
+  ops_act       LeakyRelu, Sigmoid, Tanh and Clip (ReLU6, Hardtanh); random
+                weights, opset 13; ops_act9 another at opset 9 (Clip's bounds
+                as attributes)
   ops_conv      strided, dilated, depthwise and non-square convolutions,
                 AveragePool (after the zero Pad PyTorch writes before it),
                 MaxPool, GlobalAveragePool; random weights, opset 15
@@ -174,6 +177,24 @@ class OpsConv(nn.Module):
         return self.fc(x)
 
 
+class OpsAct(nn.Module):
+    """Every activation: LeakyReLU, Sigmoid, Tanh, ReLU6 and Hardtanh (Clip)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 8, 5, stride=2, padding=2)          # 14x14
+        self.conv2 = nn.Conv2d(8, 8, 3, stride=2, padding=1)         # 7x7
+        self.fc1 = nn.Linear(8 * 7 * 7, 32)
+        self.fc2 = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = F.relu6(self.conv(x))                                      # Clip(0, 6)
+        x = F.leaky_relu(self.conv2(x), 0.1)
+        x = torch.tanh(torch.flatten(x, 1))
+        x = F.hardtanh(self.fc1(x), -0.5, 0.5)                         # Clip(-0.5, 0.5)
+        return self.fc2(torch.sigmoid(x))
+
+
 def export(model, name, opset, **kw):
     path = os.path.join(HERE, name + ".onnx")
     torch.onnx.export(model, torch.zeros(1, 1, 28, 28), path, opset_version=opset, input_names=["image"],
@@ -227,6 +248,8 @@ def main():
     save_safetensors(os.path.join(HERE, "resnet8.safetensors"), r.state_dict())
     record(OpsMlp(), "ops_mlp", xte, 11, do_constant_folding=False)
     record(OpsConv(), "ops_conv", xte, 15)
+    record(OpsAct(), "ops_act", xte, 13)
+    record(OpsAct(), "ops_act9", xte, 9)  # Clip's bounds as attributes before opset 11
 
 
 if __name__ == "__main__":
