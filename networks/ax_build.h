@@ -39,6 +39,8 @@ int ax_build_bn(ax_builder_t *b, const char *name, int in, float eps);
 int ax_build_dropout(ax_builder_t *b, const char *name, int in, float p);
 /* An activation of ax_nn.h's imported kinds (leaky: slope p; clip: lo, hi). */
 int ax_build_act(ax_builder_t *b, ax_layer_t kind, const char *name, int in, float p, float lo, float hi);
+/* The channels of x, then those of y2 (same height and width). */
+int ax_build_concat(ax_builder_t *b, const char *name, int x, int y2);
 /* y = x + y2 (same shapes). */
 int ax_build_add(ax_builder_t *b, const char *name, int x, int y2);
 

@@ -209,6 +209,18 @@ int ax_build_act(builder_t *b, ax_layer_t kind, const char *name, int in, float 
     return i;
 }
 
+int ax_build_concat(builder_t *b, const char *name, int x, int y)
+{
+    int i = add_node(b, AX_LAYER_CONCAT, name, x);
+    if (i < 0) return -1;
+    ax_node_t *d = &b->m->node[i];
+    int64_t c, h, w;
+    in_shape(b, y, &c, &h, &w);
+    d->in[1] = y;
+    d->c = d->in_c + c;
+    return i;
+}
+
 int ax_build_dropout(builder_t *b, const char *name, int in, float p)
 {
     int i = add_node(b, AX_LAYER_DROPOUT, name, in);

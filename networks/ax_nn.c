@@ -430,6 +430,15 @@ int ax_model_forward(ax_model_t *m, const float *x, int64_t n, int train, char *
         case AX_LAYER_CLIP:
             act_fwd(d, a, sz);
             break;
+        case AX_LAYER_CONCAT: {
+            const float *b = input_of(m, d->in[1], x);
+            const int64_t na = d->in_c * d->h * d->w, nbb = (d->c - d->in_c) * d->h * d->w;
+            for (int64_t j = 0; j < nb; j++) {
+                memcpy(d->y + j * (na + nbb), a + j * na, (size_t)na * sizeof(float));
+                memcpy(d->y + j * (na + nbb) + na, b + j * nbb, (size_t)nbb * sizeof(float));
+            }
+            break;
+        }
         }
         if (m->steps) { /* a spiking model's counts */
             if ((d->kind == AX_LAYER_LINEAR || d->kind == AX_LAYER_CONV) && !d->spike_in)
@@ -464,8 +473,10 @@ int ax_model_backward(ax_model_t *m, const float *dlogits, char *err, size_t err
             rc = gemm_bwd(m, d, input_of(m, d->in[0], m->input), nb, set, err, errlen);
             continue;
         }
-        if (d->in[0] < 0) continue;
-        if (result_buf(m, (size_t)insz, err, errlen)) {
+        /* nothing to give the network input; a two-input node may still owe its second */
+        const int two = d->kind == AX_LAYER_ADD || d->kind == AX_LAYER_CONCAT;
+        if (d->in[0] < 0 && (!two || d->in[1] < 0)) continue;
+        if (result_buf(m, (size_t)(d->kind == AX_LAYER_CONCAT ? sz : insz), err, errlen)) {
             rc = -1;
             break;
         }
@@ -501,6 +512,14 @@ int ax_model_backward(ax_model_t *m, const float *dlogits, char *err, size_t err
         case AX_LAYER_CLIP:
             act_bwd(d, input_of(m, d->in[0], m->input), sz, g);
             break;
+        case AX_LAYER_CONCAT: {
+            /* the second input's share first (into m->tmp, then added), the first's into g */
+            const int64_t na = d->in_c * d->h * d->w, nbb = (d->c - d->in_c) * d->h * d->w;
+            for (int64_t j = 0; j < nb; j++) memcpy(g + j * nbb, d->dy + j * (na + nbb) + na, (size_t)nbb * sizeof(float));
+            add_grad(m, d->in[1], g, nb * nbb, set);
+            for (int64_t j = 0; j < nb; j++) memcpy(g + j * na, d->dy + j * (na + nbb), (size_t)na * sizeof(float));
+            break;
+        }
         default:
             break;
         }

@@ -52,7 +52,8 @@ typedef enum ax_layer {
     AX_LAYER_LEAKY,   /* x > 0 ? x : p x */
     AX_LAYER_SIGMOID, /* 1 / (1 + e^-x), in double, rounded once */
     AX_LAYER_TANH,    /* tanh x, in double, rounded once */
-    AX_LAYER_CLIP     /* min(max(x, lo), hi); NaN stays NaN */
+    AX_LAYER_CLIP,    /* min(max(x, lo), hi); NaN stays NaN */
+    AX_LAYER_CONCAT   /* the channels of in[0], then those of in[1] (same h, w) */
 } ax_layer_t;
 
 /* A parameter or a buffer (batchnorm's running statistics), PyTorch's names:

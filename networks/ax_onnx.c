@@ -788,9 +788,39 @@ static int op_act(imp_t *im, const Onnx__NodeProto *n, size_t idx, ax_layer_t ki
     return define(im, n->output[0], i, x->rank, NULL) ? 0 : -1;
 }
 
+/* Concat along the channels (axis 1) of two or more of the network's
+ * tensors of one height and width: a chain of two-input concatenations. */
+static int op_concat(imp_t *im, const Onnx__NodeProto *n, size_t idx)
+{
+    int64_t axis;
+    if (attr_int(im, n, "axis", 1, &axis)) return -1;
+    if (n->n_input < 1) return fail(im, "%s: no inputs", nd(n));
+    value_t *first = tensor_in(im, n, 0, 0);
+    if (!first) return -1;
+    if (axis != 1 && axis != 1 - first->rank)
+        return fail(im, "%s: axis %lld; axsim concatenates channels (axis 1) only", nd(n), (long long)axis);
+    int cur = first->node;
+    for (size_t k = 1; k < n->n_input; k++) {
+        value_t *v = tensor_in(im, n, k, first->rank);
+        if (!v) return -1;
+        const ax_model_t *m = im->b.m;
+        const int64_t h0 = cur >= 0 ? m->node[cur].h : m->in_h, w0 = cur >= 0 ? m->node[cur].w : m->in_w;
+        const int64_t h1 = v->node >= 0 ? m->node[v->node].h : m->in_h, w1 = v->node >= 0 ? m->node[v->node].w : m->in_w;
+        if (h0 != h1 || w0 != w1)
+            return fail(im, "%s: input %zu is %lldx%lld, the others %lldx%lld", nd(n), k, (long long)h1,
+                        (long long)w1, (long long)h0, (long long)w0);
+        char name[64];
+        node_name(im, n, idx, NULL, name, sizeof name);
+        cur = ax_build_concat(&im->b, name, cur, v->node);
+        if (built(im, cur)) return -1;
+    }
+    if (cur < 0) return fail(im, "%s: concatenates the input alone; axsim needs two or more tensors", nd(n));
+    return define(im, n->output[0], cur, first->rank, NULL) ? 0 : -1;
+}
+
 static const char supported[] =
     "Conv, Gemm, MatMul (+ Add of a bias), Add, Relu, LeakyRelu, Sigmoid, Tanh, Clip, MaxPool, "
-    "AveragePool, GlobalAveragePool, "
+    "AveragePool, GlobalAveragePool, Concat (channels), "
     "BatchNormalization, Flatten, Reshape (to a flatten), Transpose of constants, Constant, Identity, "
     "Dropout, Pad of zeros, and a final Softmax or LogSoftmax";
 
@@ -814,6 +844,7 @@ static int op(imp_t *im, const Onnx__NodeProto *n, size_t idx)
     if (!strcmp(t, "Constant")) return op_constant(im, n);
     if (!strcmp(t, "Dropout")) return op_dropout(im, n, idx);
     if (!strcmp(t, "Pad")) return op_pad(im, n);
+    if (!strcmp(t, "Concat")) return op_concat(im, n, idx);
     if (!strcmp(t, "Relu")) return op_act(im, n, idx, AX_LAYER_RELU);
     if (!strcmp(t, "LeakyRelu")) return op_act(im, n, idx, AX_LAYER_LEAKY);
     if (!strcmp(t, "Sigmoid")) return op_act(im, n, idx, AX_LAYER_SIGMOID);

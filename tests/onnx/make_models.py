@@ -22,7 +22,7 @@ float32 in that order (axsim's ax_dataset_normalize with --norm 0.2860,0.3530).
                 the convolutions' weights and biases by the exporter, opset 9
   ops_mlp       MatMul + Add (a bias), Transpose of constant weights, Reshape
                 to a flatten, a final Softmax; random weights, opset 11
-  ops_act       LeakyRelu, Sigmoid, Tanh and Clip (ReLU6, Hardtanh); random
+  ops_act       LeakyRelu, Sigmoid, Tanh and Clip (ReLU6, Hardtanh), Concat; random
                 weights, opset 13; ops_act9 another at opset 9 (Clip's bounds
                 as attributes)
   ops_conv      strided, dilated, depthwise and non-square convolutions,
@@ -178,17 +178,19 @@ class OpsConv(nn.Module):
 
 
 class OpsAct(nn.Module):
-    """Every activation: LeakyReLU, Sigmoid, Tanh, ReLU6 and Hardtanh (Clip)."""
+    """Every activation: LeakyReLU, Sigmoid, Tanh, ReLU6 and Hardtanh (Clip); a Concat."""
 
     def __init__(self):
         super().__init__()
         self.conv = nn.Conv2d(1, 8, 5, stride=2, padding=2)          # 14x14
-        self.conv2 = nn.Conv2d(8, 8, 3, stride=2, padding=1)         # 7x7
+        self.side = nn.Conv2d(8, 4, 1)
+        self.conv2 = nn.Conv2d(12, 8, 3, stride=2, padding=1)        # 7x7
         self.fc1 = nn.Linear(8 * 7 * 7, 32)
         self.fc2 = nn.Linear(32, 10)
 
     def forward(self, x):
         x = F.relu6(self.conv(x))                                      # Clip(0, 6)
+        x = torch.cat([x, self.side(x)], 1)                            # Concat: 8 + 4 channels
         x = F.leaky_relu(self.conv2(x), 0.1)
         x = torch.tanh(torch.flatten(x, 1))
         x = F.hardtanh(self.fc1(x), -0.5, 0.5)                         # Clip(-0.5, 0.5)
