@@ -10,6 +10,7 @@
 
 typedef struct accel_opts {
     const char *model, *topology, *config, *weights, *data, *out, *json, *energy_file, *pe;
+    const char *onnx;               /* --onnx FILE: the network of an ONNX file */
     const char *vcd;                /* cycle: "layer[:fold]" to trace, NULL: none */
     const char *vcd_path;           /* cycle: where the VCD goes */
     char mac_spec[256];

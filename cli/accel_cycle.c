@@ -55,14 +55,15 @@ static void gemm_operands(const ax_node_t *d, int64_t g, const uint32_t *qx, con
         for (int64_t nn = 0; nn < N; nn++) want[nn] = qc[nn];
         return;
     }
-    const int64_t Cg = d->in_c / d->groups, Og = d->c / d->groups, kh = d->k, kw = d->k;
-    const int64_t H = d->in_h, W = d->in_w, ow = d->w, s = d->stride, p = d->pad;
+    const int64_t Cg = d->in_c / d->groups, Og = d->c / d->groups, kh = d->kh, kw = d->kw;
+    const int64_t H = d->in_h, W = d->in_w, ow = d->w;
     for (int64_t mm = 0; mm < M; mm++) {
         const int64_t oy = mm / ow, ox = mm % ow;
         for (int64_t cl = 0; cl < Cg; cl++)
             for (int64_t ky = 0; ky < kh; ky++)
                 for (int64_t kx = 0; kx < kw; kx++) {
-                    const int64_t iy = oy * s - p + ky, ix = ox * s - p + kx, ci = g * Cg + cl;
+                    const int64_t iy = oy * d->sh - d->ph + ky * d->dh, ix = ox * d->sw - d->pw + kx * d->dw;
+                    const int64_t ci = g * Cg + cl;
                     const int64_t kk = (cl * kh + ky) * kw + kx;
                     /* padding: a +0 operand through the MAC, as ax_conv2d_fwd */
                     A[mm * K + kk] =
@@ -153,13 +154,14 @@ int accel_run_cycle(const accel_opts_t *o, accel_layer_t *ls, int64_t n)
     memset(&j, 0, sizeof j);
     net_opts_defaults(&j.o, verb);
     j.o.model = o->model, j.o.model_given = 1; /* accel --model (default lenet5) decides */
+    j.o.onnx = o->onnx;                        /* ... or the ONNX file, with its weights */
     j.o.data = o->data;
     j.o.backend = o->backend;
     j.o.threads = o->threads;
     j.o.quiet = o->quiet;
     j.o.fwd = j.o.bwd = o->mac;
     const char *weights = o->weights;
-    if (!weights) {
+    if (!weights && !o->onnx) {
         snprintf(wpath, sizeof wpath, "%s/%s-fashion-mnist.safetensors", AXSIM_WEIGHTS_DIR, o->model);
         if (file_exists(wpath)) weights = wpath;
         else if (!o->quiet)
@@ -168,7 +170,7 @@ int accel_run_cycle(const accel_opts_t *o, accel_layer_t *ls, int64_t n)
                     o->model, (unsigned long long)j.o.seed);
     }
     j.o.weights = weights;
-    int rc = net_job_load(&j, weights ? NO_WEIGHTS : 0);
+    int rc = net_job_load(&j, weights || o->onnx ? NO_WEIGHTS : 0);
     if (rc >= 0) return rc;
     ax_model_set_mac(j.m, j.e, &o->mac, &o->mac);
     const int64_t N = (int64_t)o->images;
@@ -259,8 +261,8 @@ int accel_run_cycle(const accel_opts_t *o, accel_layer_t *ls, int64_t n)
             if (d->kind == AX_LAYER_LINEAR) {
                 krc = ax_linear_fwd(j.e, &o->mac, 1, in, d->c, qx, qw, qc, &flags, err, sizeof err);
             } else {
-                ax_conv_shape_t s = {1, d->in_c, d->in_h, d->in_w, d->c, d->k, d->k, d->stride,
-                                     d->stride, d->pad, d->pad, 1, 1, d->groups};
+                ax_conv_shape_t s = {1, d->in_c, d->in_h, d->in_w, d->c, d->kh, d->kw, d->sh,
+                                     d->sw, d->ph, d->pw, d->dh, d->dw, d->groups};
                 krc = ax_conv2d_fwd(j.e, &o->mac, &s, qx, qw, qc, &flags, err, sizeof err);
             }
             if (krc) {

@@ -13,6 +13,7 @@
 #include "accel_cli.h"
 #include "ax_atomic.h"
 #include "ax_cache.h"
+#include "ax_onnx.h"
 #include "ax_nn.h"
 #include "ax_plot.h"
 #include "cli.h"
@@ -36,6 +37,8 @@ static const char *help =
     "\n"
     "  --model M          the network (default lenet5; any of axsim train's)\n"
     "  --input CxHxW      its input per image in analytic mode (default 1x28x28)\n"
+    "  --onnx FILE        the network of an ONNX file instead (docs/onnx.md); in cycle\n"
+    "                     mode its weights unless --weights\n"
     "  --batch N          analytic: N images per run (default 1): a linear layer's\n"
     "                     GEMM gets one row of A per image, a convolution runs N times\n"
     "  --topology CSV     SCALE-Sim layers instead of a model ('name, M, N, K,' or\n"
@@ -80,9 +83,11 @@ static const char *help =
 static int model_layers(const accel_opts_t *o, accel_layer_t **out, int64_t *n)
 {
     char err[512];
-    ax_model_t *m = ax_model_create(o->model, o->in_c, o->in_h, o->in_w, 10, err, sizeof err);
+    char notes[512];
+    ax_model_t *m = o->onnx ? ax_onnx_load(o->onnx, notes, sizeof notes, err, sizeof err)
+                            : ax_model_create(o->model, o->in_c, o->in_h, o->in_w, 10, err, sizeof err);
     if (!m) {
-        ax_cli_error(verb, "%s", err);
+        ax_cli_error(verb, "%s%s", o->onnx ? "--onnx " : "", err);
         return AX_EXIT_USAGE;
     }
     if (ax_model_is_spiking(m)) {
@@ -106,15 +111,22 @@ static int model_layers(const accel_opts_t *o, accel_layer_t **out, int64_t *n)
         a->node = i;
         if (d->kind == AX_LAYER_CONV) {
             a->l.m = d->h * d->w;
-            a->l.k = d->in_c / d->groups * d->k * d->k;
+            a->l.k = d->in_c / d->groups * d->kh * d->kw;
             a->l.n = d->c / d->groups;
             a->l.count = d->groups * (int64_t)o->batch;
             a->l.ifmap_words = d->in_c / d->groups * d->in_h * d->in_w; /* one group's input */
             /* as SCALE-Sim's memory model addresses it: the padded input */
-            a->l.conv_h = d->in_h + 2 * d->pad, a->l.conv_w = d->in_w + 2 * d->pad;
+            a->l.conv_h = d->in_h + 2 * d->ph, a->l.conv_w = d->in_w + 2 * d->pw;
             a->l.conv_c = d->in_c / d->groups;
-            a->l.filt_h = a->l.filt_w = d->k;
-            a->l.stride = d->stride, a->l.out_w = d->w;
+            a->l.filt_h = d->kh, a->l.filt_w = d->kw;
+            if ((d->dh != 1 || d->dw != 1 || d->sh != d->sw) && o->cfg.memory == AX_MEM_SCALESIM) {
+                ax_cli_error(verb, "%s: a dilated convolution or one with two strides: SCALE-Sim's "
+                                   "memory model addresses neither (use --memory axsim)", d->name);
+                free(ls);
+                ax_model_free(m);
+                return AX_EXIT_USAGE;
+            }
+            a->l.stride = d->sh, a->l.out_w = d->w;
         } else {
             a->l.m = (int64_t)o->batch;
             a->l.k = d->in_c * d->in_h * d->in_w;
@@ -153,7 +165,7 @@ static int parse_opts(accel_opts_t *o, int argc, char **argv)
         {"vcd", 1, 0, 'v'},     {"vcd-out", 1, 0, 'V'},  {"backend", 1, 0, 'b'},
         {"threads", 1, 0, 't'}, {"out", 1, 0, 'o'},      {"json", 1, 0, 'j'},
         {"quiet", 0, 0, 'q'},   {"memory", 1, 0, 'y'},   {"batch", 1, 0, 'N'},
-        {0, 0, 0, 0}};
+        {"onnx", 1, 0, 'X'},    {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->model = "lenet5";
     o->data = AX_DEFAULT_DATA;
@@ -173,6 +185,7 @@ static int parse_opts(accel_opts_t *o, int argc, char **argv)
         int bad = 0;
         switch (c) {
         case 'M': o->model = optarg, model_given = 1; break;
+        case 'X': o->onnx = optarg; break;
         case 'I': input = optarg; break;
         case 'T': o->topology = optarg; break;
         case 'C': o->config = optarg; break;
@@ -270,10 +283,15 @@ static int parse_opts(accel_opts_t *o, int argc, char **argv)
         ax_cli_error(verb, "--pe '%s': give rtl (the verilated MAC) or c (its C model)", o->pe);
         return AX_EXIT_USAGE;
     }
-    if (o->topology && model_given) {
-        ax_cli_error(verb, "--topology and --model: give one");
+    if (!!o->topology + model_given + !!o->onnx > 1) {
+        ax_cli_error(verb, "--topology, --model and --onnx: give one");
         return AX_EXIT_USAGE;
     }
+    if (o->onnx && input) {
+        ax_cli_error(verb, "--input: an ONNX model's input is its own");
+        return AX_EXIT_USAGE;
+    }
+    if (o->onnx) o->model = "onnx";
     if (o->cycle && o->cfg.memory == AX_MEM_SCALESIM) {
         ax_cli_error(verb, "--memory scalesim is for --mode analytic: the cycle-accurate array "
                            "runs axsim's memory model (docs/accelerator.md)");

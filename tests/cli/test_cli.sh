@@ -906,6 +906,16 @@ onnx)
       --test-limit 200 --no-verify --out "$T/est" --quiet
   [ $rc -eq 0 ] || { cat "$T/err"; fail "estimate --onnx: exit $rc"; }
   has out "lenet5.onnx"
+  # the array: the ONNX ResNet-8 is the built-in resnet8, layer for layer, so the same totals
+  "$AX" accel --onnx "$O/resnet8_bn.onnx" --out "$T/a1" --quiet | grep '^total' >"$T/t1" || fail "accel --onnx"
+  "$AX" accel --model resnet8 --out "$T/a2" --quiet | grep '^total' >"$T/t2" || fail "accel --model resnet8"
+  cmp -s "$T/t1" "$T/t2" || { cat "$T/t1" "$T/t2"; fail "accel --onnx resnet8 totals differ from the built-in's"; }
+  # cycle mode: dilated, strided, depthwise and 3x1 convolutions through the array, checked against the fast path
+  run "$AX" accel --onnx "$O/ops_conv.onnx" --mode cycle --images 1 --pe c --out "$T/a3" --quiet
+  if [ $rc -ne 77 ] && ! grep -q "no SystemC model" "$T/err"; then
+    [ $rc -eq 0 ] || { cat "$T/err"; fail "accel --onnx --mode cycle: exit $rc"; }
+    has out "every output and flag equals the fast path's; every count the analytic model's"
+  fi
   # refusals
   bad() { run "$AX" "$@"; [ $rc -eq 2 ] || { cat "$T/err"; fail "exit $rc for $*"; }; }
   bad eval --onnx "$O/lenet5.onnx" --model lenet5; has err "give --onnx FILE or --model M, not both"
@@ -914,6 +924,8 @@ onnx)
   printf 'not a model' >"$T/bad.onnx"
   bad eval --onnx "$T/bad.onnx"; has err "not an ONNX model"
   bad eval --onnx "$O/lenet5.onnx" --rename "$T/x.txt"; has err "an ONNX file's weights load as they are"
+  bad accel --onnx "$O/lenet5.onnx" --model lenet5; has err "give one"
+  bad accel --onnx "$O/ops_conv.onnx" --memory scalesim --out "$T/a4"; has err "SCALE-Sim's memory model addresses neither"
   true ;;
 *) fail "unknown case $CASE" ;;
 esac
