@@ -52,6 +52,19 @@ static int training_only(int ch)
            ch == O_BWD || ch == O_SURR;
 }
 
+int net_parse_norm(net_opts_t *o, const char *arg)
+{
+    double a, b;
+    char tail;
+    if (sscanf(arg, "%lf,%lf%c", &a, &b, &tail) != 2 || !isfinite(a) || !isfinite(b) || !(b > 0)) {
+        ax_cli_error(o->verb, "--norm '%.60s': expected MEAN,STD, finite, with STD > 0 (after /255)", arg);
+        return -1;
+    }
+    o->norm[1] = a, o->norm[2] = b;
+    o->norm_source = "--norm";
+    return 0;
+}
+
 /* One option into o. 0, or -1 with a message. */
 static int take_option(net_opts_t *o, int ch, const char *arg)
 {
@@ -94,17 +107,7 @@ static int take_option(net_opts_t *o, int ch, const char *arg)
         if (ax_sched_parse(arg, &o->sched, err, sizeof err) == 0) return 0;
         ax_cli_error(verb, "--schedule: %s", err);
         return -1;
-    case O_NORM: {
-        double a, b;
-        char tail;
-        if (sscanf(arg, "%lf,%lf%c", &a, &b, &tail) != 2 || !isfinite(a) || !isfinite(b) || !(b > 0)) {
-            ax_cli_error(verb, "--norm '%.60s': expected MEAN,STD, finite, with STD > 0 (after /255)", arg);
-            return -1;
-        }
-        o->norm[1] = a, o->norm[2] = b;
-        o->norm_source = "--norm";
-        return 0;
-    }
+    case O_NORM: return net_parse_norm(o, arg);
     case O_STEPS: {
         uint64_t t;
         if (ax_cli_u64(verb, "--timesteps", arg, &t)) return -1;

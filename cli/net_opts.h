@@ -58,6 +58,8 @@ enum {
 void net_opts_defaults(net_opts_t *o, const char *verb);
 /* Parses argv into o. Returns -1 to continue, or exit code 2 with a message. */
 int net_opts_parse(net_opts_t *o, int argc, char **argv, unsigned what);
+/* --norm MEAN,STD into o (finite, STD > 0). 0, or -1 with a message. */
+int net_parse_norm(net_opts_t *o, const char *arg);
 /* 0 when model names an architecture, else -1 with a message. */
 int net_check_model(const char *verb, const char *model);
 

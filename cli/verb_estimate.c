@@ -51,6 +51,8 @@ static const char *help =
     "                     --model, the model its metadata or tensor names say\n"
     "  --rename FILE      map its tensor names to axsim's (docs/checkpoints.md)\n"
     "  --onnx FILE        the model and weights of an ONNX file (docs/onnx.md)\n"
+    "  --norm MEAN,STD    normalization after /255 (default: the checkpoint's, else\n"
+    "                     the training images' statistics)\n"
     "  --data DIR         MNIST-family folder (default " AX_DEFAULT_DATA ")\n"
     "  --units LIST       multipliers (default mul_exact,mul_trunc,mul_drum,\n"
     "                     mul_mitchell,mul_mbm,mul_realm; parameters as mul_drum:k=4)\n"
@@ -97,7 +99,7 @@ typedef struct est_cli {
 /* Options into c. -1 to go on, or an exit code. */
 static int parse_opts(est_cli_t *c, int argc, char **argv)
 {
-    enum { O_UNITS = 256, O_FMTS, O_ADDER, O_EP, O_RL, O_LR, O_TL, O_NV, O_RES, O_SYN, O_NEU, O_DAA, O_REN, O_ONNX };
+    enum { O_UNITS = 256, O_FMTS, O_ADDER, O_EP, O_RL, O_LR, O_TL, O_NV, O_RES, O_SYN, O_NEU, O_DAA, O_REN, O_ONNX, O_NORM };
     static const struct option lo[] = {
         {"model", 1, 0, 'm'},           {"weights", 1, 0, 'w'},        {"data", 1, 0, 'd'},
         {"units", 1, 0, O_UNITS},       {"formats", 1, 0, O_FMTS},     {"adder", 1, 0, O_ADDER},
@@ -106,7 +108,7 @@ static int parse_opts(est_cli_t *c, int argc, char **argv)
         {"resume", 0, 0, O_RES},        {"backend", 1, 0, 'B'},        {"threads", 1, 0, 't'},
         {"seed", 1, 0, 's'},            {"quiet", 0, 0, 'q'},          {"synapses", 1, 0, O_SYN},
         {"neurons", 1, 0, O_NEU},       {"daa", 1, 0, O_DAA},          {"rename", 1, 0, O_REN},
-        {"onnx", 1, 0, O_ONNX},         {0, 0, 0, 0}};
+        {"onnx", 1, 0, O_ONNX},         {"norm", 1, 0, O_NORM},        {0, 0, 0, 0}};
     net_opts_t *o = &c->j.o;
     ax_estimate_t *st = &c->st;
     int ch;
@@ -118,6 +120,7 @@ static int parse_opts(est_cli_t *c, int argc, char **argv)
         case 'w': o->weights = optarg; break;
         case O_REN: o->rename = optarg; break;
         case O_ONNX: o->onnx = optarg, c->main_job = 0; break;
+        case O_NORM: bad = net_parse_norm(o, optarg); break;
         case 'd': o->data = optarg; break;
         case O_UNITS: snprintf(c->units, sizeof c->units, "%s", optarg), c->dnn_opts = 1; break;
         case O_FMTS: snprintf(c->fmts, sizeof c->fmts, "%s", optarg), c->dnn_opts = 1; break;
