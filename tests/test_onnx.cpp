@@ -159,6 +159,31 @@ TEST_CASE("onnx: the same ResNet as PyTorch's state_dict in safetensors predicts
     ax_dataset_free(&d);
 }
 
+TEST_CASE("onnx: PyTorch's LeNet-5 state_dict in safetensors predicts as PyTorch", "[onnx][ckpt]")
+{
+    ax_dataset_t d{};
+    if (!test_images(&d)) {
+        WARN("dataset-fashion-mnist not installed: skipped");
+        return;
+    }
+    char err[1024];
+    ax_ckpt_t c{};
+    REQUIRE(ax_ckpt_load(onnx_path("lenet5.safetensors").c_str(), &c, err, sizeof err) == 0);
+    CHECK(c.nmeta == 0); // as PyTorch writes it: no model, no normalization
+    const char *arch = ax_model_guess(&c, err, sizeof err);
+    REQUIRE(arch);
+    CHECK(std::string(arch) == "lenet5");
+    ax_model_t *m = ax_model_create(arch, 1, 28, 28, 10, err, sizeof err);
+    REQUIRE(m);
+    REQUIRE(ax_model_load_ckpt(m, &c, "lenet5.safetensors", err, sizeof err) == 0);
+    ax_ckpt_free(&c);
+    compared r = compare(m, &d, "lenet5", 10000); // all of them: LeNet-5 is quick
+    CHECK(r.mismatches == 0);
+    CHECK(r.worst < tolerance);
+    ax_model_free(m);
+    ax_dataset_free(&d);
+}
+
 TEST_CASE("onnx: the layers PyTorch's operators map to", "[onnx]")
 {
     char err[1024];

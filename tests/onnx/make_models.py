@@ -8,7 +8,8 @@ what PyTorch computes with them, into this folder:
   NAME.pred.npy     uint8 [10000]: PyTorch's predicted class (argmax) of all
                     10,000 test images
 
-and resnet8.safetensors: the ResNet-8's PyTorch state_dict as safetensors (what
+and lenet5.safetensors, resnet8.safetensors: the two models' PyTorch state_dicts
+as safetensors (what
 safetensors.torch.save_file writes: PyTorch's names, num_batches_tracked as
 I64, no metadata), for the checkpoint path (--weights with --rename).
 
@@ -231,6 +232,7 @@ def main():
     m = LeNet5()
     m.load_state_dict(safetensors(os.path.join(ROOT, "networks/weights/lenet5-fashion-mnist.safetensors")))
     lg = record(m, "lenet5", xte, 13)
+    save_safetensors(os.path.join(HERE, "lenet5.safetensors"), m.state_dict())
     print(f"  accuracy {(lg.argmax(1) == yte).float().mean().item():.4f}")
     # resnet8: one epoch on 10,000 images, SGD
     r = ResNet8()
