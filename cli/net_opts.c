@@ -493,8 +493,11 @@ static int model_of_weights(net_opts_t *o)
 
 int net_model_from_weights(net_opts_t *o)
 {
+    const int quiet = o->quiet;
+    o->quiet = 1; /* said when the weights are loaded for the run */
     int rc = load_weights(o);
     if (!rc) rc = model_of_weights(o);
+    o->quiet = quiet;
     net_opts_free(o);
     return rc;
 }

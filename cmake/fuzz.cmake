@@ -14,7 +14,7 @@
 # fuzzer's coverage instrumentation (-fsanitize=fuzzer-no-link): axfz_cmodels
 # (without ax_hostcheck.c, which no parser needs and clang 14 cannot compile:
 # _Float16), axfz_util, axfz_fastpath (C sources only) and axfz_networks.
-set(AXSIM_FUZZ_SECONDS 25 CACHE STRING "Seconds of each fuzz.<parser> campaign (clang builds)")
+set(AXSIM_FUZZ_SECONDS 15 CACHE STRING "Seconds of each fuzz.<parser> campaign (clang builds)")
 
 set(_fz ${PROJECT_SOURCE_DIR}/tests/fuzz)
 set(_fz_parsers format unit mac calc byo lut idx idx_gz npy ckpt accel onnx)

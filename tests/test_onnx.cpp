@@ -89,6 +89,14 @@ compared compare(ax_model_t *m, const ax_dataset_t *d, const std::string &name, 
 // that and far below the gaps between logits that decide a prediction.
 const double tolerance = 1e-4;
 
+// Images compared per model in the unit suite (all 10,000 under [slow]); fewer
+// under the sanitizers, which look for memory errors, not numbers.
+#ifdef AX_TEST_SANITIZED
+const int64_t sample = 100;
+#else
+const int64_t sample = 1000;
+#endif
+
 const char *const models[] = {"lenet5", "resnet8_bn", "resnet8_fold", "ops_mlp", "ops_conv", "ops_act", "ops_act9"};
 
 // The ResNet-8 of resnet8_bn.onnx as PyTorch's state_dict in safetensors
@@ -135,7 +143,7 @@ TEST_CASE("onnx: PyTorch exports give PyTorch's logits and predictions in exact 
             CHECK(m->classes == 10);
             if (!strcmp(name, "ops_mlp")) CHECK_THAT(std::string(notes), Catch::Contains("final Softmax is left out"));
             else CHECK(std::string(notes).empty());
-            compared r = compare(m, &d, name, 1000);
+            compared r = compare(m, &d, name, sample);
             CHECK(r.mismatches == 0);
             CHECK(r.worst < tolerance);
             ax_model_free(m);
@@ -152,7 +160,7 @@ TEST_CASE("onnx: the same ResNet as PyTorch's state_dict in safetensors predicts
         return;
     }
     ax_model_t *m = resnet8_from_state_dict();
-    compared r = compare(m, &d, "resnet8_bn", 1000);
+    compared r = compare(m, &d, "resnet8_bn", sample);
     CHECK(r.mismatches == 0);
     CHECK(r.worst < tolerance);
     ax_model_free(m);
@@ -177,7 +185,7 @@ TEST_CASE("onnx: PyTorch's LeNet-5 state_dict in safetensors predicts as PyTorch
     REQUIRE(m);
     REQUIRE(ax_model_load_ckpt(m, &c, "lenet5.safetensors", err, sizeof err) == 0);
     ax_ckpt_free(&c);
-    compared r = compare(m, &d, "lenet5", 10000); // all of them: LeNet-5 is quick
+    compared r = compare(m, &d, "lenet5", 10 * sample); // all of them: LeNet-5 is quick
     CHECK(r.mismatches == 0);
     CHECK(r.worst < tolerance);
     ax_model_free(m);

@@ -848,9 +848,9 @@ PY
   [ $rc -eq 2 ] || fail "an existing --predictions file: exit $rc"; has err "exists"
   run "$AX" train --epochs 1 --limit 10 --out "$T/x.st" --predictions "$T/p.csv"
   [ $rc -eq 2 ] || fail "train --predictions: exit $rc"; has err "option --predictions is for eval"
-  # 5: names mapped by a rules file: a ResNet-20 under PyTorch's CIFAR names
-  "$AX" train --model resnet20 --epochs 1 --limit 64 --test-limit 64 --out "$T/r.st" --quiet >/dev/null ||
-    fail "setup train resnet20"
+  # 5: names mapped by a rules file: a ResNet-8 under PyTorch's CIFAR names
+  "$AX" train --model resnet8 --epochs 1 --limit 64 --test-limit 64 --out "$T/r.st" --quiet >/dev/null ||
+    fail "setup train resnet8"
   "$TOOL" torch "$T/r.st" "$T/rt.st" "$(dirname "$0")/resnet-to-torch.txt" || fail "ckpt_tool torch resnet"
   run "$AX" eval --weights "$T/rt.st" --test-limit 100
   [ $rc -eq 2 ] || fail "PyTorch's ResNet names without --rename: exit $rc"
@@ -858,9 +858,9 @@ PY
   R=$(dirname "$0")/../../examples/rename/resnet-cifar.txt
   run "$AX" eval --weights "$T/rt.st" --rename "$R" --test-limit 100 --predictions "$T/rt.csv"
   [ $rc -eq 0 ] || { cat "$T/err"; fail "--rename resnet-cifar.txt: exit $rc"; }
-  has err "its tensor names are resnet20's"; has err "22 tensors the resnet20 model does not use"
+  has err "its tensor names are resnet8's"; has err "10 tensors the resnet8 model does not use"
   run "$AX" eval --weights "$T/r.st" --test-limit 100 --predictions "$T/r.csv"
-  cmp -s "$T/r.csv" "$T/rt.csv" || fail "the renamed ResNet-20 predicts otherwise"
+  cmp -s "$T/r.csv" "$T/rt.csv" || fail "the renamed ResNet-8 predicts otherwise"
   # bad rules: said with the file and line, nothing runs
   badrule() { printf '%s\n' "$1" >"$T/bad.txt"; run "$AX" eval --weights "$T/rt.st" --rename "$T/bad.txt" --test-limit 10
     [ $rc -eq 2 ] || fail "rule '$1': exit $rc"; has err "$2"; }
@@ -885,20 +885,21 @@ PY
 onnx)
   # issue 17: ONNX import end to end (the model-level checks are test_onnx.cpp's)
   O=$(dirname "$0")/../onnx
-  # PyTorch's own accuracy of this export on the 10,000 test images: 90.31 % (make_models.py)
-  run "$AX" eval --onnx "$O/lenet5.onnx" --norm 0.2860,0.3530 --json "$T/e.json"
+  # PyTorch's own accuracy of this export on the first 2,000 test images: 91.05 %
+  # (tests/onnx/lenet5.pred.npy against the labels; 90.31 % on all 10,000)
+  run "$AX" eval --onnx "$O/lenet5.onnx" --norm 0.2860,0.3530 --test-limit 2000 --json "$T/e.json"
   [ $rc -eq 0 ] || { cat "$T/err"; fail "eval --onnx lenet5: exit $rc"; }
-  has out "onnx, mul=mul_exact,in=fp32.*10000 images, accuracy 90.31%"
+  has out "onnx, mul=mul_exact,in=fp32.*2000 images, accuracy 91.05%"
   has e.json '"onnx":.*lenet5.onnx'; has e.json '"model":.*"onnx"'
   # the final Softmax is said to be left out
   run "$AX" eval --onnx "$O/ops_mlp.onnx" --test-limit 100
   [ $rc -eq 0 ] || fail "eval --onnx ops_mlp: exit $rc"; has err "the final Softmax is left out"
   # retrain through the MAC, then the checkpoint's weights in the ONNX model
-  run "$AX" retrain --onnx "$O/resnet8_bn.onnx" --mac mul=mitchell,in=bf16 --epochs 1 --limit 256 \
-      --test-limit 200 --out "$T/r.st" --quiet
+  run "$AX" retrain --onnx "$O/resnet8_bn.onnx" --mac mul=mitchell,in=bf16 --epochs 1 --limit 128 \
+      --test-limit 100 --out "$T/r.st" --quiet
   [ $rc -eq 0 ] || { cat "$T/err"; fail "retrain --onnx: exit $rc"; }
   after=$(sed -n 's/^after .*accuracy \([0-9.]*\)%.*/\1/p' "$T/out")
-  run "$AX" eval --onnx "$O/resnet8_bn.onnx" --weights "$T/r.st" --mac mul=mitchell,in=bf16 --test-limit 200 --quiet
+  run "$AX" eval --onnx "$O/resnet8_bn.onnx" --weights "$T/r.st" --mac mul=mitchell,in=bf16 --test-limit 100 --quiet
   [ $rc -eq 0 ] || fail "eval --onnx --weights: exit $rc"
   has out "accuracy $after%"
   # estimate rows over an ONNX model
