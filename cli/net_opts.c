@@ -378,7 +378,7 @@ static void norm_from_data(net_opts_t *o, const ax_dataset_t *train, const ax_da
                             "%.4f, std %.4f): %s has no normalization metadata and no training images "
                             "were given; give --norm MEAN,STD (the training images' values) to be exact\n",
                     o->verb, o->norm[1], o->norm[2], o->weights ? o->weights : o->onnx ? o->onnx : "the model");
-        else if (!(what & NO_TRAINSET) && !o->quiet)
+        else if ((o->weights || o->onnx) && !o->quiet) /* a model from a file lacked them */
             fprintf(stderr, "axsim %s: normalization from the training images' statistics (mean %.4f, "
                             "std %.4f): %s has no normalization metadata\n",
                     o->verb, o->norm[1], o->norm[2], o->weights ? o->weights : o->onnx ? o->onnx : "the model");
