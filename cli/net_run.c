@@ -219,9 +219,7 @@ static int write_predictions(const net_opts_t *o, const ax_dataset_t *d, int64_t
     }
     for (int64_t i = 0; ok && i < n; i++) {
         const float *l = logits + i * classes;
-        int arg = 0;
-        for (int k = 1; k < classes; k++)
-            if (l[k] > l[arg]) arg = k;
+        const int arg = ax_argmax(l, classes);
         if (npy) {
             float row[2] = {(float)d->y[i], (float)arg};
             ok = fwrite(row, sizeof(float), 2, f) == 2 && fwrite(l, sizeof(float), (size_t)classes, f) == (size_t)classes;

@@ -23,6 +23,8 @@ typedef struct ax_builder {
     size_t errlen;
 } ax_builder_t;
 
+/* The per-image output shape of node in (-1: the network input). */
+void ax_build_shape(const ax_builder_t *b, int in, int64_t *c, int64_t *h, int64_t *w);
 /* conv2d: g = {kh, kw, stride_h, stride_w, pad_h, pad_w, dil_h, dil_w}
  * (pads on both sides), weights name.weight [oc, in_c/groups, kh, kw], with
  * bias name.bias [oc]. */

@@ -72,15 +72,14 @@ static int add_param(builder_t *b, const char *node, const char *what, int ndim,
     return m->nparams - 1;
 }
 
-static ax_node_t *in_shape(builder_t *b, int in, int64_t *c, int64_t *h, int64_t *w)
+void ax_build_shape(const builder_t *b, int in, int64_t *c, int64_t *h, int64_t *w)
 {
     if (in < 0) {
         *c = b->m->in_c, *h = b->m->in_h, *w = b->m->in_w;
-        return NULL;
+        return;
     }
-    ax_node_t *d = &b->m->node[in];
+    const ax_node_t *d = &b->m->node[in];
     *c = d->c, *h = d->h, *w = d->w;
-    return d;
 }
 
 static int add_node(builder_t *b, ax_layer_t kind, const char *name, int in)
@@ -99,7 +98,7 @@ static int add_node(builder_t *b, ax_layer_t kind, const char *name, int in)
     snprintf(d->name, sizeof d->name, "%s", name);
     d->in[0] = in, d->in[1] = -1;
     d->weight = d->bias = d->run_mean = d->run_var = -1;
-    in_shape(b, in, &d->in_c, &d->in_h, &d->in_w);
+    ax_build_shape(b, in, &d->in_c, &d->in_h, &d->in_w);
     d->c = d->in_c, d->h = d->in_h, d->w = d->in_w;
     return m->nnodes++;
 }
@@ -215,7 +214,7 @@ int ax_build_concat(builder_t *b, const char *name, int x, int y)
     if (i < 0) return -1;
     ax_node_t *d = &b->m->node[i];
     int64_t c, h, w;
-    in_shape(b, y, &c, &h, &w);
+    ax_build_shape(b, y, &c, &h, &w);
     d->in[1] = y;
     d->c = d->in_c + c;
     return i;

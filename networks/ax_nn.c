@@ -180,18 +180,7 @@ static int gemm_bwd_run(ax_model_t *m, ax_node_t *d, const float *x, int64_t n,
                                            errlen);
     if (rc) return -1;
     ax_dequantize(m->eng, m->bwd.acc, m->qc, W->g, (size_t)W->count);
-    if (d->bias >= 0) {
-        float *gb = m->param[d->bias].g;
-        int64_t hw = d->h * d->w;
-        for (int64_t c = 0; c < d->c; c++) {
-            double s = 0;
-            for (int64_t i = 0; i < n; i++) {
-                const float *dy = d->dy + (i * d->c + c) * hw;
-                for (int64_t j = 0; j < hw; j++) s += dy[j];
-            }
-            gb[c] = (float)s;
-        }
-    }
+    if (d->bias >= 0) ax_bias_grad(d->dy, n, d->c, d->h * d->w, m->param[d->bias].g);
     /* no gradient for the data (nor for a spiking model's encoded input, or
      * a flattened view of either) */
     int src = d->in[0];
@@ -529,6 +518,26 @@ int ax_model_backward(ax_model_t *m, const float *dlogits, char *err, size_t err
     return rc;
 }
 
+void ax_bias_grad(const float *dy, int64_t n, int64_t channels, int64_t hw, float *out)
+{
+    for (int64_t c = 0; c < channels; c++) {
+        double s = 0;
+        for (int64_t i = 0; i < n; i++) {
+            const float *d = dy + (i * channels + c) * hw;
+            for (int64_t j = 0; j < hw; j++) s += d[j];
+        }
+        out[c] = (float)s;
+    }
+}
+
+int ax_argmax(const float *logits, int classes)
+{
+    int arg = 0;
+    for (int j = 1; j < classes; j++)
+        if (logits[j] > logits[arg]) arg = j;
+    return arg;
+}
+
 double ax_softmax_xent(const float *logits, const int32_t *labels, int64_t n, int classes,
                        float *dlogits, int64_t *correct)
 {
@@ -536,9 +545,7 @@ double ax_softmax_xent(const float *logits, const int32_t *labels, int64_t n, in
     int64_t ok = 0;
     for (int64_t i = 0; i < n; i++) {
         const float *l = logits + i * classes;
-        int arg = 0;
-        for (int j = 1; j < classes; j++)
-            if (l[j] > l[arg]) arg = j;
+        const int arg = ax_argmax(l, classes);
         double mx = l[arg], sum = 0;
         for (int j = 0; j < classes; j++) sum += exp((double)l[j] - mx);
         loss += log(sum) - ((double)l[labels[i]] - mx);

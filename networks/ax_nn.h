@@ -223,6 +223,13 @@ const float *ax_model_output(const ax_model_t *m);
  * NULL) the gradient of the mean loss. */
 double ax_softmax_xent(const float *logits, const int32_t *labels, int64_t n, int classes,
                        float *dlogits, int64_t *correct);
+/* The predicted class of one image's logits: the first of the largest (the
+ * rule of the accuracy above: compared with >, so ties go to the first). */
+int ax_argmax(const float *logits, int classes);
+/* A bias's gradient as the layers compute it: out[c] = the sum over i < n,
+ * then j < hw, of dy[(i * channels + c) * hw + j], in double in that order,
+ * rounded once. */
+void ax_bias_grad(const float *dy, int64_t n, int64_t channels, int64_t hw, float *out);
 
 /* Gradients of every trainable parameter (into param[i].g) from the gradient
  * of the logits (n x classes) of the last training forward. */

@@ -439,8 +439,8 @@ static int op_conv(imp_t *im, const Onnx__NodeProto *n, size_t idx)
     if (!w) return -1;
     konst_t *bias = NULL;
     if (has_in(n, 2) && !(bias = const_in(im, n, 2, "the bias"))) return -1;
-    const ax_node_t *src = x->node >= 0 ? &im->b.m->node[x->node] : NULL;
-    int64_t ic = src ? src->c : im->b.m->in_c, ih = src ? src->h : im->b.m->in_h, iw = src ? src->w : im->b.m->in_w;
+    int64_t ic, ih, iw;
+    ax_build_shape(&im->b, x->node, &ic, &ih, &iw);
     int64_t group, k[2], s[2], p[4], d[2];
     if (attr_int(im, n, "group", 1, &group) || attr_ints(im, n, "strides", 2, 1, s) ||
         attr_ints(im, n, "pads", 4, 0, p) || attr_ints(im, n, "dilations", 2, 1, d))
@@ -502,7 +502,9 @@ static int op_linear(imp_t *im, const Onnx__NodeProto *n, size_t idx, int gemm)
         return fail(im, "%s: transA = 1 or alpha != 1 is not supported (the input is the batch; "
                         "scale the weights instead)", nd(n));
     if (w->ndim != 2) return fail(im, "%s: the weight has rank %d; axsim needs a matrix", nd(n), w->ndim);
-    const int64_t fan = x->node >= 0 ? im->b.m->node[x->node].c : im->b.m->in_c * im->b.m->in_h * im->b.m->in_w;
+    int64_t xc, xh, xw;
+    ax_build_shape(&im->b, x->node, &xc, &xh, &xw);
+    const int64_t fan = xc * xh * xw;
     const int64_t out = tb ? w->dims[0] : w->dims[1], win = tb ? w->dims[1] : w->dims[0];
     if (win != fan)
         return fail(im, "%s: the weight takes %lld inputs, its input has %lld", nd(n), (long long)win,
@@ -543,13 +545,9 @@ static int op_linear(imp_t *im, const Onnx__NodeProto *n, size_t idx, int gemm)
 
 static int same_shape(imp_t *im, const value_t *a, const value_t *b)
 {
-    const ax_model_t *m = im->b.m;
     int64_t s[2][3];
-    const value_t *v[2] = {a, b};
-    for (int k = 0; k < 2; k++) {
-        if (v[k]->node < 0) s[k][0] = m->in_c, s[k][1] = m->in_h, s[k][2] = m->in_w;
-        else s[k][0] = m->node[v[k]->node].c, s[k][1] = m->node[v[k]->node].h, s[k][2] = m->node[v[k]->node].w;
-    }
+    ax_build_shape(&im->b, a->node, &s[0][0], &s[0][1], &s[0][2]);
+    ax_build_shape(&im->b, b->node, &s[1][0], &s[1][1], &s[1][2]);
     return a->rank == b->rank && !memcmp(s[0], s[1], sizeof s[0]);
 }
 
@@ -603,7 +601,8 @@ static int op_bn(imp_t *im, const Onnx__NodeProto *n, size_t idx)
     if (!x || only_first_output(im, n)) return -1;
     konst_t *t[4];
     static const char *what[4] = {"scale", "B", "mean", "var"};
-    const int64_t c = x->node >= 0 ? im->b.m->node[x->node].c : im->b.m->in_c;
+    int64_t c, xh, xw;
+    ax_build_shape(&im->b, x->node, &c, &xh, &xw);
     for (int j = 0; j < 4; j++) {
         if (!(t[j] = const_in(im, n, (size_t)j + 1, what[j]))) return -1;
         if (t[j]->count != c)
@@ -644,9 +643,9 @@ static int op_reshape(imp_t *im, const Onnx__NodeProto *n, size_t idx)
     value_t *x = tensor_in(im, n, 0, 0);
     konst_t *s = x ? const_in(im, n, 1, "the shape") : NULL;
     if (!s) return -1;
-    const ax_model_t *m = im->b.m;
-    const int64_t f = x->node >= 0 ? m->node[x->node].c * m->node[x->node].h * m->node[x->node].w
-                                   : m->in_c * m->in_h * m->in_w;
+    int64_t xc, xh, xw;
+    ax_build_shape(&im->b, x->node, &xc, &xh, &xw);
+    const int64_t f = xc * xh * xw;
     if (!s->i || s->count != 2 || !(s->i[1] == -1 || s->i[1] == f) || (s->i[0] == -1 && s->i[1] == -1))
         return fail(im, "%s: axsim reshapes only to [batch, %lld] (a flatten: shape [-1, %lld], [0, -1] or "
                         "[N, -1])", nd(n), (long long)f, (long long)f);
@@ -803,9 +802,9 @@ static int op_concat(imp_t *im, const Onnx__NodeProto *n, size_t idx)
     for (size_t k = 1; k < n->n_input; k++) {
         value_t *v = tensor_in(im, n, k, first->rank);
         if (!v) return -1;
-        const ax_model_t *m = im->b.m;
-        const int64_t h0 = cur >= 0 ? m->node[cur].h : m->in_h, w0 = cur >= 0 ? m->node[cur].w : m->in_w;
-        const int64_t h1 = v->node >= 0 ? m->node[v->node].h : m->in_h, w1 = v->node >= 0 ? m->node[v->node].w : m->in_w;
+        int64_t c0, h0, w0, c1, h1, w1;
+        ax_build_shape(&im->b, cur, &c0, &h0, &w0);
+        ax_build_shape(&im->b, v->node, &c1, &h1, &w1);
         if (h0 != h1 || w0 != w1)
             return fail(im, "%s: input %zu is %lldx%lld, the others %lldx%lld", nd(n), k, (long long)h1,
                         (long long)w1, (long long)h0, (long long)w0);

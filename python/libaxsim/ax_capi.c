@@ -224,12 +224,5 @@ double axc_softmax_xent(const float *logits, const int32_t *labels, int64_t n, i
 
 void axc_bias_grad(const float *dy, int64_t n, int64_t channels, int64_t hw, float *out)
 {
-    for (int64_t c = 0; c < channels; c++) { /* ax_nn.c's order: images, then positions */
-        double s = 0;
-        for (int64_t i = 0; i < n; i++) {
-            const float *d = dy + (i * channels + c) * hw;
-            for (int64_t j = 0; j < hw; j++) s += d[j];
-        }
-        out[c] = (float)s;
-    }
+    ax_bias_grad(dy, n, channels, hw, out);
 }
