@@ -17,6 +17,20 @@ AX_HD ax_format_t ax_fmt_fp32(void)
     return f;
 }
 
+/* The float32 whose bit pattern is b, and back (no conversion). */
+AX_HD float ax_f32_of(uint32_t b)
+{
+    float v;
+    memcpy(&v, &b, sizeof v);
+    return v;
+}
+AX_HD uint32_t ax_bits_of(float v)
+{
+    uint32_t b;
+    memcpy(&b, &v, sizeof b);
+    return b;
+}
+
 /* Format fi -> format fo (the MAC's product -> accumulator conversion too). */
 AX_HD uint32_t ax_convert(uint32_t x, ax_format_t fi, ax_format_t fo, uint32_t *flags)
 {

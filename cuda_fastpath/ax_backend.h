@@ -15,11 +15,14 @@
 extern "C" {
 #endif
 
+/* The planted bugs of test builds (ax_engine.c, AXSIM_PLANT_BUG) */
+enum { AX_PLANT_ADDER_TIE = 1, AX_PLANT_NARROW_TIE = 2 };
+
 /* The engine's context, handed to every backend call. */
 typedef struct ax_fp_ctx {
     int threads;
     ax_engine_opts_t opts;
-    int plant_bug;         /* test builds (AXSIM_TEST_HOOKS): a planted bug, else 0 */
+    int plant_bug;         /* test builds (AXSIM_TEST_HOOKS): a planted bug (AX_PLANT_*), else 0 */
     ax_lut_cache_t luts;   /* the engine's LUTs (ax_lut_get) */
     void *state;           /* the backend's own state, made on first use, or NULL */
     const char *last_path; /* set by the backend: the path the last GEMM took */

@@ -60,13 +60,16 @@ ax_engine_opts_t ax_engine_opts_from_env(void)
     return o;
 }
 
-/* Test builds only: AXSIM_PLANT_BUG=cpu-adder-tie makes the cpu fp32 adder
- * path round ties of an even lsb up, for the tests that must catch it. */
+/* Test builds only, for the tests that must catch them: AXSIM_PLANT_BUG=
+ * cpu-adder-tie (AX_PLANT_ADDER_TIE) makes the cpu fp32 adder path round ties
+ * of an even lsb up; cpu-narrow-tie (AX_PLANT_NARROW_TIE) makes the narrow
+ * path round ties away from zero. */
 static int plant_bug_from_env(void)
 {
 #ifdef AXSIM_TEST_HOOKS
     const char *v = getenv("AXSIM_PLANT_BUG");
-    return v && !strcmp(v, "cpu-adder-tie");
+    if (!v) return 0;
+    return !strcmp(v, "cpu-adder-tie") ? AX_PLANT_ADDER_TIE : !strcmp(v, "cpu-narrow-tie") ? AX_PLANT_NARROW_TIE : 0;
 #else
     return 0;
 #endif

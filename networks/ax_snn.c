@@ -153,20 +153,6 @@ int ax_model_set_snn(ax_model_t *m, const ax_snn_opts_t *o, char *err, size_t er
 
 /* ---- the neuron ---------------------------------------------------------------- */
 
-static float f32_of(uint32_t b)
-{
-    float f;
-    memcpy(&f, &b, 4);
-    return f;
-}
-
-static uint32_t bits_of(float f)
-{
-    uint32_t b;
-    memcpy(&b, &f, 4);
-    return b;
-}
-
 /* Native fp32 gives the C model's bits (tests/test_snn.cpp): fp32 RNE
  * without :ftz, :sat or FN, the exact multiplier and adder. IEEE products
  * and sums of fp32 values rounded to nearest even with subnormals are what
@@ -179,7 +165,7 @@ int ax_snn_native_fp32(const ax_neuron_cfg_t *c)
            (c->model == AX_NEURON_IF || c->mul.id == AX_MUL_EXACT);
 }
 
-static float canon(float v) { return v == v ? v : f32_of(UINT32_C(0x7FC00000)); }
+static float canon(float v) { return v == v ? v : ax_f32_of(UINT32_C(0x7FC00000)); }
 
 /* One element's T steps: currents x[t*stride]; spiking = 0 is a readout by
  * membrane, which neither spikes nor resets. Spikes into s[t*stride] and the
@@ -191,7 +177,7 @@ int64_t ax_snn_neuron_run(const ax_neuron_cfg_t *c, int native, const float *x, 
     int64_t spikes = 0;
     double sum = 0;
     if (native) {
-        const float beta = f32_of(c->beta), theta = f32_of(c->theta);
+        const float beta = ax_f32_of(c->beta), theta = ax_f32_of(c->theta);
         const int lif = c->model == AX_NEURON_LIF;
         float u = 0.0f;
         for (int64_t t = 0; t < T; t++) {
@@ -209,7 +195,7 @@ int64_t ax_snn_neuron_run(const ax_neuron_cfg_t *c, int native, const float *x, 
     } else {
         uint32_t u = ax_fmt_zero(0, c->fmt), flags = 0;
         for (int64_t t = 0; t < T; t++) {
-            uint32_t in = ax_from_f32bits(bits_of(x[t * stride]), c->fmt, &flags), v;
+            uint32_t in = ax_from_f32bits(ax_bits_of(x[t * stride]), c->fmt, &flags), v;
             int sp = 0;
             if (spiking) {
                 u = ax_neuron_step(c, u, in, &sp, &v, &flags);
@@ -219,10 +205,10 @@ int64_t ax_snn_neuron_run(const ax_neuron_cfg_t *c, int native, const float *x, 
                                     : ax_unit_apply(c->mul, c->beta, u, c->fmt, c->fmt, &flags);
                 u = v = ax_unit_apply(c->add, leak, in, c->fmt, c->fmt, &flags);
             }
-            if (pre) pre[t * stride] = f32_of(ax_to_f32bits(v, c->fmt));
+            if (pre) pre[t * stride] = ax_f32_of(ax_to_f32bits(v, c->fmt));
             if (s) s[t * stride] = (float)sp;
             spikes += sp;
-            sum += (double)f32_of(ax_to_f32bits(u, c->fmt));
+            sum += (double)ax_f32_of(ax_to_f32bits(u, c->fmt));
         }
     }
     if (msum) *msum = sum;
@@ -330,7 +316,7 @@ static void neuron_back(const ax_snn_opts_t *o, float beta, float theta, const f
             float p = pre[t * stride];
             if (c->reset == AX_RESET_ZERO) {
                 uint32_t fl = 0;
-                if (ax_fmt_ge(ax_from_f32bits(bits_of(p), c->fmt, &fl), c->theta, c->fmt))
+                if (ax_fmt_ge(ax_from_f32bits(ax_bits_of(p), c->fmt, &fl), c->theta, c->fmt))
                     gv = dm;
             }
             gv += dS[t * dstride] * surrogate(o, p, theta);
@@ -344,8 +330,8 @@ void ax_snn_node_backward(ax_model_t *m, ax_node_t *d, int64_t n, float *g)
 {
     const ax_neuron_cfg_t *c = &m->snn.neuron;
     const int64_t T = m->steps, ne = n * d->c * d->h * d->w;
-    const float beta = c->model == AX_NEURON_IF ? 1.0f : f32_of(ax_to_f32bits(c->beta, c->fmt));
-    const float theta = f32_of(ax_to_f32bits(c->theta, c->fmt));
+    const float beta = c->model == AX_NEURON_IF ? 1.0f : ax_f32_of(ax_to_f32bits(c->beta, c->fmt));
+    const float theta = ax_f32_of(ax_to_f32bits(c->theta, c->fmt));
     for (int64_t e = 0; e < ne; e++) {
         if (d->kind == AX_LAYER_LIF) /* dy: the spikes' gradient, T x n */
             neuron_back(&m->snn, beta, theta, d->dy + e, ne, 0.0f, d->aux + e, ne, T, g + e);

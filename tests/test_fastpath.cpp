@@ -110,10 +110,11 @@ TEST_CASE("fastpath: cpu equals ref bit for bit", "[fastpath]")
         {"mul=realm,in=e6m9", "cpu native fp32 (mul_realm)"},
         {"mul=mitchell,in=fp32", "cpu generic"},                    // no LUT above 10 bits
         {"mul=mbm,in=bf16,add=loa:l=8", "cpu fp32 adder"},          // approximate adder (cpu/ax_cpu_add.c)
-        {"mul=realm,in=fp16,prod=fp16,acc=fp16", "cpu generic"},    // narrow product
+        {"mul=realm,in=fp16,prod=fp16,acc=fp16", "cpu native narrow (mul_realm)"}, // narrow product
         {"mul=drum:k=5,in=bf16,prod=bf16,add=trunc,acc=fp32:rtz", "cpu generic"},
         {"mul=exact,in=fp16,prod=fp32,add=eta:l=6,acc=fp32", "cpu fp32 adder"},
-        {"mul=mitchell,in=fp8e5m2,prod=fp8e4m3:sat,add=exact,acc=fp16:ftz", "cpu generic"},
+        {"mul=mitchell,in=fp8e5m2,prod=fp8e4m3:sat,add=exact,acc=fp16:ftz", "cpu native narrow (mul_mitchell)"},
+        {"mul=exact,in=fp16,prod=fp16,add=exact,acc=fp16:rtz", "cpu generic"}, // an inf product into RTZ
     };
     engine cpu(AX_BACKEND_CPU, 2);
     ax_rng_t r{2026};

@@ -1,8 +1,10 @@
 /* ax_cpu.c — the cpu backend: every core, three paths (docs/fastpath.md),
  * tried in this order:
  *
- * Native path (ax_cpu_native.c): prod and acc plain fp32, add_exact, no
- * flags asked for: IEEE fp32 arithmetic where it is proven equal to the unit.
+ * Native path (ax_cpu_native.c): add_exact, no flags asked for: IEEE fp32
+ * arithmetic where it is proven equal to the unit; with prod and acc plain
+ * fp32, or (the narrow path) rounded on the fp32 patterns to narrower product
+ * and accumulator formats.
  *
  * fp32 adder path (ax_cpu_add.c): prod and acc plain fp32 under any adder,
  * flags or not: the adders written out on integer SIMD lanes.

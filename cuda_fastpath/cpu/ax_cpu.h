@@ -45,6 +45,10 @@ const ax_dec_table_t *ax_cpu_dec_table(ax_fp_ctx_t *x, ax_format_t f, int kind, 
 /* Buffer i (0..3) of at least bytes bytes, kept between calls (the paths
  * share them); NULL without memory. */
 void *ax_cpu_grow(ax_fp_ctx_t *x, int i, size_t bytes);
+/* 1 when every fp32 entry of the LUT l is its unit's exact significand
+ * product (rounding it into fp32 changed nothing: no flag, and a narrower
+ * format can round it again); cached in the state. */
+int ax_cpu_lut_exact(ax_fp_ctx_t *x, ax_lut_t *l);
 /* The AVX-512 kernels may run: this CPU has AVX-512 F and the options do not
  * ask for the portable ones. */
 int ax_cpu_use_avx512(const ax_fp_ctx_t *x);

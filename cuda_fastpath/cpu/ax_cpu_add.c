@@ -287,26 +287,6 @@ static void fa_pack_task(void *p, int64_t t)
     }
 }
 
-/* 1 when every fp32 table entry of (u, m) rounds exactly (so a fast lane's
- * product raises no flag); cached in the engine. */
-static int fa_lut_exact(ax_fp_ctx_t *e, ax_lut_t *l)
-{
-    ax_cpu_state_t *st = ax_cpu_st(e);
-    for (int i = 0; i < st->nfa_exact; i++)
-        if (st->fa_exact[i].u.id == l->unit.id && st->fa_exact[i].u.p[0] == l->unit.p[0] &&
-            st->fa_exact[i].u.p[1] == l->unit.p[1] && st->fa_exact[i].m == l->m)
-            return st->fa_exact[i].exact;
-    const ax_format_t fp32 = ax_fmt_fp32();
-    const ax_unpacked_t one = {AX_CLS_FINITE, 0, 0, 0};
-    uint32_t fl = 0;
-    for (size_t i = 0; i < (size_t)1 << (2 * l->m) && !fl; i++)
-        ax_lut_finish(l->unit, one, one, l->sig[i], l->m, l->shift, fp32, &fl);
-    if (st->nfa_exact == 8) memmove(st->fa_exact, st->fa_exact + 1, 7 * sizeof st->fa_exact[0]), st->nfa_exact--;
-    st->fa_exact[st->nfa_exact].u = l->unit, st->fa_exact[st->nfa_exact].m = l->m;
-    st->fa_exact[st->nfa_exact].exact = fl == 0;
-    return st->fa_exact[st->nfa_exact++].exact;
-}
-
 static int fa_have_avx512(const ax_fp_ctx_t *e)
 {
 #ifdef FA_HAVE_AVX512
@@ -336,7 +316,7 @@ int ax_cpu_fp32_adder(ax_fp_ctx_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_sha
     if ((c.add == FA_LOA || c.add == FA_ETA) && c.l <= 0) c.add = FA_PLAIN;
     c.rnd = 0x17F;
 #ifdef AXSIM_TEST_HOOKS
-    if (e->plant_bug) c.rnd = 0x1FF; /* tests: ties of an even lsb round up */
+    if (e->plant_bug == AX_PLANT_ADDER_TIE) c.rnd = 0x1FF; /* tests: ties of an even lsb round up */
 #endif
     c.want_flags = flags != NULL;
 
@@ -363,7 +343,7 @@ int ax_cpu_fp32_adder(ax_fp_ctx_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_sha
         if (!ax_lut_supported(cfg->mul, cfg->in)) return -2;
         ax_lut_t *l = ax_lut_get(&e->luts, cfg->mul, m);
         if (!l || !ax_lut_fits(l, cfg->prod) || !ax_lut_f32(l) || !(l->f32_min >= 0.25f)) return -2;
-        if (c.want_flags && !fa_lut_exact(e, l)) return -2;
+        if (c.want_flags && !ax_cpu_lut_exact(e, l)) return -2;
         dec = FA_DEC_LUT;
         if (c.avx512 && !c.swap && m <= 7 && ax_lut_f32_rows128(l)) c.prod = FA_PERM, c.lut = l->f32p, ashift = 7;
         else c.prod = FA_GATHER, c.lut = l->f32, ashift = m;

@@ -13,8 +13,13 @@
  * follow from IEEE arithmetic on +-0, +-inf and NaN values or scales; a NaN
  * result becomes the canonical NaN at the end (a NaN never leaves the fold).
  * tests/test_fastpath.cpp proves each kind against ref, on both kernels
- * (AVX-512 and portable C). */
+ * (AVX-512 and portable C).
+ *
+ * The narrow path (below, "narrow formats") runs the same kernels for a
+ * product or accumulator format other than plain fp32, rounding on the fp32
+ * patterns; tests/test_fastpath_narrow.cpp proves it. */
 #define _POSIX_C_SOURCE 200809L
+#include <fenv.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +53,61 @@ typedef float f32_alias __attribute__((__may_alias__));
 enum { NAT_EXACT = 1, NAT_LUT = 2, NAT_TRUNC = 3, NAT_MITCH = 4, NAT_MBM = 5, NAT_DRUM = 6,
        NAT_REALM = 7 };
 
+/* ---- narrow formats ------------------------------------------------------------- *
+ *
+ * The narrow path (docs/fastpath.md, "Narrow products and accumulators") runs
+ * the same kernels for a product or accumulator format other than plain fp32,
+ * under add_exact: every value stays a float32 value of its format, and
+ *
+ *   t = MUL(a, b) in fp32 (the kinds above; exact when a narrow product or an
+ *       RTZ accumulator needs it)
+ *   t = round(t, prod)      when prod is not plain fp32 (the multiplier's rounding)
+ *   t = round(t, acc)       when acc is not prod (the conversion)
+ *   acc = round(acc + t, acc), the addition in fp32 in acc's rounding mode
+ *
+ * The addition rounds twice (to fp32, then to acc); that is the correctly
+ * rounded sum when acc has p <= 11 significand bits and RNE (24 >= 2p + 2), or
+ * RTZ (truncating a truncation), and is exact wherever the sum lies below
+ * acc's smallest normal. round() is integer arithmetic on the fp32 pattern
+ * (NF_ON: round at bit 23 - M; for formats with 8 exponent bits that is also
+ * the subnormal grid) plus, per format, the steps of NF_SUB (below 2^emin of a
+ * format with fewer exponent bits: the grid 2^(emin - M), by adding and
+ * removing 2^(emin - M + 23) in the format's rounding), NF_FTZ (tiny
+ * results, tininess after rounding, become signed zero) and NF_OVF (above
+ * max finite: inf, max finite or NaN as ax_round_pack decides). */
+enum { NF_ON = 1, NF_SUB = 2, NF_FTZ = 4, NF_OVF = 8, NF_ALL = 15 };
+
+/* Rounding into one format, as integers and floats the kernels broadcast;
+ * f (with f.round the rounding applied) is what the portable kernel hands
+ * the model's conversion. Steps a format does not need are made no-ops
+ * (sub_thr = tiny_thr = 0, maxfin = inf). */
+typedef struct nr_fmt {
+    ax_format_t f;
+    int32_t sh;
+    uint32_t lsb1, hm1, keep, sub_thr, tiny_thr, ovf_bits;
+    float magic, maxfin;
+    int feat;
+    int plant; /* tests (AX_PLANT_NARROW_TIE): ties round away from zero */
+} nr_fmt_t;
+
+/* The rounding variants the kernels are compiled for: {pf, cf, sf}. A
+ * configuration takes the first whose steps include the ones it needs (a
+ * step a format does not need is a no-op, nr_fmt_t). 0: plain fp32. */
+#define NR_SUM_ALL (NF_ALL & ~NF_SUB)
+#define NR_VARIANT_LIST(X)                                                                   \
+    X(0, 0, 0, 0)                                                                            \
+    X(1, 0, NF_ON, NF_ON)                                     /* -> bf16 */                  \
+    X(2, 0, NF_ON | NF_SUB | NF_OVF, NF_ON | NF_OVF)          /* -> fp16, fp8 */             \
+    X(3, 0, NF_ALL, NR_SUM_ALL)                               /* -> any */                   \
+    X(4, NF_ON, 0, NF_ON)                                     /* bf16 products into bf16 */  \
+    X(5, NF_ON | NF_SUB | NF_OVF, 0, NF_ON | NF_OVF)          /* fp16 products into fp16 */  \
+    X(6, NF_ALL, 0, NR_SUM_ALL)                               /* any into the same format */ \
+    X(7, NF_ALL, NF_ALL, NR_SUM_ALL)                          /* any into any */
+#define NR_ROW(i, pf, cf, sf) {pf, cf, sf},
+static const int nr_variants[][3] = {NR_VARIANT_LIST(NR_ROW)};
+#undef NR_ROW
+enum { NR_VARIANTS = (int)(sizeof nr_variants / sizeof nr_variants[0]) };
+
 /* Operands packed for the kernels: A as [mpad][k], B as panels of kc columns,
  * [npad/kc][k][kc] (tiles of kr x kc: KR x KC or KRN x KCN); idx = the
  * fraction (A: shifted up by M), val = the value (NAT_EXACT) or the signed
@@ -67,22 +127,34 @@ typedef struct nat_ctx {
     const f32_alias *a_direct; /* NAT_EXACT on plain fp32, op(A) = A: full row blocks read A itself */
     const f32_alias *b_direct; /* likewise op(B) = B with few row blocks: panels read B itself */
     uint32_t *C;
+    int variant;          /* the kernel instance (nr_variants); 0: plain fp32 */
+    int pf, cf, sf;       /* its rounding steps: product, conversion, sum (NF_*) */
+    int rtz;              /* the accumulator rounds toward zero: the fp32 additions do */
+    nr_fmt_t rp, ra;      /* rounding into prod and into acc */
 } nat_ctx_t;
 
 /* Decodes x: the scale (+-2^exp, +-0, +-inf, NaN) or the value (NAT_EXACT),
  * and the fraction; idx = INT32_MIN when a finite nonzero
  * exponent is outside [-62, 62] (not for NAT_EXACT). NAT_MITCH: idx holds the
- * fraction as float bits. */
-static void nat_decode(uint32_t x, ax_format_t f, int kind, int u_drum_k, float *v, int32_t *idx)
+ * fraction as float bits. param: mul_drum's k, plus NAT_STRICT for the narrow
+ * path, which also flags infinities, NaNs and NAT_EXACT's exponents outside
+ * [-62, 62] (its products must be finite and normal). */
+enum { NAT_STRICT = 0x100 };
+static void nat_decode(uint32_t x, ax_format_t f, int kind, int param, float *v, int32_t *idx)
 {
     ax_unpacked_t u = ax_unpack(x, f);
+    const int strict = (param & NAT_STRICT) != 0, u_drum_k = param & 0xFF;
     *idx = 0;
     switch (u.cls) {
     case AX_CLS_ZERO: *v = u.sign ? -0.0f : 0.0f; return;
-    case AX_CLS_INF: *v = u.sign ? -INFINITY : INFINITY; return;
+    case AX_CLS_INF: *v = u.sign ? -INFINITY : INFINITY; break;
     case AX_CLS_QNAN:
-    case AX_CLS_SNAN: *v = NAN; return;
+    case AX_CLS_SNAN: *v = NAN; break;
     default: break;
+    }
+    if (u.cls != AX_CLS_FINITE) {
+        if (strict) *idx = INT32_MIN;
+        return;
     }
     const int out = u.exp < -62 || u.exp > 62;
     if (kind == NAT_DRUM) { /* the cut significand, exact in fp32 within the range */
@@ -94,7 +166,7 @@ static void nat_decode(uint32_t x, ax_format_t f, int kind, int u_drum_k, float 
     if (kind == NAT_EXACT || kind == NAT_TRUNC) {
         uint32_t b = ax_to_f32bits(x, f); /* finite, nonzero: exact (:ftz zeros are above) */
         memcpy(v, &b, 4);
-        if (kind == NAT_TRUNC && out) *idx = INT32_MIN;
+        if ((kind == NAT_TRUNC || strict) && out) *idx = INT32_MIN;
         return;
     }
     if (out) {
@@ -108,6 +180,28 @@ static void nat_decode(uint32_t x, ax_format_t f, int kind, int u_drum_k, float 
     } else {
         *idx = (int32_t)(u.sig & ax_fmt_mmask(f));
     }
+}
+
+/* round(x, r) of the narrow path by the model's own conversion (the
+ * portable kernel's; the AVX-512 kernels compute it, nr_round_v) */
+static float nr_round_s(float x, const nr_fmt_t *r)
+{
+    uint32_t b, fl = 0;
+    memcpy(&b, &x, 4);
+    if (r->plant && (b & UINT32_C(0x7FFFFFFF)) && (b & UINT32_C(0x7FFFFFFF)) < UINT32_C(0x7F800000))
+        b++; /* one fp32 ulp away from zero: a tie now rounds away */
+    b = ax_to_f32bits(ax_convert(b, ax_fmt_fp32(), r->f, &fl), r->f);
+    memcpy(&x, &b, 4);
+    return x;
+}
+
+/* One MAC step on a lane: acc + t (plain fp32), or the narrow path's step */
+static inline float nat_step_s(const nat_ctx_t *c, float acc, float t)
+{
+    if (!c->variant) return acc + t;
+    if (c->pf) t = nr_round_s(t, &c->rp);
+    if (c->cf) t = nr_round_s(t, &c->ra);
+    return nr_round_s(acc + t, &c->ra);
 }
 
 /* Row block ib0 (values va, rows ldv apart) against panel jp (values vbp,
@@ -150,9 +244,13 @@ static void nat_kernel_scalar(const nat_ctx_t *c, int64_t ib0, const f32_alias *
                     } else {
                         prod = c->lut[ia[r * k + p] + ibp[p * c->kc + j]] * sc;
                     }
-                    acc = acc + prod;
+                    acc = nat_step_s(c, acc, prod);
                 }
-                out[r][j] = out[r][j] + acc;
+                /* one chunk: the fold itself (under :ftz it may be -0); chunks
+                 * combine from +0 (ax_mac_fold_chunked) */
+                out[r][j] = k1 - k0 == k ? acc
+                            : c->variant ? nr_round_s(out[r][j] + acc, &c->ra)
+                                         : out[r][j] + acc;
             }
     }
 }
@@ -169,12 +267,74 @@ lut128(const __m512 t[8], __m512i x, __mmask16 m5, __mmask16 m6)
         _mm512_mask_blend_ps(m5, _mm512_permutex2var_ps(t[4], x, t[5]), _mm512_permutex2var_ps(t[6], x, t[7])));
 }
 
-__attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t *c, int64_t ib0,
-                                                                 const f32_alias *va, int64_t ldv,
-                                                                 int64_t jp, const f32_alias *vbp,
-                                                                 int64_t ldvb, int ncols,
-                                                                 float out[KRMAX][KCMAX])
+/* The broadcast constants of an nr_fmt_t */
+typedef struct nr_vec {
+    __m512i shv, lsb1, hm1, keep, sub_thr, tiny_thr, ovf_bits;
+    __m512 magic, maxfin;
+    int rtz;
+} nr_vec_t;
+
+__attribute__((target("avx512f"))) static void nr_vec_init(nr_vec_t *v, const nr_fmt_t *r)
 {
+    v->shv = _mm512_set1_epi32(r->sh), v->lsb1 = _mm512_set1_epi32((int32_t)r->lsb1);
+    v->hm1 = _mm512_set1_epi32((int32_t)r->hm1), v->keep = _mm512_set1_epi32((int32_t)r->keep);
+    v->sub_thr = _mm512_set1_epi32((int32_t)r->sub_thr);
+    v->tiny_thr = _mm512_set1_epi32((int32_t)r->tiny_thr);
+    v->ovf_bits = _mm512_set1_epi32((int32_t)r->ovf_bits);
+    v->magic = _mm512_set1_ps(r->magic), v->maxfin = _mm512_set1_ps(r->maxfin);
+    v->rtz = r->f.round == AX_RTZ;
+}
+
+/* round(x) into a format with the steps feat (NF_*; 0: x itself). The
+ * pattern step keeps infinities and the default NaN (its fraction bits below
+ * bit 22 are zero) as they are. */
+__attribute__((target("avx512f"), always_inline)) static inline __m512
+nr_round_v(__m512 x, const nr_vec_t *k, const int feat)
+{
+    if (!feat) return x;
+    const __m512i u = _mm512_castps_si512(x);
+    __m512i r = _mm512_add_epi32(u, _mm512_and_si512(_mm512_srlv_epi32(u, k->shv), k->lsb1));
+    r = _mm512_and_si512(_mm512_add_epi32(r, k->hm1), k->keep);
+    if (feat & (NF_SUB | NF_FTZ | NF_OVF)) {
+        const __m512i sm = _mm512_set1_epi32(INT32_MIN);
+        const __m512i sign = _mm512_and_si512(u, sm), a = _mm512_andnot_si512(sm, u);
+        if (feat & NF_SUB) { /* |x| < 2^emin: the subnormal grid, in the format's rounding */
+            const __m512 xa = _mm512_castsi512_ps(a);
+            __m512 y = k->rtz ? _mm512_add_round_ps(xa, k->magic, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC)
+                              : _mm512_add_round_ps(xa, k->magic, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+            y = _mm512_sub_ps(y, k->magic);
+            r = _mm512_mask_or_epi32(r, _mm512_cmplt_epu32_mask(a, k->sub_thr), _mm512_castps_si512(y), sign);
+        }
+        if (feat & NF_FTZ) r = _mm512_mask_mov_epi32(r, _mm512_cmplt_epu32_mask(a, k->tiny_thr), sign);
+        if (feat & NF_OVF) {
+            __mmask16 m = _mm512_cmp_ps_mask(_mm512_castsi512_ps(_mm512_andnot_si512(sm, r)), k->maxfin,
+                                             _CMP_GT_OQ);
+            r = _mm512_mask_or_epi32(r, m, sign, k->ovf_bits);
+        }
+    }
+    return _mm512_castsi512_ps(r);
+}
+
+/* One MAC step on 16 lanes: acc + t, with the narrow path's roundings */
+__attribute__((target("avx512f"), always_inline)) static inline __m512
+nr_step_v(__m512 acc, __m512 t, const nr_vec_t *kp, const nr_vec_t *ka, const int pf, const int cf,
+          const int sf)
+{
+    t = nr_round_v(t, kp, pf);
+    t = nr_round_v(t, ka, cf);
+    return nr_round_v(_mm512_add_ps(acc, t), ka, sf);
+}
+
+/* The kernel, instantiated per rounding variant (pf, cf, sf constant) */
+__attribute__((target("avx512f"), always_inline)) static inline void
+nat_kernel_avx512_t(const nat_ctx_t *c, int64_t ib0, const f32_alias *va, int64_t ldv, int64_t jp,
+                    const f32_alias *vbp, int64_t ldvb, int ncols, float out[KRMAX][KCMAX],
+                    const int pf, const int cf, const int sf)
+{
+    nr_vec_t kp, ka;
+    if (pf) nr_vec_init(&kp, &c->rp);
+    if (cf | sf) nr_vec_init(&ka, &c->ra);
+#define NSTEP(acc, t) nr_step_v(acc, t, &kp, &ka, pf, cf, sf)
     const int64_t k = c->k;
     const int32_t *ia = c->ia + ib0 * k;
     const int32_t *ibp = c->ib + jp * k * KC;
@@ -209,8 +369,8 @@ __attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t
                                                      _mm512_add_ps(s1, s1), _mm512_add_ps(s1, one));
                     v0 = _mm512_add_ps(v0, _mm512_permutexvar_ps(j0, row));
                     v1 = _mm512_add_ps(v1, _mm512_permutexvar_ps(j1, row));
-                    acc[r][0] = _mm512_add_ps(acc[r][0], _mm512_mul_ps(v0, _mm512_mul_ps(a, b0)));
-                    acc[r][1] = _mm512_add_ps(acc[r][1], _mm512_mul_ps(v1, _mm512_mul_ps(a, b1)));
+                    acc[r][0] = NSTEP(acc[r][0], _mm512_mul_ps(v0, _mm512_mul_ps(a, b0)));
+                    acc[r][1] = NSTEP(acc[r][1], _mm512_mul_ps(v1, _mm512_mul_ps(a, b1)));
                 }
             }
         } else if (c->kind == NAT_MITCH || c->kind == NAT_MBM) {
@@ -247,8 +407,8 @@ __attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t
                         v1 = AX_MBM_V(s1);
 #undef AX_MBM_V
                     }
-                    acc[r][0] = _mm512_add_ps(acc[r][0], _mm512_mul_ps(v0, _mm512_mul_ps(a, b0)));
-                    acc[r][1] = _mm512_add_ps(acc[r][1], _mm512_mul_ps(v1, _mm512_mul_ps(a, b1)));
+                    acc[r][0] = NSTEP(acc[r][0], _mm512_mul_ps(v0, _mm512_mul_ps(a, b0)));
+                    acc[r][1] = NSTEP(acc[r][1], _mm512_mul_ps(v1, _mm512_mul_ps(a, b1)));
                 }
             }
         } else if (c->kind == NAT_EXACT || c->kind == NAT_TRUNC || c->kind == NAT_DRUM) {
@@ -257,8 +417,8 @@ __attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t
                 __m512 b1 = _mm512_maskz_loadu_ps(bm1, vbp + p * ldvb + 16);
                 for (int r = 0; r < KR; r++) {
                     __m512 a = _mm512_set1_ps(va[r * ldv + p]);
-                    acc[r][0] = _mm512_add_ps(acc[r][0], _mm512_mul_ps(a, b0));
-                    acc[r][1] = _mm512_add_ps(acc[r][1], _mm512_mul_ps(a, b1));
+                    acc[r][0] = NSTEP(acc[r][0], _mm512_mul_ps(a, b0));
+                    acc[r][1] = NSTEP(acc[r][1], _mm512_mul_ps(a, b1));
                 }
             }
         } else if (c->ashift == 7) {
@@ -278,8 +438,8 @@ __attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t
                     for (int q = 0; q < 8; q++) t[q] = _mm512_loadu_ps(row + 16 * q);
                     __m512 a = _mm512_set1_ps(va[r * ldv + p]);
                     __m512 v0 = lut128(t, i0, m50, m60), v1 = lut128(t, i1, m51, m61);
-                    acc[r][0] = _mm512_add_ps(acc[r][0], _mm512_mul_ps(v0, _mm512_mul_ps(a, b0)));
-                    acc[r][1] = _mm512_add_ps(acc[r][1], _mm512_mul_ps(v1, _mm512_mul_ps(a, b1)));
+                    acc[r][0] = NSTEP(acc[r][0], _mm512_mul_ps(v0, _mm512_mul_ps(a, b0)));
+                    acc[r][1] = NSTEP(acc[r][1], _mm512_mul_ps(v1, _mm512_mul_ps(a, b1)));
                 }
             }
         } else {
@@ -292,29 +452,33 @@ __attribute__((target("avx512f"))) static void nat_kernel_avx512(const nat_ctx_t
                     __m512 a = _mm512_set1_ps(va[r * ldv + p]);
                     __m512 t0 = _mm512_i32gather_ps(_mm512_add_epi32(ai, i0), c->lut, 4);
                     __m512 t1 = _mm512_i32gather_ps(_mm512_add_epi32(ai, i1), c->lut, 4);
-                    acc[r][0] = _mm512_add_ps(acc[r][0], _mm512_mul_ps(t0, _mm512_mul_ps(a, b0)));
-                    acc[r][1] = _mm512_add_ps(acc[r][1], _mm512_mul_ps(t1, _mm512_mul_ps(a, b1)));
+                    acc[r][0] = NSTEP(acc[r][0], _mm512_mul_ps(t0, _mm512_mul_ps(a, b0)));
+                    acc[r][1] = NSTEP(acc[r][1], _mm512_mul_ps(t1, _mm512_mul_ps(a, b1)));
                 }
             }
         }
-        for (int r = 0; r < KR; r++) {
-            tot[r][0] = _mm512_add_ps(tot[r][0], acc[r][0]);
-            tot[r][1] = _mm512_add_ps(tot[r][1], acc[r][1]);
-        }
+        /* one chunk: the fold itself; chunks combine from +0 */
+        for (int r = 0; r < KR; r++)
+            for (int h = 0; h < 2; h++)
+                tot[r][h] = k1 - k0 == k ? acc[r][h] : nr_round_v(_mm512_add_ps(tot[r][h], acc[r][h]), &ka, sf);
     }
     for (int r = 0; r < KR; r++) {
         _mm512_storeu_ps(out[r], tot[r][0]);
         _mm512_storeu_ps(out[r] + 16, tot[r][1]);
     }
+#undef NSTEP
 }
 
 /* KRN x KCN tiles for the value-product kinds (NAT_EXACT, NAT_TRUNC,
  * NAT_DRUM): per lane the same operations in the same order as above. */
-__attribute__((target("avx512f"))) static void nat_kernel_avx512_narrow(const nat_ctx_t *c,
-                                                                        const f32_alias *va, int64_t ldv,
-                                                                        const f32_alias *vbp, int64_t ldvb,
-                                                                        int ncols, float out[KRMAX][KCMAX])
+__attribute__((target("avx512f"), always_inline)) static inline void
+nat_kernel_avx512_narrow_t(const nat_ctx_t *c, const f32_alias *va, int64_t ldv, const f32_alias *vbp,
+                           int64_t ldvb, int ncols, float out[KRMAX][KCMAX], const int pf, const int cf,
+                           const int sf)
 {
+    nr_vec_t kp, ka;
+    if (pf) nr_vec_init(&kp, &c->rp);
+    if (cf | sf) nr_vec_init(&ka, &c->ra);
     const int64_t k = c->k;
     const __mmask16 bm = ncols >= 16 ? 0xFFFF : (__mmask16)((1u << ncols) - 1);
     __m512 tot[KRN];
@@ -326,13 +490,64 @@ __attribute__((target("avx512f"))) static void nat_kernel_avx512_narrow(const na
         for (int64_t p = k0; p < k1; p++) {
             __m512 b = _mm512_maskz_loadu_ps(bm, vbp + p * ldvb);
             for (int r = 0; r < KRN; r++)
-                acc[r] = _mm512_add_ps(acc[r], _mm512_mul_ps(_mm512_set1_ps(va[r * ldv + p]), b));
+                acc[r] = nr_step_v(acc[r], _mm512_mul_ps(_mm512_set1_ps(va[r * ldv + p]), b), &kp, &ka, pf,
+                                   cf, sf);
         }
-        for (int r = 0; r < KRN; r++) tot[r] = _mm512_add_ps(tot[r], acc[r]);
+        for (int r = 0; r < KRN; r++)
+            tot[r] = k1 - k0 == k ? acc[r] : nr_round_v(_mm512_add_ps(tot[r], acc[r]), &ka, sf);
     }
     for (int r = 0; r < KRN; r++) _mm512_storeu_ps(out[r], tot[r]);
 }
+
+
+typedef void (*nat_kernel_fn)(const nat_ctx_t *, int64_t, const f32_alias *, int64_t, int64_t,
+                              const f32_alias *, int64_t, int, float[KRMAX][KCMAX]);
+typedef void (*nat_kernel_narrow_fn)(const nat_ctx_t *, const f32_alias *, int64_t, const f32_alias *,
+                                     int64_t, int, float[KRMAX][KCMAX]);
+#define NAT_INSTANCE(i, pf, cf, sf)                                                                      \
+    __attribute__((target("avx512f"))) static void nat_kernel_avx512_##i(                                  \
+        const nat_ctx_t *c, int64_t ib0, const f32_alias *va, int64_t ldv, int64_t jp,                  \
+        const f32_alias *vbp, int64_t ldvb, int ncols, float out[KRMAX][KCMAX])                         \
+    {                                                                                                    \
+        nat_kernel_avx512_t(c, ib0, va, ldv, jp, vbp, ldvb, ncols, out, pf, cf, sf);                    \
+    }                                                                                                    \
+    __attribute__((target("avx512f"))) static void nat_kernel_avx512_narrow_##i(                           \
+        const nat_ctx_t *c, const f32_alias *va, int64_t ldv, const f32_alias *vbp, int64_t ldvb,       \
+        int ncols, float out[KRMAX][KCMAX])                                                              \
+    {                                                                                                    \
+        nat_kernel_avx512_narrow_t(c, va, ldv, vbp, ldvb, ncols, out, pf, cf, sf);                      \
+    }
+NR_VARIANT_LIST(NAT_INSTANCE)
+#undef NAT_INSTANCE
+#define NAT_PTR(i, pf, cf, sf) nat_kernel_avx512_##i,
+#define NAT_PTR_NARROW(i, pf, cf, sf) nat_kernel_avx512_narrow_##i,
+static const nat_kernel_fn nat_kernels[NR_VARIANTS] = {NR_VARIANT_LIST(NAT_PTR)};
+static const nat_kernel_narrow_fn nat_kernels_narrow[NR_VARIANTS] = {NR_VARIANT_LIST(NAT_PTR_NARROW)};
+#undef NAT_PTR
+#undef NAT_PTR_NARROW
 #endif
+
+/* The encoding of an fp32 value that is a value of r's format (the narrow
+ * path's results): exact, the canonical NaN for a NaN. */
+static uint32_t nr_pack(uint32_t b, const nr_fmt_t *r)
+{
+    const ax_format_t f = r->f;
+    const uint32_t sign = b >> 31, mag = b & UINT32_C(0x7FFFFFFF);
+    if (mag > UINT32_C(0x7F800000)) return ax_fmt_nan(f);
+    if (mag == UINT32_C(0x7F800000)) return ax_fmt_inf(sign, f); /* (an FN format has none) */
+    uint32_t enc;
+    const int32_t emin = ax_fmt_emin(f);
+    if (f.ebits == 8) { /* fp32's exponents, subnormals included */
+        enc = mag >> r->sh;
+    } else if (mag >= (uint32_t)(emin + 127) << 23) { /* normal: rebias */
+        enc = (mag - ((uint32_t)(127 - f.bias) << 23)) >> r->sh;
+    } else { /* subnormal (or zero): the multiple of 2^(emin - M) */
+        float v;
+        memcpy(&v, &mag, 4);
+        enc = (uint32_t)ldexpf(v, (int)f.mbits - emin);
+    }
+    return (sign << (f.ebits + f.mbits)) | enc;
+}
 
 static void nat_task(void *p, int64_t t)
 {
@@ -351,28 +566,31 @@ static void nat_task(void *p, int64_t t)
         vbp = c->b_direct + jp * kc, ldvb = s->ldb;
         ncols = s->n - jp * kc < kc ? (int)(s->n - jp * kc) : kc;
     }
+    /* the narrow path's additions round as the accumulator does */
+    const int mode = c->rtz ? fegetround() : 0;
+    if (c->rtz) fesetround(FE_TOWARDZERO);
 #ifdef AX_HAVE_AVX512_KERNEL
-    if (c->avx512 && kc == KCN) nat_kernel_avx512_narrow(c, va, ldv, vbp, ldvb, ncols, out);
-    else if (c->avx512) nat_kernel_avx512(c, rb * kr, va, ldv, jp, vbp, ldvb, ncols, out);
+    if (c->avx512 && kc == KCN) nat_kernels_narrow[c->variant](c, va, ldv, vbp, ldvb, ncols, out);
+    else if (c->avx512) nat_kernels[c->variant](c, rb * kr, va, ldv, jp, vbp, ldvb, ncols, out);
     else
 #endif
         nat_kernel_scalar(c, rb * kr, va, ldv, jp, vbp, ldvb, ncols, out);
+    if (c->rtz) fesetround(mode);
     for (int r = 0; r < kr && rb * kr + r < s->m; r++)
         for (int j = 0; j < kc && jp * kc + j < s->n; j++) {
             uint32_t bits;
             memcpy(&bits, &out[r][j], 4);
-            if (out[r][j] != out[r][j]) bits = UINT32_C(0x7FC00000); /* the canonical NaN */
+            if (c->variant) bits = nr_pack(bits, &c->ra);
+            else if (out[r][j] != out[r][j]) bits = UINT32_C(0x7FC00000); /* the canonical NaN */
             c->C[(rb * kr + r) * s->ldc + jp * kc + j] = bits;
         }
 }
 
-/* Which native kind fits cfg, 0 when none does. The options may force the
- * generic path, or the LUT wherever the unit has one (tests and benchmarks of
- * each path). */
-static int native_kind(ax_fp_ctx_t *e, const ax_mac_cfg_t *cfg, const float **lut, int *ashift)
+/* Which native kind computes cfg's multiplier into fp32, 0 when none does.
+ * The options may force the generic path, or the LUT wherever the unit has
+ * one (tests and benchmarks of each path). */
+static int mul_kind(ax_fp_ctx_t *e, const ax_mac_cfg_t *cfg, const float **lut, int *ashift)
 {
-    if (!ax_fmt_plain_fp32(cfg->prod) || !ax_fmt_plain_fp32(cfg->acc) || cfg->add.id != AX_ADD_EXACT)
-        return 0;
     if (e->opts.cpu_path == AX_CPU_PATH_GENERIC) return 0;
     if (e->opts.cpu_path == AX_CPU_PATH_LUT && ax_lut_supported(cfg->mul, cfg->in)) goto lut;
     if (cfg->mul.id == AX_MUL_EXACT) return NAT_EXACT;
@@ -389,6 +607,118 @@ lut:;
     *lut = cfg->in.mbits <= 7 ? ax_lut_f32_rows128(l) : l->f32;
     *ashift = cfg->in.mbits <= 7 ? 7 : cfg->in.mbits;
     return *lut ? NAT_LUT : 0;
+}
+
+/* The native path proper: plain fp32 products and sums */
+static int native_kind(ax_fp_ctx_t *e, const ax_mac_cfg_t *cfg, const float **lut, int *ashift)
+{
+    if (!ax_fmt_plain_fp32(cfg->prod) || !ax_fmt_plain_fp32(cfg->acc) || cfg->add.id != AX_ADD_EXACT)
+        return 0;
+    return mul_kind(e, cfg, lut, ashift);
+}
+
+/* 1 when the kind's fp32 product is the unit's exact significand product
+ * (operands decoded strictly: finite, exponents within [-62, 62]) */
+static int kind_exact(ax_fp_ctx_t *e, int kind, const ax_mac_cfg_t *cfg)
+{
+    switch (kind) {
+    case NAT_EXACT:
+    case NAT_TRUNC: return cfg->in.mbits <= 11;
+    case NAT_MITCH:
+    case NAT_MBM:
+    case NAT_REALM: return 1; /* within mul_kind's limits */
+    case NAT_DRUM: return (cfg->mul.p[0] < (int)cfg->in.mbits + 1 ? cfg->mul.p[0] : (int)cfg->in.mbits + 1) <= 12;
+    case NAT_LUT: {
+        ax_lut_t *l = ax_lut_get(&e->luts, cfg->mul, cfg->in.mbits);
+        return l && ax_cpu_lut_exact(e, l);
+    }
+    default: return 0;
+    }
+}
+
+/* The rounding steps a format needs (for_sum: of a sum of two of its values,
+ * exact below 2^emin, so no subnormal step) */
+static int nr_feat(ax_format_t f, int for_sum)
+{
+    int ft = NF_ON;
+    if (f.ebits < 8 && !(f.flags & AX_FMT_FTZ) && !for_sum) ft |= NF_SUB;
+    if (f.flags & AX_FMT_FTZ) ft |= NF_FTZ;
+    if (f.ebits < 8 || (f.flags & (AX_FMT_FN | AX_FMT_SAT))) ft |= NF_OVF;
+    return ft;
+}
+
+/* A format the rounding steps handle: 2 <= E <= 8, M >= 1, M <= 22 below 8
+ * exponent bits (the subnormal step's constant) */
+static int nr_format_ok(ax_format_t f)
+{
+    return f.ebits >= 2 && f.mbits >= 1 && (f.ebits == 8 || f.mbits <= 22);
+}
+
+static void nr_fmt_init(nr_fmt_t *r, ax_format_t f, int rm, int feat, int plant)
+{
+    memset(r, 0, sizeof *r);
+    r->plant = plant;
+    r->f = f;
+    r->f.round = (uint8_t)rm;
+    r->feat = feat;
+    r->sh = 23 - (int)f.mbits;
+    r->keep = r->sh ? ~((UINT32_C(1) << r->sh) - 1) : ~UINT32_C(0);
+    r->lsb1 = rm == AX_RNE && r->sh && !plant ? 1 : 0; /* planted: (u + half) & keep, ties away */
+    r->hm1 = rm == AX_RNE && r->sh ? (UINT32_C(1) << (r->sh - 1)) - (plant ? 0 : 1) : 0;
+    const int32_t emin = ax_fmt_emin(f);
+    r->magic = ldexpf(1.0f, emin - (int)f.mbits + 23);
+    if (feat & NF_SUB) r->sub_thr = ax_bits_of(ldexpf(1.0f, emin));
+    if (feat & NF_FTZ) { /* tiny: below 2^emin, less half an ulp at M + 1 bits under RNE */
+        const double t = ldexp(1.0, emin) - (rm == AX_RNE ? ldexp(1.0, emin - (int)f.mbits - 2) : 0.0);
+        float ft = (float)t;
+        if ((double)ft < t) ft = nextafterf(ft, INFINITY);
+        r->tiny_thr = ax_bits_of(ft);
+    }
+    r->maxfin = INFINITY;
+    if (feat & NF_OVF) r->maxfin = ax_f32_of(ax_to_f32bits(ax_fmt_maxfin(0, f), f));
+    r->ovf_bits = rm == AX_RTZ || (f.flags & AX_FMT_SAT) ? ax_bits_of(r->maxfin)
+                  : (f.flags & AX_FMT_FN)                ? UINT32_C(0x7FC00000)
+                                                         : UINT32_C(0x7F800000);
+}
+
+/* The narrow path's variant for cfg (product kind `kind`), its roundings set
+ * in c; 0 when it does not take cfg. Conditions (docs/fastpath.md): add_exact;
+ * formats the steps handle; an accumulator rounding to nearest with at most
+ * 10 mantissa bits (so the fp32 sum rounded again is the correctly rounded
+ * one) or toward zero, or fp32 itself; exact products where they are rounded
+ * again or summed in RTZ; an infinite product only where every step after it
+ * gives what the models' exit for infinities gives. */
+static int narrow_variant(ax_fp_ctx_t *e, const ax_mac_cfg_t *cfg, int kind, nat_ctx_t *c)
+{
+    const ax_format_t P = cfg->prod, A = cfg->acc;
+    if (cfg->add.id != AX_ADD_EXACT || !kind) return 0;
+    if (ax_fmt_plain_fp32(P) && ax_fmt_plain_fp32(A)) return 0;
+    if (!nr_format_ok(A)) return 0;
+    if (A.round == AX_RNE && A.mbits > 10 && A.mbits != 23) return 0;
+    const int pround = !ax_fmt_plain_fp32(P), prm = ax_mul_rm(cfg->mul, P);
+    if (pround && !nr_format_ok(P)) return 0;
+    const int pf = pround ? nr_feat(P, 0) : 0;
+    if ((pround || A.round == AX_RTZ) && !kind_exact(e, kind, cfg)) return 0;
+    /* a product that overflows to inf must meet the accumulator as the models'
+     * ax_exit_inf would: inf (IEEE-like) or max finite / NaN (FN) */
+    if (pround && prm == AX_RNE && !(P.flags & (AX_FMT_FN | AX_FMT_SAT))) {
+        const int sat = (A.flags & AX_FMT_SAT) != 0;
+        if (!(A.flags & AX_FMT_FN) ? (A.round == AX_RTZ || sat) : (A.round == AX_RTZ && !sat)) return 0;
+    }
+    const int cf = pround && ax_fmt_eq(P, A) ? 0 : nr_feat(A, 0), sf = nr_feat(A, 1);
+    for (int v = 1; v < NR_VARIANTS; v++) {
+        const int *nv = nr_variants[v];
+        if ((pf == 0) != (nv[0] == 0) || (cf == 0) != (nv[1] == 0) || (pf & ~nv[0]) || (cf & ~nv[1]) ||
+            (sf & ~nv[2]))
+            continue;
+        c->pf = pf, c->cf = cf, c->sf = sf;
+        c->rtz = A.round == AX_RTZ;
+        const int plant = e->plant_bug == AX_PLANT_NARROW_TIE;
+        if (pround) nr_fmt_init(&c->rp, P, prm, pf, plant);
+        nr_fmt_init(&c->ra, A, A.round, nr_feat(A, 0), plant);
+        return v;
+    }
+    return 0;
 }
 
 /* Decoding op(A) rows (tasks below mpad/kr) and op(B) panels (the rest). */
@@ -471,12 +801,14 @@ static void multi_task(void *p, int64_t t)
     m->fn((char *)m->items + (size_t)(t / m->per) * m->size, t % m->per);
 }
 
-static int gemm_native(ax_fp_ctx_t *e, int kind, const float *lut, int ashift, const ax_mac_cfg_t *cfg,
-                       const ax_gemm_shape_t *s, const uint32_t *A, const uint32_t *B,
-                       uint32_t *C, char *err, size_t errlen)
+/* nr: the narrow path's variant and roundings (narrow_variant), or NULL */
+static int gemm_native(ax_fp_ctx_t *e, int kind, const float *lut, int ashift, const nat_ctx_t *nr,
+                       const ax_mac_cfg_t *cfg, const ax_gemm_shape_t *s, const uint32_t *A,
+                       const uint32_t *B, uint32_t *C, char *err, size_t errlen)
 {
     nat_ctx_t c;
-    memset(&c, 0, sizeof c);
+    if (nr) c = *nr;
+    else memset(&c, 0, sizeof c);
     c.kind = kind, c.s = s, c.lut = lut, c.ashift = ashift, c.k = s->k, c.avx512 = ax_cpu_use_avx512(e);
     if (kind == NAT_REALM) { /* s_ij * 2^-q: exact floats */
         const int lg = ax_msb64((uint64_t)cfg->mul.p[0]), q = cfg->mul.p[1];
@@ -495,10 +827,11 @@ static int gemm_native(ax_fp_ctx_t *e, int kind, const float *lut, int ashift, c
     int rc = 1;
     nat_ctx_t *ic = NULL;
     dec_ctx_t *id = NULL;
-    const int drum_k = kind == NAT_DRUM ? cfg->mul.p[0] : 0;
+    /* the narrow path decodes strictly: every operand finite, exponents in [-62, 62] */
+    const int drum_k = (kind == NAT_DRUM ? cfg->mul.p[0] : 0) | (nr ? NAT_STRICT : 0);
     const ax_dec_table_t *tab = ax_cpu_dec_table(e, cfg->in, kind, drum_k, nat_decode);
     /* plain fp32 under mul_exact: the operands' bits are their values */
-    const int plain_exact = kind == NAT_EXACT && ax_fmt_plain_fp32(cfg->in);
+    const int plain_exact = kind == NAT_EXACT && ax_fmt_plain_fp32(cfg->in) && !nr;
     const int direct = plain_exact && !s->trans_a;
     /* B in place too when few row blocks share it (packing would cost as much as using it) */
     const int bdirect = plain_exact && !s->trans_b && c.mpad <= 4 * KR;
@@ -557,10 +890,25 @@ int ax_cpu_native(ax_fp_ctx_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t
                                         "cpu native fp32 (mul_trunc)", "cpu native fp32 (mul_mitchell)",
                                         "cpu native fp32 (mul_mbm)", "cpu native fp32 (mul_drum)",
                                         "cpu native fp32 (mul_realm)"};
+    static const char *const nr_names[] = {"", "cpu native narrow (mul_exact)", "cpu native narrow (LUT)",
+                                           "cpu native narrow (mul_trunc)", "cpu native narrow (mul_mitchell)",
+                                           "cpu native narrow (mul_mbm)", "cpu native narrow (mul_drum)",
+                                           "cpu native narrow (mul_realm)"};
+    if (flags) return -2;
     const float *lut = NULL;
     int ashift = 0;
-    const int kind = flags ? 0 : native_kind(e, cfg, &lut, &ashift);
-    if (!kind) return -2;
-    e->last_path = names[kind];
-    return gemm_native(e, kind, lut, ashift, cfg, s, A, B, C, err, errlen);
+    int kind = native_kind(e, cfg, &lut, &ashift);
+    if (kind) {
+        e->last_path = names[kind];
+        return gemm_native(e, kind, lut, ashift, NULL, cfg, s, A, B, C, err, errlen);
+    }
+    /* the narrow path: a product or accumulator format other than plain fp32 */
+    if (cfg->add.id != AX_ADD_EXACT || (ax_fmt_plain_fp32(cfg->prod) && ax_fmt_plain_fp32(cfg->acc)))
+        return -2;
+    nat_ctx_t nr;
+    memset(&nr, 0, sizeof nr);
+    kind = mul_kind(e, cfg, &lut, &ashift);
+    if (!(nr.variant = narrow_variant(e, cfg, kind, &nr))) return -2;
+    e->last_path = nr_names[kind];
+    return gemm_native(e, kind, lut, ashift, &nr, cfg, s, A, B, C, err, errlen);
 }

@@ -61,3 +61,21 @@ void ax_cpu_release(ax_fp_ctx_t *x)
     free(st);
     x->state = NULL;
 }
+
+int ax_cpu_lut_exact(ax_fp_ctx_t *e, ax_lut_t *l)
+{
+    ax_cpu_state_t *st = ax_cpu_st(e);
+    for (int i = 0; i < st->nfa_exact; i++)
+        if (st->fa_exact[i].u.id == l->unit.id && st->fa_exact[i].u.p[0] == l->unit.p[0] &&
+            st->fa_exact[i].u.p[1] == l->unit.p[1] && st->fa_exact[i].m == l->m)
+            return st->fa_exact[i].exact;
+    const ax_format_t fp32 = ax_fmt_fp32();
+    const ax_unpacked_t one = {AX_CLS_FINITE, 0, 0, 0};
+    uint32_t fl = 0;
+    for (size_t i = 0; i < (size_t)1 << (2 * l->m) && !fl; i++)
+        ax_lut_finish(l->unit, one, one, l->sig[i], l->m, l->shift, fp32, &fl);
+    if (st->nfa_exact == 8) memmove(st->fa_exact, st->fa_exact + 1, 7 * sizeof st->fa_exact[0]), st->nfa_exact--;
+    st->fa_exact[st->nfa_exact].u = l->unit, st->fa_exact[st->nfa_exact].m = l->m;
+    st->fa_exact[st->nfa_exact].exact = fl == 0;
+    return st->fa_exact[st->nfa_exact++].exact;
+}

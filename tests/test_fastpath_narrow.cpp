@@ -1,0 +1,222 @@
+// test_fastpath_narrow.cpp — the cpu backend's narrow path
+// (cuda_fastpath/cpu/ax_cpu_native.c, "narrow formats"): products and
+// accumulators in bf16, fp16, fp8, tf32 and fp32 with :rtz, :ftz, :sat and FN,
+// against ref bit for bit; operand distributions that reach the accumulator's
+// subnormals, its overflow, ties and cancellation; both kernels (AVX-512 and
+// portable C), both tile shapes, chunks, transposes, batches; that the path
+// is taken where docs/fastpath.md says and refused where it says; and a
+// planted bug (AXSIM_PLANT_BUG=cpu-narrow-tie: ties away from zero) that the
+// comparison must catch.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "ax_fastpath.h"
+#include "ax_rng.h"
+#include "fastpath_compare.h"
+#include "fastpath_operands.h"
+#include "test_util.h"
+
+namespace {
+
+// Distributions beyond fastpath_operands.h's: exponents over a range that
+// takes products from below the accumulator's subnormals to its overflow;
+// mantissas with only their top two bits (sums and products land on ties);
+// every operand positive (sums grow: overflow, stagnation); cancellation.
+enum narrow_dist { RANGE = 100, SPARSE, POSITIVE, CANCEL };
+
+const char *dist_name(int d)
+{
+    switch (d) {
+    case RANGE: return "range";
+    case SPARSE: return "sparse-mantissas";
+    case POSITIVE: return "positive";
+    case CANCEL: return "cancellation";
+    default: return dist_names[d];
+    }
+}
+
+uint32_t pack_exp(ax_format_t f, uint32_t s, int32_t e, uint32_t mant)
+{
+    int32_t be = e + f.bias;
+    if (be < 1) be = 1;
+    if ((uint32_t)be > ax_fmt_emax_field(f)) be = (int32_t)ax_fmt_emax_field(f);
+    const uint32_t x = ax_pack(s, (uint32_t)be, mant, f);
+    return ax_is_nan(x, f) ? ax_fmt_maxfin(s, f) : x;
+}
+
+std::vector<uint32_t> operands(ax_rng_t *r, ax_format_t f, int d, size_t n)
+{
+    if (d < RANGE) return matrix(r, f, (dist)d, n);
+    std::vector<uint32_t> v(n);
+    // RANGE: bf16-like formats over [-62, 62] (the path's operand range);
+    // narrower ones over their whole normal range
+    const int32_t lo = f.ebits == 8 ? -62 : 1 - f.bias, hi = f.ebits == 8 ? 62 : f.bias;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t mant = (uint32_t)ax_rng_next(r) & ax_fmt_mmask(f), s = ax_rng_next(r) & 1;
+        int32_t e = (int32_t)ax_rng_below(r, 7) - 3;
+        if (d == RANGE) e = lo + (int32_t)ax_rng_below(r, (uint32_t)(hi - lo + 1));
+        if (d == SPARSE && f.mbits >= 2) mant &= 3u << (f.mbits - 2);
+        if (d == POSITIVE) s = 0, e = (int32_t)ax_rng_below(r, 5);
+        v[i] = pack_exp(f, s, e, mant);
+    }
+    if (d == CANCEL) // each odd element the negation of the one before, every 4th an ulp off
+        for (size_t i = 1; i < n; i += 2) {
+            v[i] = v[i - 1] ^ ax_fmt_signbit(f);
+            if (i % 8 == 3 && ax_frac(v[i], f) != 0) v[i] -= 1;
+        }
+    return v;
+}
+
+bool narrow_path(ax_engine_t *e) { return std::string(ax_engine_last_path(e)).find("cpu native narrow") == 0; }
+
+// Configurations the narrow path takes (docs/fastpath.md): bf16, fp16, fp8,
+// tf32 and fp32 accumulators with their suffixes; narrow products; every
+// product kind (values, Mitchell, MBM, REALM, DRUM, trunc); wide inputs.
+const char *const taken[] = {
+    "mul=exact,in=bf16,prod=fp32,add=exact,acc=bf16",
+    "mul=exact,in=bf16,prod=fp32,add=exact,acc=bf16:rtz",
+    "mul=exact,in=bf16,prod=fp32,add=exact,acc=bf16:ftz",
+    "mul=exact,in=fp16,prod=fp32,add=exact,acc=fp16",
+    "mul=exact,in=fp16,prod=fp32,add=exact,acc=fp16:rtz",
+    "mul=exact,in=fp16,prod=fp32,add=exact,acc=fp16:ftz",
+    "mul=exact,in=fp16,prod=fp32,add=exact,acc=fp16:sat",
+    "mul=exact,in=bf16,prod=fp32,add=exact,acc=fp8e5m2",
+    "mul=exact,in=fp16,prod=fp32,add=exact,acc=fp8e5m2:rtz:ftz",
+    "mul=exact,in=fp16,prod=fp32,add=exact,acc=fp8e4m3",
+    "mul=exact,in=fp16,prod=fp32,add=exact,acc=fp8e4m3:sat",
+    "mul=exact,in=fp16,prod=fp32,add=exact,acc=tf32",
+    "mul=exact,in=fp16,prod=fp16,add=exact,acc=fp16",
+    "mul=exact,in=fp16,prod=fp16:rtz,add=exact,acc=fp16:rtz",
+    "mul=exact,in=fp16,prod=fp16:ftz,add=exact,acc=fp16:ftz",
+    "mul=exact,in=bf16,prod=bf16,add=exact,acc=bf16",
+    "mul=exact,in=fp8e4m3,prod=fp16,add=exact,acc=fp32",
+    "mul=exact,in=bf16,prod=fp32,add=exact,acc=fp32:rtz",
+    "mul=exact,in=bf16,prod=fp32,add=exact,acc=fp32:ftz",
+    "mul=mbm,in=bf16,prod=fp32,add=exact,acc=bf16",
+    "mul=mitchell,in=fp8e4m3,prod=fp32,add=exact,acc=fp16",
+    "mul=realm,in=fp16,prod=fp32,add=exact,acc=fp16",
+    "mul=drum:k=4,in=fp8e4m3,prod=fp16,add=exact,acc=fp16",
+    "mul=trunc,in=fp16,prod=fp16,add=exact,acc=fp16",
+    "mul=exact,in=fp16,prod=fp16:rtz,add=exact,acc=fp16",
+    "mul=mbm,in=fp16,prod=fp16,add=exact,acc=fp16:rtz",
+    "mul=exact,in=fp16:ftz,prod=fp32,add=exact,acc=bf16",
+    "mul=exact,in=fp16,prod=fp32,add=exact,acc=e4m3",
+    "mul=exact,in=fp16,prod=fp32,add=exact,acc=e6m5:ftz:sat",
+    "mul=exact,in=fp16,prod=e5m6:sat,add=exact,acc=fp16",
+    "mul=exact,in=fp16,prod=fp32,add=exact,acc=fp8e4m3:rtz",
+    "mul=exact,in=bf16,prod=fp32,add=exact,acc=bf16:sat",
+    "mul=exact,in=bf16,prod=fp32,add=exact,acc=bf16:fn",
+    "mul=exact,in=bf16,prod=fp32,add=exact,acc=bf16:fn:rtz",
+    "mul=exact,in=fp8e5m2,prod=e3m4,add=exact,acc=e3m4",
+    "mul=exact,in=fp8e5m2,prod=e3m4:fn,add=exact,acc=e4m5:ftz",
+    "mul=mbm,in=fp16,prod=fp16,add=exact,acc=fp16",
+    "mul=exact,in=fp16,prod=fp32,add=exact,acc=e5m1",
+};
+
+// Shapes: square-ish, thin (n <= 16: the 12 x 16 tiles of the value kinds),
+// transposed and batched with a shared B, chunked, and a long K.
+ax_gemm_shape_t shape_of(int v)
+{
+    switch (v % 5) {
+    case 0: return shape(7, 33, 29, 0, 0, 1, false, 0);
+    case 1: return shape(27, 5, 40, 1, 0, 2, false, 0);
+    case 2: return shape(13, 35, 23, 1, 1, 2, true, 0);
+    case 3: return shape(9, 40, 37, 0, 1, 1, false, 6);
+    default: return shape(3, 20, 700, 0, 0, 1, false, 0);
+    }
+}
+
+} // namespace
+
+TEST_CASE("fastpath narrow: products and accumulators in narrow formats equal ref", "[fastpath][narrow]")
+{
+    engine cpu(AX_BACKEND_CPU, 2);
+    ax_rng_t r{2718};
+    int runs = 0;
+    for (const char *kernel : {"", "scalar"}) {
+        engine_env k(cpu.e, "AXSIM_CPU_KERNEL", kernel);
+        for (const char *spec : taken) {
+            const ax_mac_cfg_t c = mac(spec);
+            for (int d : {(int)NEAR_ONE, (int)RANGE, (int)SPARSE, (int)POSITIVE, (int)CANCEL, (int)ZEROS,
+                          (int)SPECIALS}) {
+                const ax_gemm_shape_t s = shape_of(runs++);
+                auto A = operands(&r, c.in, d == CANCEL ? NEAR_ONE : d, a_size(s));
+                auto B = operands(&r, c.in, d, b_size(s));
+                std::string what = std::string(dist_name(d)) + (kernel[0] ? ", portable C" : "");
+                INFO(spec << " " << what);
+                CHECK(compare(cpu.e, c, s, A, B, false, what.c_str()) == 0);
+                // operands within the path's range take it; specials go to the generic path
+                CHECK(narrow_path(cpu.e) == (d != SPECIALS));
+            }
+        }
+    }
+    CHECK(runs > 300);
+}
+
+TEST_CASE("fastpath narrow: forced LUT products, and the product of every kind into fp16", "[fastpath][narrow]")
+{
+    engine cpu(AX_BACKEND_CPU, 2);
+    engine_env lut(cpu.e, "AXSIM_CPU_PATH", "lut");
+    ax_rng_t r{31};
+    for (const char *spec : {"mul=mbm,in=bf16,prod=fp16,add=exact,acc=fp16",
+                             "mul=realm,in=fp8e4m3,prod=fp32,add=exact,acc=bf16",
+                             "mul=mitchell,in=fp16,prod=fp32,add=exact,acc=fp16:ftz"}) {
+        const ax_mac_cfg_t c = mac(spec);
+        for (int d : {(int)NEAR_ONE, (int)RANGE, (int)POSITIVE}) {
+            const ax_gemm_shape_t s = shape(11, 37, 50, 0, 1, 1, false, 0);
+            auto A = operands(&r, c.in, d, a_size(s)), B = operands(&r, c.in, d, b_size(s));
+            INFO(spec << " " << dist_name(d));
+            CHECK(compare(cpu.e, c, s, A, B, false, dist_name(d)) == 0);
+            CHECK(std::string(ax_engine_last_path(cpu.e)) == "cpu native narrow (LUT)");
+        }
+    }
+}
+
+TEST_CASE("fastpath narrow: configurations it does not prove go elsewhere, still equal to ref",
+          "[fastpath][narrow]")
+{
+    engine cpu(AX_BACKEND_CPU, 2);
+    ax_rng_t r{99};
+    // inexact fp32 products summed toward zero; an fp16 product's inf into an
+    // RTZ accumulator (the models keep inf, overflow would give max finite);
+    // 13 significand bits rounded twice; approximate adders (the adder paths)
+    for (const char *spec : {"mul=exact,in=fp32,prod=fp32,add=exact,acc=bf16:rtz",
+                             "mul=exact,in=fp16,prod=fp16,add=exact,acc=fp16:rtz",
+                             "mul=exact,in=fp16,prod=fp32,add=exact,acc=e5m12",
+                             "mul=exact,in=bf16,prod=fp32,add=trunc,acc=bf16"}) {
+        const ax_mac_cfg_t c = mac(spec);
+        const ax_gemm_shape_t s = shape(9, 21, 33, 0, 0, 1, false, 0);
+        auto A = operands(&r, c.in, RANGE, a_size(s)), B = operands(&r, c.in, RANGE, b_size(s));
+        INFO(spec);
+        CHECK(compare(cpu.e, c, s, A, B, false) == 0);
+        CHECK_FALSE(narrow_path(cpu.e));
+    }
+    // and a wide input format: inexact products are fine under RNE
+    const ax_mac_cfg_t c = mac("mul=exact,in=fp32,prod=fp32,add=exact,acc=bf16");
+    const ax_gemm_shape_t s = shape(9, 21, 33, 1, 0, 1, false, 0);
+    auto A = operands(&r, c.in, NEAR_ONE, a_size(s)), B = operands(&r, c.in, NEAR_ONE, b_size(s));
+    CHECK(compare(cpu.e, c, s, A, B, false) == 0);
+    CHECK(narrow_path(cpu.e));
+}
+
+TEST_CASE("fastpath narrow: a planted rounding bug is caught on both kernels", "[fastpath][narrow]")
+{
+    setenv("AXSIM_PLANT_BUG", "cpu-narrow-tie", 1);
+    engine cpu(AX_BACKEND_CPU, 2); // reads the planted bug when it is created
+    unsetenv("AXSIM_PLANT_BUG");
+    ax_rng_t r{5};
+    for (const char *kernel : {"", "scalar"})
+        for (const char *spec : {"mul=exact,in=bf16,prod=fp32,add=exact,acc=bf16",
+                                 "mul=exact,in=fp16,prod=fp16,add=exact,acc=fp16"}) {
+            engine_env k(cpu.e, "AXSIM_CPU_KERNEL", kernel);
+            const ax_mac_cfg_t c = mac(spec);
+            const ax_gemm_shape_t s = shape(16, 32, 64, 0, 0, 1, false, 0);
+            auto A = operands(&r, c.in, SPARSE, a_size(s)), B = operands(&r, c.in, SPARSE, b_size(s));
+            INFO(spec << (kernel[0] ? " portable C" : " AVX-512"));
+            CHECK(compare(cpu.e, c, s, A, B, false) > 0);
+            CHECK(narrow_path(cpu.e));
+        }
+}
