@@ -220,3 +220,60 @@ TEST_CASE("fastpath narrow: a planted rounding bug is caught on both kernels", "
             CHECK(narrow_path(cpu.e));
         }
 }
+
+TEST_CASE("fastpath narrow: approximate adders into narrow accumulators equal ref", "[fastpath][narrow]")
+{
+    // the fp32 adder path's integer datapath shifted by the accumulator's
+    // missing mantissa bits (cuda_fastpath/cpu/ax_cpu_add.c, narrow)
+    const char *const adders[] = {"trunc", "loa:l=4", "loa:l=1", "loa:l=11", "loa:l=27", "eta:l=3",
+                                  "eta:l=8", "eta:l=27", "exact"};
+    const char *const muls[] = {"mul=mbm,in=bf16", "mul=exact,in=fp16", "mul=drum:k=3,in=fp8e5m2",
+                                "mul=realm,in=fp16", "mul=mitchell,in=fp8e4m3", "mul=exact,in=bf16"};
+    const char *const accs[] = {"bf16", "fp16", "fp8e5m2", "bf16:rtz", "fp16:sat", "fp8e4m3", "tf32", "e5m12"};
+    engine cpu(AX_BACKEND_CPU, 2);
+    ax_rng_t r{1618};
+    int runs = 0;
+    for (const char *kernel : {"", "scalar"}) {
+        engine_env k(cpu.e, "AXSIM_CPU_KERNEL", kernel);
+        for (const char *acc : accs)
+            for (const char *add : adders) {
+                const std::string spec = std::string(muls[runs % 6]) + ",prod=fp32,add=" + add + ",acc=" + acc;
+                const ax_mac_cfg_t c = mac(spec);
+                for (int d : {(int)NEAR_ONE, (int)RANGE, (int)SPARSE, (int)POSITIVE, (int)CANCEL, (int)SPECIALS}) {
+                    const ax_gemm_shape_t s = shape_of(runs++);
+                    auto A = operands(&r, c.in, d == CANCEL ? NEAR_ONE : d, a_size(s));
+                    auto B = operands(&r, c.in, d, b_size(s));
+                    std::string what = std::string(dist_name(d)) + (kernel[0] ? ", portable C" : "");
+                    INFO(spec << " " << what);
+                    CHECK(compare(cpu.e, c, s, A, B, false, what.c_str()) == 0);
+                    const std::string path = ax_engine_last_path(cpu.e);
+                    if (c.add.id != AX_ADD_EXACT) CHECK(path.find("cpu narrow adder") == 0);
+                    CHECK(compare(cpu.e, c, s, A, B, true, what.c_str()) == 0); // flags: generic
+                }
+            }
+    }
+    CHECK(runs > 800);
+    // an :ftz accumulator goes to the generic path (a flushed -0 is not left alone by x + 0)
+    const ax_mac_cfg_t c = mac("mul=exact,in=bf16,prod=fp32,add=loa:l=4,acc=bf16:ftz");
+    const ax_gemm_shape_t s = shape(9, 21, 33, 0, 0, 1, false, 0);
+    auto A = operands(&r, c.in, RANGE, a_size(s)), B = operands(&r, c.in, RANGE, b_size(s));
+    CHECK(compare(cpu.e, c, s, A, B, false) == 0);
+    CHECK(std::string(ax_engine_last_path(cpu.e)) == "cpu generic");
+}
+
+TEST_CASE("fastpath narrow: the adder path's planted tie bug shows in narrow accumulators", "[fastpath][narrow]")
+{
+    setenv("AXSIM_PLANT_BUG", "cpu-adder-tie", 1);
+    engine cpu(AX_BACKEND_CPU, 2);
+    unsetenv("AXSIM_PLANT_BUG");
+    ax_rng_t r{6};
+    for (const char *kernel : {"", "scalar"}) {
+        engine_env k(cpu.e, "AXSIM_CPU_KERNEL", kernel);
+        const ax_mac_cfg_t c = mac("mul=exact,in=bf16,prod=fp32,add=loa:l=2,acc=bf16");
+        const ax_gemm_shape_t s = shape(16, 32, 64, 0, 0, 1, false, 0);
+        auto A = operands(&r, c.in, SPARSE, a_size(s)), B = operands(&r, c.in, SPARSE, b_size(s));
+        INFO((kernel[0] ? "portable C" : "AVX-512"));
+        CHECK(compare(cpu.e, c, s, A, B, false) > 0);
+        CHECK(std::string(ax_engine_last_path(cpu.e)).find("cpu narrow adder") == 0);
+    }
+}

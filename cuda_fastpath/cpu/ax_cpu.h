@@ -49,6 +49,10 @@ void *ax_cpu_grow(ax_fp_ctx_t *x, int i, size_t bytes);
  * product (rounding it into fp32 changed nothing: no flag, and a narrower
  * format can round it again); cached in the state. */
 int ax_cpu_lut_exact(ax_fp_ctx_t *x, ax_lut_t *l);
+/* The encoding in f (at most 8 exponent bits) of b, the fp32 pattern of a
+ * value of f (the narrow paths keep values so): exact; a NaN gives f's
+ * canonical NaN. */
+uint32_t ax_cpu_pack_exact(uint32_t b, ax_format_t f);
 /* The AVX-512 kernels may run: this CPU has AVX-512 F and the options do not
  * ask for the portable ones. */
 int ax_cpu_use_avx512(const ax_fp_ctx_t *x);

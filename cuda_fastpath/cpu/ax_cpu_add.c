@@ -95,11 +95,12 @@ static inline __attribute__((always_inline)) uint32_t fa_sig_add(int add, uint32
  *   pack     ((e_big - clz(s) + 7 - G) << 23) + the rounded 24-bit significand
  *            (which carries into the exponent when it reaches 2^24); normal
  *            when that is in [2^23, 0x7F800000) */
-static inline __attribute__((always_inline)) uint32_t fa_add1(int add, int l, uint32_t rnd, uint32_t A,
-                                                              uint32_t T, int *slow, uint32_t *inx)
+static inline __attribute__((always_inline)) uint32_t fa_add1(int add, int narrow, const fa_ctx_t *c,
+                                                              uint32_t A, uint32_t T, int *slow, uint32_t *inx)
 {
     /* branch-free: selects, not jumps (the signs and magnitudes are data) */
-    const int g = add == FA_TRUNC ? 0 : 3;
+    const int g = add == FA_TRUNC ? 0 : 3, l = c->l;
+    const uint32_t rnd = c->rnd;
     const uint32_t aa = A & 0x7FFFFFFFu, ta = T & 0x7FFFFFFFu;
     const int swap = ta > aa;
     const uint32_t big = swap ? ta : aa, small = swap ? aa : ta;
@@ -109,19 +110,38 @@ static inline __attribute__((always_inline)) uint32_t fa_add1(int add, int l, ui
     const uint32_t y0 = ((small & 0x7FFFFFu) | (uint32_t)(esf != 0) << 23) << g;
     const uint32_t dd = d < 31 ? d : 31; /* y0 < 2^27: 31 shifts everything out */
     uint32_t y = y0 >> dd;
-    if (g) y |= (y << dd) != y0;
-    const uint32_t s = (A ^ T) >> 31 ? x - y : fa_sig_add(add, x, y, l);
+    if (narrow) { /* the model's bit 0 is the lane's bit sh: jam (or drop) below it */
+        const int sticky = (y << dd) != y0 || (y & ~c->keep) != 0;
+        y = (y & c->keep) | (g && sticky ? c->jam : 0);
+    } else if (g) {
+        y |= (y << dd) != y0;
+    }
+    uint32_t s = (A ^ T) >> 31 ? x - y : fa_sig_add(add, x, y, l);
+    if (narrow) s &= c->keep; /* (eta fills below the model's datapath) */
     const int lz = __builtin_clz(s | 1);
     const uint32_t sal = s << lz;
     uint32_t q = sal >> 8;
-    if (add != FA_TRUNC) q += (sal >> 7) & ((sal & rnd) != 0);
+    if (narrow) q = (q & c->keep) + (add != FA_TRUNC && (sal & c->half) && (sal & rnd) ? c->jam : 0);
+    else if (add != FA_TRUNC) q += (sal >> 7) & ((sal & rnd) != 0);
     const uint32_t mag = ((eb - (uint32_t)lz + 7 - (uint32_t)g) << 23) + q;
-    const int keep = aa >= 0x7F800000u;                          /* inf + finite, NaN + anything */
-    const int out = !keep && s && mag - 0x00800000u >= 0x7F000000u; /* tiny or overflow */
+    const int keep = aa >= 0x7F800000u; /* inf + finite, NaN + anything */
+    /* tiny or overflow: the model decides */
+    const int out = !keep && s && (narrow ? mag - c->lo >= c->span : mag - 0x00800000u >= 0x7F000000u);
     *slow |= out;
     *inx |= (uint32_t)(!keep && !out) & (sal & 0xFFu ? 1u : 0u);
     const uint32_t r = s ? mag | sign : 0; /* exact cancellation: +0 */
     return keep || out ? A : r;
+}
+
+/* A narrow accumulator: the fp32 product t converted to acc (the pattern
+ * rounding of the narrow path); *slow when the result is not a normal
+ * finite value of acc (the model decides). */
+static inline __attribute__((always_inline)) uint32_t fa_convert1(const fa_ctx_t *c, uint32_t t, int *slow)
+{
+    const int sh = __builtin_ctz(c->jam);
+    const uint32_t r = (t + ((t >> sh) & c->clsb) + c->chm1) & c->keep;
+    *slow |= (r & 0x7FFFFFFFu) - c->lo >= c->span;
+    return r;
 }
 
 /* The product of two operands of class P (see the file comment). */
@@ -144,14 +164,12 @@ static inline __attribute__((always_inline)) uint32_t fa_prod1(const fa_ctx_t *c
 /* ---- the portable kernel ---------------------------------------------------------- */
 
 static inline __attribute__((always_inline)) void
-fa_kernel_c_body(fa_ctx_t *c, int add, int prod, int64_t rb, int64_t jp, uint32_t out[FA_R][FA_KC],
-                 uint32_t *fl)
+fa_kernel_c_body(fa_ctx_t *c, int add, int prod, int narrow, int64_t rb, int64_t jp,
+                 uint32_t out[FA_R][FA_KC], uint32_t *fl)
 {
     const int64_t k = c->k, i0 = rb * FA_R, j0 = jp * FA_KC;
     const int32_t *ka = c->akey + i0 * k, *kb = c->bkey + jp * k * FA_KC;
     const uint32_t *va = c->aval + i0 * k, *vb = c->bval + jp * k * FA_KC;
-    const int l = c->l;
-    const uint32_t rnd = c->rnd;
     uint32_t inx = 0;
     uint32_t acc[FA_R][FA_KC];
     for (int r = 0; r < FA_R; r++)
@@ -169,7 +187,11 @@ fa_kernel_c_body(fa_ctx_t *c, int add, int prod, int64_t rb, int64_t jp, uint32_
                     int slow = ((a | b) & FA_X) != 0;
                     if (!slow && ((a | b) & FA_Z)) continue; /* a zero product: acc unchanged */
                     uint32_t A = acc[r][j], n = A;
-                    if (!slow) n = fa_add1(add, l, rnd, A, fa_prod1(c, prod, a, av, b, vb[p * FA_KC + j]), &slow, &inx);
+                    if (!slow) {
+                        uint32_t t = fa_prod1(c, prod, a, av, b, vb[p * FA_KC + j]);
+                        if (narrow) t = fa_convert1(c, t, &slow);
+                        if (!slow) n = fa_add1(add, narrow, c, A, t, &slow, &inx);
+                    }
                     if (slow && i0 + r < c->rows && j0 + j < c->lanes) n = ax_fa_slow_mac(c, A, i0 + r, j0 + j, p, fl);
                     acc[r][j] = n;
                 }
@@ -182,9 +204,9 @@ fa_kernel_c_body(fa_ctx_t *c, int add, int prod, int64_t rb, int64_t jp, uint32_
             for (int j = 0; j < FA_KC; j++) { /* total = ADD(total, partial) */
                 const uint32_t T = acc[r][j], ta = T & 0x7FFFFFFFu;
                 if (T == 0) continue;
-                int slow = ta < 0x00800000u || ta >= 0x7F800000u;
+                int slow = narrow ? ta - c->lo >= c->span : ta < 0x00800000u || ta >= 0x7F800000u;
                 uint32_t n = out[r][j];
-                if (!slow) n = fa_add1(add, l, rnd, out[r][j], T, &slow, &inx);
+                if (!slow) n = fa_add1(add, narrow, c, out[r][j], T, &slow, &inx);
                 if (slow) n = ax_fa_slow_add(c, out[r][j], T, fl);
                 out[r][j] = n;
             }
@@ -194,7 +216,7 @@ fa_kernel_c_body(fa_ctx_t *c, int add, int prod, int64_t rb, int64_t jp, uint32_
 
 static void fa_kernel_c(fa_ctx_t *c, int64_t rb, int64_t jp, uint32_t out[FA_R][FA_KC], uint32_t *fl)
 {
-#define FA_C(a, p) fa_kernel_c_body(c, a, p, rb, jp, out, fl)
+#define FA_C(a, p) fa_kernel_c_body(c, a, p, c->narrow, rb, jp, out, fl)
     if (c->prod == FA_VALUE) {
         switch (c->add) {
         case FA_TRUNC: FA_C(FA_TRUNC, FA_VALUE); break;
@@ -222,14 +244,15 @@ static void fa_task(void *p, int64_t t)
     const ax_gemm_shape_t *s = c->s;
     uint32_t out[FA_R][FA_KC], fl = 0;
 #ifdef FA_HAVE_AVX512
-    if (c->avx512) ax_fa_avx512_kernel(c->prod, c->want_flags, c->add)(c, rb, jp, out, &fl);
+    if (c->avx512) ax_fa_avx512_kernel(c->prod, c->want_flags, c->narrow, c->add)(c, rb, jp, out, &fl);
     else
 #endif
         fa_kernel_c(c, rb, jp, out, &fl);
     for (int r = 0; r < FA_R && rb * FA_R + r < c->rows; r++)
         for (int j = 0; j < FA_KC && jp * FA_KC + j < c->lanes; j++) {
             const int64_t i = rb * FA_R + r, l = jp * FA_KC + j;
-            c->C[c->swap ? l * s->ldc + i : i * s->ldc + l] = out[r][j];
+            c->C[c->swap ? l * s->ldc + i : i * s->ldc + l] =
+                c->narrow ? ax_cpu_pack_exact(out[r][j], c->cfg->acc) : out[r][j];
         }
     if (fl) __atomic_fetch_or(&c->flags, fl, __ATOMIC_RELAXED);
 }
@@ -300,9 +323,13 @@ int ax_cpu_fp32_adder(ax_fp_ctx_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_sha
                    const uint32_t *A, const uint32_t *B, uint32_t *C, uint32_t *flags,
                    char *err, size_t errlen)
 {
-    /* which configurations: fp32 products and sums, an adder of the registry */
-    if (!ax_fmt_plain_fp32(cfg->prod) || !ax_fmt_plain_fp32(cfg->acc) || ax_fmt_width(cfg->in) > 16)
-        return -2;
+    /* which configurations: fp32 products and sums, an adder of the registry;
+     * or (narrow) fp32 products into another accumulator format without :ftz,
+     * no flags asked for */
+    const int narrow = !ax_fmt_plain_fp32(cfg->acc);
+    if (!ax_fmt_plain_fp32(cfg->prod) || ax_fmt_width(cfg->in) > 16) return -2;
+    const ax_format_t F = cfg->acc;
+    if (narrow && (flags || F.ebits < 2 || F.mbits < 1 || (F.flags & AX_FMT_FTZ))) return -2;
     fa_ctx_t c;
     memset(&c, 0, sizeof c);
     switch (cfg->add.id) {
@@ -312,11 +339,25 @@ int ax_cpu_fp32_adder(ax_fp_ctx_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_sha
     case AX_ADD_ETA: c.add = FA_ETA; break;
     default: return -2;
     }
-    c.l = cfg->add.p[0] < 27 ? cfg->add.p[0] : 27; /* clamped to the datapath, W = 27 */
+    /* l clamped to the model's datapath, W = M + 1 + 3 (fp32: 27) */
+    const int W = (int)F.mbits + 4, sh = 23 - (int)F.mbits;
+    c.l = cfg->add.p[0] < W ? cfg->add.p[0] : W;
     if ((c.add == FA_LOA || c.add == FA_ETA) && c.l <= 0) c.add = FA_PLAIN;
     c.rnd = 0x17F;
+    if (narrow) { /* the lane is the model's datapath shifted up by sh */
+        const int rne = ax_unit_rm(cfg->add, F) == AX_RNE, crne = F.round == AX_RNE && sh > 0;
+        const int32_t emin = ax_fmt_emin(F);
+        c.narrow = 1;
+        c.l += sh;
+        c.keep = ~((UINT32_C(1) << sh) - 1), c.jam = UINT32_C(1) << sh;
+        c.half = rne ? UINT32_C(0x80) << sh : 0;
+        c.rnd = ((UINT32_C(0x80) << sh) - 1) | (UINT32_C(0x100) << sh);
+        c.clsb = crne ? 1 : 0, c.chm1 = crne ? (UINT32_C(1) << (sh - 1)) - 1 : 0;
+        c.lo = (uint32_t)(emin + 127) << 23;
+        c.span = ax_to_f32bits(ax_fmt_maxfin(0, F), F) + 1 - c.lo;
+    }
 #ifdef AXSIM_TEST_HOOKS
-    if (e->plant_bug == AX_PLANT_ADDER_TIE) c.rnd = 0x1FF; /* tests: ties of an even lsb round up */
+    if (e->plant_bug == AX_PLANT_ADDER_TIE) c.rnd |= c.narrow ? c.jam << 7 : 0x1FF; /* tests: ties of an even lsb round up */
 #endif
     c.want_flags = flags != NULL;
 
@@ -357,7 +398,14 @@ int ax_cpu_fp32_adder(ax_fp_ctx_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_sha
         {{"cpu fp32 adder (AVX-512, product: value)", "cpu fp32 adder (AVX-512, product: value, lanes along m)"},
          {"cpu fp32 adder (AVX-512, product: LUT permute)", "-"},
          {"cpu fp32 adder (AVX-512, product: LUT gather)", "cpu fp32 adder (AVX-512, product: LUT gather, lanes along m)"}}};
-    e->last_path = names[c.avx512][c.prod][c.swap];
+    static const char *const narrow_names[2][3][2] = {
+        {{"cpu narrow adder (portable C, product: value)", "cpu narrow adder (portable C, product: value, lanes along m)"},
+         {"-", "-"},
+         {"cpu narrow adder (portable C, product: LUT)", "cpu narrow adder (portable C, product: LUT, lanes along m)"}},
+        {{"cpu narrow adder (AVX-512, product: value)", "cpu narrow adder (AVX-512, product: value, lanes along m)"},
+         {"cpu narrow adder (AVX-512, product: LUT permute)", "-"},
+         {"cpu narrow adder (AVX-512, product: LUT gather)", "cpu narrow adder (AVX-512, product: LUT gather, lanes along m)"}}};
+    e->last_path = (narrow ? narrow_names : names)[c.avx512][c.prod][c.swap];
 
     c.cfg = cfg, c.s = s, c.k = s->k;
     c.rows = c.swap ? s->n : s->m, c.lanes = c.swap ? s->m : s->n;

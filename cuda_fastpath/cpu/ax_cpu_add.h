@@ -39,6 +39,15 @@ typedef struct fa_ctx {
     uint32_t *C;
     uint32_t flags;            /* ORed by every task */
     int avx512;
+    /* narrow accumulators (acc not plain fp32; prod plain fp32, no flags):
+     * values of acc are kept as fp32 patterns whose low sh significand bits
+     * are zero; the model's datapath is the lane's shifted down by sh */
+    int narrow;
+    uint32_t keep;             /* ~(2^sh - 1) */
+    uint32_t jam;              /* 2^sh: the model's bit 0 on the lane */
+    uint32_t half;             /* the round bit of a lane normalized to bit 31 (0: RTZ) */
+    uint32_t clsb, chm1;       /* the product's conversion to acc: pattern rounding */
+    uint32_t lo, span;         /* fast results: |r| - lo < span (normal, finite in acc) */
 } fa_ctx_t;
 
 /* The slow lanes (ax_cpu_add_slow.c): the models' MAC step on the original
@@ -48,10 +57,10 @@ uint32_t ax_fa_slow_mac(const fa_ctx_t *c, uint32_t acc, int64_t row, int64_t la
 uint32_t ax_fa_slow_add(const fa_ctx_t *c, uint32_t acc, uint32_t t, uint32_t *fl);
 
 #ifdef FA_HAVE_AVX512
-/* The AVX-512 kernel of (product source, flags asked for, adder)
- * (ax_cpu_add_avx512.c): one task's R x KC outputs. */
+/* The AVX-512 kernel of (product source, flags asked for or a narrow
+ * accumulator, adder) (ax_cpu_add_avx512.c): one task's R x KC outputs. */
 typedef void (*fa_kernel_fn)(fa_ctx_t *, int64_t, int64_t, uint32_t (*)[FA_KC], uint32_t *);
-fa_kernel_fn ax_fa_avx512_kernel(int prod, int want_flags, int add);
+fa_kernel_fn ax_fa_avx512_kernel(int prod, int want_flags, int narrow, int add);
 #endif
 
 #endif /* AX_CPU_ADD_H */

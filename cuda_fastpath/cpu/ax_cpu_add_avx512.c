@@ -12,11 +12,17 @@
 #define FA_INLINE FA_TARGET static inline __attribute__((always_inline))
 #define V1(x) _mm512_set1_epi32((int)(x))
 
+/* A narrow accumulator's constants (fa_ctx_t), broadcast */
+typedef struct fa_nv {
+    __m512i keep, jam, half, clsb, chm1, lo, span, sh;
+} fa_nv_t;
+
 /* fa_add1 on 16 lanes: acc A + products T on the lanes of fast (the rest
  * keep A). Lanes the models must decide are ORed into *slow (their result
- * here is A); inexact lanes into *inx. */
+ * here is A); inexact lanes into *inx. narrow: the lanes hold values of a
+ * narrow accumulator, nv its constants. */
 FA_INLINE __m512i fa_add16(int add, int l, __m512i rnd, __m512i A, __m512i T, __mmask16 fast,
-                           __mmask16 *slow, __mmask16 *inx, int want_flags)
+                           __mmask16 *slow, __mmask16 *inx, int want_flags, int narrow, const fa_nv_t *nv)
 {
     const int g = add == FA_TRUNC ? 0 : 3;
     const __m512i SIGN = V1(0x80000000u), ONE = V1(1), HID = V1(0x800000), MANT = V1(0x7FFFFF);
@@ -33,7 +39,14 @@ FA_INLINE __m512i fa_add16(int add, int l, __m512i rnd, __m512i A, __m512i T, __
     const __m512i sm = _mm512_and_si512(small, MANT);
     const __m512i y0 = _mm512_slli_epi32(_mm512_mask_or_epi32(sm, _mm512_cmpge_epu32_mask(small, HID), sm, HID), g);
     __m512i y = _mm512_srlv_epi32(y0, d); /* counts >= 32 give 0 */
-    if (g) y = _mm512_mask_or_epi32(y, _mm512_cmpneq_epi32_mask(_mm512_sllv_epi32(y, d), y0), y, ONE);
+    if (narrow) { /* the model's bit 0 is the lane's bit sh: jam (or drop) below it */
+        const __mmask16 st = _mm512_cmpneq_epi32_mask(_mm512_sllv_epi32(y, d), y0) |
+                             _mm512_test_epi32_mask(_mm512_andnot_si512(nv->keep, y), _mm512_andnot_si512(nv->keep, y));
+        y = _mm512_and_si512(y, nv->keep);
+        if (g) y = _mm512_mask_or_epi32(y, st, y, nv->jam);
+    } else if (g) {
+        y = _mm512_mask_or_epi32(y, _mm512_cmpneq_epi32_mask(_mm512_sllv_epi32(y, d), y0), y, ONE);
+    }
     __m512i s;
     if (add == FA_LOA || add == FA_ETA) { /* ternary logic: a&b&c 0x80, (a|b)&c 0xA8, (a^b)&c 0x28, a|b|c 0xFE */
         const __m512i mask = V1((1u << l) - 1);
@@ -49,16 +62,23 @@ FA_INLINE __m512i fa_add16(int add, int l, __m512i rnd, __m512i A, __m512i T, __
         s = _mm512_add_epi32(x, y);
     }
     s = _mm512_mask_sub_epi32(s, sub, x, y);
+    if (narrow && add == FA_ETA) s = _mm512_and_si512(s, nv->keep); /* eta fills below the model's datapath */
     const __mmask16 nz = _mm512_test_epi32_mask(s, s);
     const __m512i lz = _mm512_lzcnt_epi32(s);
     const __m512i sal = _mm512_sllv_epi32(s, lz);
-    /* the significand plus the exponent's constant part; +1 rounds up */
-    __m512i q = _mm512_add_epi32(_mm512_srli_epi32(sal, 8), V1((uint32_t)(7 - g) << 23));
-    if (add != FA_TRUNC)
+    /* the significand plus the exponent's constant part; +1 (narrow: + 2^sh) rounds up */
+    __m512i q = _mm512_srli_epi32(sal, 8);
+    if (narrow) q = _mm512_and_si512(q, nv->keep);
+    q = _mm512_add_epi32(q, V1((uint32_t)(7 - g) << 23));
+    if (add != FA_TRUNC && narrow)
+        q = _mm512_mask_add_epi32(q, _mm512_test_epi32_mask(sal, nv->half) & _mm512_test_epi32_mask(sal, rnd), q,
+                                  nv->jam);
+    else if (add != FA_TRUNC)
         q = _mm512_mask_add_epi32(q, _mm512_test_epi32_mask(sal, V1(0x80)) & _mm512_test_epi32_mask(sal, rnd), q, ONE);
     const __m512i mag = _mm512_add_epi32(_mm512_slli_epi32(_mm512_sub_epi32(eb, lz), 23), q);
     const __mmask16 dp = go & nz;
-    const __mmask16 out = _mm512_mask_cmpge_epu32_mask(dp, _mm512_sub_epi32(mag, HID), V1(0x7F000000));
+    const __mmask16 out = narrow ? _mm512_mask_cmpge_epu32_mask(dp, _mm512_sub_epi32(mag, nv->lo), nv->span)
+                                 : _mm512_mask_cmpge_epu32_mask(dp, _mm512_sub_epi32(mag, HID), V1(0x7F000000));
     *slow |= out;
     if (want_flags) *inx |= _mm512_mask_test_epi32_mask(dp & ~out, sal, V1(0xFF));
     /* mag | (sign of the larger & SIGN): ternary logic a | (b & c) = 0xF8; +0 when s = 0 */
@@ -108,9 +128,28 @@ FA_TARGET __attribute__((noinline)) static void fa_patch_add(const fa_ctx_t *c, 
     *new0 = _mm512_loadu_si512(n), *new1 = _mm512_loadu_si512(n + 16);
 }
 
-FA_INLINE void fa_kernel_avx512_body(fa_ctx_t *c, int add, int prod, int want_flags, int64_t rb, int64_t jp,
-                                     uint32_t out[FA_R][FA_KC], uint32_t *fl)
+/* A narrow accumulator: the products converted to acc (the narrow path's
+ * pattern rounding); lanes whose result is not a normal finite value of acc
+ * leave *fast for *slow. */
+FA_INLINE __m512i fa_convert16(__m512i t, const fa_nv_t *nv, __mmask16 *fast, __mmask16 *slow)
 {
+    const __m512i r = _mm512_and_si512(
+        _mm512_add_epi32(_mm512_add_epi32(t, _mm512_and_si512(_mm512_srlv_epi32(t, nv->sh), nv->clsb)), nv->chm1),
+        nv->keep);
+    const __mmask16 bad = _mm512_mask_cmpge_epu32_mask(
+        *fast, _mm512_sub_epi32(_mm512_andnot_si512(V1(0x80000000u), r), nv->lo), nv->span);
+    *fast &= (__mmask16)~bad, *slow |= bad;
+    return r;
+}
+
+FA_INLINE void fa_kernel_avx512_body(fa_ctx_t *c, int add, int prod, int want_flags, int narrow, int64_t rb,
+                                     int64_t jp, uint32_t out[FA_R][FA_KC], uint32_t *fl)
+{
+    fa_nv_t nv;
+    if (narrow) {
+        nv.keep = V1(c->keep), nv.jam = V1(c->jam), nv.half = V1(c->half), nv.clsb = V1(c->clsb);
+        nv.chm1 = V1(c->chm1), nv.lo = V1(c->lo), nv.span = V1(c->span), nv.sh = V1(__builtin_ctz(c->jam));
+    }
     const int64_t k = c->k, i0 = rb * FA_R, j0 = jp * FA_KC;
     const int32_t *ka = c->akey + i0 * k, *kb = c->bkey + jp * k * FA_KC;
     const uint32_t *va = c->aval + i0 * k, *vb = c->bval + jp * k * FA_KC;
@@ -137,7 +176,7 @@ FA_INLINE void fa_kernel_avx512_body(fa_ctx_t *c, int add, int prod, int want_fl
                 const int32_t a = ka[r * k + p];
                 const __mmask16 ax = (__mmask16)-(int)((a >> 30) & 1), az = (__mmask16)-(int)((a >> 29) & 1);
                 __mmask16 sl0 = bx0 | ax, sl1 = bx1 | ax;
-                const __mmask16 f0 = (__mmask16) ~(sl0 | bz0 | az), f1 = (__mmask16) ~(sl1 | bz1 | az);
+                __mmask16 f0 = (__mmask16) ~(sl0 | bz0 | az), f1 = (__mmask16) ~(sl1 | bz1 | az);
                 __m512i t0, t1;
                 if (prod == FA_VALUE) {
                     const __m512 x = _mm512_castsi512_ps(V1(va[r * k + p]));
@@ -156,9 +195,10 @@ FA_INLINE void fa_kernel_avx512_body(fa_ctx_t *c, int add, int prod, int want_fl
                     t0 = _mm512_add_epi32(t0, _mm512_add_epi32(sa, vb0));
                     t1 = _mm512_add_epi32(t1, _mm512_add_epi32(sa, vb1));
                 }
+                if (narrow) t0 = fa_convert16(t0, &nv, &f0, &sl0), t1 = fa_convert16(t1, &nv, &f1, &sl1);
                 const __m512i o0 = acc[r][0], o1 = acc[r][1];
-                acc[r][0] = fa_add16(add, l, rnd, o0, t0, f0, &sl0, &inx, want_flags);
-                acc[r][1] = fa_add16(add, l, rnd, o1, t1, f1, &sl1, &inx, want_flags);
+                acc[r][0] = fa_add16(add, l, rnd, o0, t0, f0, &sl0, &inx, want_flags, narrow, &nv);
+                acc[r][1] = fa_add16(add, l, rnd, o1, t1, f1, &sl1, &inx, want_flags, narrow, &nv);
                 if (__builtin_expect((sl0 | sl1) != 0, 0))
                     fa_patch(c, i0 + r, j0, p, (uint32_t)sl0 | (uint32_t)sl1 << 16, o0, o1, &acc[r][0], &acc[r][1], fl);
             }
@@ -172,12 +212,13 @@ FA_INLINE void fa_kernel_avx512_body(fa_ctx_t *c, int add, int prod, int want_fl
             for (int v = 0; v < 2; v++) {
                 const __m512i ta = _mm512_andnot_si512(V1(0x80000000u), acc[r][v]);
                 const __mmask16 tz = _mm512_cmpeq_epi32_mask(acc[r][v], _mm512_setzero_si512());
-                fv[v] = _mm512_cmplt_epu32_mask(_mm512_sub_epi32(ta, V1(0x00800000)), V1(0x7F000000));
+                fv[v] = narrow ? _mm512_cmplt_epu32_mask(_mm512_sub_epi32(ta, nv.lo), nv.span)
+                               : _mm512_cmplt_epu32_mask(_mm512_sub_epi32(ta, V1(0x00800000)), V1(0x7F000000));
                 sl[v] = (__mmask16) ~(tz | fv[v]);
             }
             const __m512i o0 = tot[r][0], o1 = tot[r][1];
-            tot[r][0] = fa_add16(add, l, rnd, o0, acc[r][0], fv[0], &sl[0], &inx, want_flags);
-            tot[r][1] = fa_add16(add, l, rnd, o1, acc[r][1], fv[1], &sl[1], &inx, want_flags);
+            tot[r][0] = fa_add16(add, l, rnd, o0, acc[r][0], fv[0], &sl[0], &inx, want_flags, narrow, &nv);
+            tot[r][1] = fa_add16(add, l, rnd, o1, acc[r][1], fv[1], &sl[1], &inx, want_flags, narrow, &nv);
             if (sl[0] | sl[1])
                 fa_patch_add(c, (uint32_t)sl[0] | (uint32_t)sl[1] << 16, o0, o1, acc[r][0], acc[r][1], &tot[r][0],
                              &tot[r][1], fl);
@@ -190,31 +231,38 @@ FA_INLINE void fa_kernel_avx512_body(fa_ctx_t *c, int add, int prod, int want_fl
     if (inx) *fl |= AX_FLAG_INEXACT;
 }
 
-/* One instance per adder x product source x flags. */
+/* One instance per adder x product source x (w: 0, 1 flags asked for; 2 a
+ * narrow accumulator, no flags). */
 #define FA_K(a, p, w)                                                                              \
     FA_TARGET static void fa_k_##a##_##p##_##w(fa_ctx_t *c, int64_t rb, int64_t jp,             \
                                                uint32_t out[FA_R][FA_KC], uint32_t *fl)         \
     {                                                                                              \
-        fa_kernel_avx512_body(c, FA_##a, FA_##p, w, rb, jp, out, fl);                             \
+        fa_kernel_avx512_body(c, FA_##a, FA_##p, w == 1, w == 2, rb, jp, out, fl);                \
     }
 #define FA_K_ADDERS(p, w) FA_K(PLAIN, p, w) FA_K(TRUNC, p, w) FA_K(LOA, p, w) FA_K(ETA, p, w)
 FA_K_ADDERS(VALUE, 0)
 FA_K_ADDERS(VALUE, 1)
+FA_K_ADDERS(VALUE, 2)
 FA_K_ADDERS(PERM, 0)
 FA_K_ADDERS(PERM, 1)
+FA_K_ADDERS(PERM, 2)
 FA_K_ADDERS(GATHER, 0)
 FA_K_ADDERS(GATHER, 1)
+FA_K_ADDERS(GATHER, 2)
 #undef FA_K_ADDERS
 #undef FA_K
 
 #define FA_ROW(p, w) {fa_k_PLAIN_##p##_##w, fa_k_TRUNC_##p##_##w, fa_k_LOA_##p##_##w, fa_k_ETA_##p##_##w}
-static const fa_kernel_fn fa_kernels[3][2][4] = {
-    {FA_ROW(VALUE, 0), FA_ROW(VALUE, 1)},
-    {FA_ROW(PERM, 0), FA_ROW(PERM, 1)},
-    {FA_ROW(GATHER, 0), FA_ROW(GATHER, 1)},
+static const fa_kernel_fn fa_kernels[3][3][4] = {
+    {FA_ROW(VALUE, 0), FA_ROW(VALUE, 1), FA_ROW(VALUE, 2)},
+    {FA_ROW(PERM, 0), FA_ROW(PERM, 1), FA_ROW(PERM, 2)},
+    {FA_ROW(GATHER, 0), FA_ROW(GATHER, 1), FA_ROW(GATHER, 2)},
 };
 #undef FA_ROW
 #undef V1
 
-fa_kernel_fn ax_fa_avx512_kernel(int prod, int want_flags, int add) { return fa_kernels[prod][want_flags][add]; }
+fa_kernel_fn ax_fa_avx512_kernel(int prod, int want_flags, int narrow, int add)
+{
+    return fa_kernels[prod][narrow ? 2 : want_flags][add];
+}
 #endif

@@ -527,28 +527,6 @@ static const nat_kernel_narrow_fn nat_kernels_narrow[NR_VARIANTS] = {NR_VARIANT_
 #undef NAT_PTR_NARROW
 #endif
 
-/* The encoding of an fp32 value that is a value of r's format (the narrow
- * path's results): exact, the canonical NaN for a NaN. */
-static uint32_t nr_pack(uint32_t b, const nr_fmt_t *r)
-{
-    const ax_format_t f = r->f;
-    const uint32_t sign = b >> 31, mag = b & UINT32_C(0x7FFFFFFF);
-    if (mag > UINT32_C(0x7F800000)) return ax_fmt_nan(f);
-    if (mag == UINT32_C(0x7F800000)) return ax_fmt_inf(sign, f); /* (an FN format has none) */
-    uint32_t enc;
-    const int32_t emin = ax_fmt_emin(f);
-    if (f.ebits == 8) { /* fp32's exponents, subnormals included */
-        enc = mag >> r->sh;
-    } else if (mag >= (uint32_t)(emin + 127) << 23) { /* normal: rebias */
-        enc = (mag - ((uint32_t)(127 - f.bias) << 23)) >> r->sh;
-    } else { /* subnormal (or zero): the multiple of 2^(emin - M) */
-        float v;
-        memcpy(&v, &mag, 4);
-        enc = (uint32_t)ldexpf(v, (int)f.mbits - emin);
-    }
-    return (sign << (f.ebits + f.mbits)) | enc;
-}
-
 static void nat_task(void *p, int64_t t)
 {
     const nat_ctx_t *c = p;
@@ -580,7 +558,7 @@ static void nat_task(void *p, int64_t t)
         for (int j = 0; j < kc && jp * kc + j < s->n; j++) {
             uint32_t bits;
             memcpy(&bits, &out[r][j], 4);
-            if (c->variant) bits = nr_pack(bits, &c->ra);
+            if (c->variant) bits = ax_cpu_pack_exact(bits, c->ra.f);
             else if (out[r][j] != out[r][j]) bits = UINT32_C(0x7FC00000); /* the canonical NaN */
             c->C[(rb * kr + r) * s->ldc + jp * kc + j] = bits;
         }

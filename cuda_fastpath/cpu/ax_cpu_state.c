@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "ax_cpu.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,4 +79,24 @@ int ax_cpu_lut_exact(ax_fp_ctx_t *e, ax_lut_t *l)
     st->fa_exact[st->nfa_exact].u = l->unit, st->fa_exact[st->nfa_exact].m = l->m;
     st->fa_exact[st->nfa_exact].exact = fl == 0;
     return st->fa_exact[st->nfa_exact++].exact;
+}
+
+uint32_t ax_cpu_pack_exact(uint32_t b, ax_format_t f)
+{
+    const int sh = 23 - (int)f.mbits;
+    const uint32_t sign = b >> 31, mag = b & UINT32_C(0x7FFFFFFF);
+    if (mag > UINT32_C(0x7F800000)) return ax_fmt_nan(f);
+    if (mag == UINT32_C(0x7F800000)) return ax_fmt_inf(sign, f); /* (an FN format has none) */
+    uint32_t enc;
+    const int32_t emin = ax_fmt_emin(f);
+    if (f.ebits == 8) { /* fp32's exponents, subnormals included */
+        enc = mag >> sh;
+    } else if (mag >= (uint32_t)(emin + 127) << 23) { /* normal: rebias */
+        enc = (mag - ((uint32_t)(127 - f.bias) << 23)) >> sh;
+    } else { /* subnormal (or zero): the multiple of 2^(emin - M) */
+        float v;
+        memcpy(&v, &mag, 4);
+        enc = (uint32_t)ldexpf(v, (int)f.mbits - emin);
+    }
+    return (sign << (f.ebits + f.mbits)) | enc;
 }
