@@ -16,7 +16,7 @@ extern "C" {
 #endif
 
 /* The planted bugs of test builds (ax_engine.c, AXSIM_PLANT_BUG) */
-enum { AX_PLANT_ADDER_TIE = 1, AX_PLANT_NARROW_TIE = 2 };
+enum { AX_PLANT_ADDER_TIE = 1, AX_PLANT_NARROW_TIE = 2, AX_PLANT_LOA_CARRY = 3 };
 
 /* The engine's context, handed to every backend call. */
 typedef struct ax_fp_ctx {

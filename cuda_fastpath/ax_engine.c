@@ -63,13 +63,17 @@ ax_engine_opts_t ax_engine_opts_from_env(void)
 /* Test builds only, for the tests that must catch them: AXSIM_PLANT_BUG=
  * cpu-adder-tie (AX_PLANT_ADDER_TIE) makes the cpu fp32 adder path round ties
  * of an even lsb up; cpu-narrow-tie (AX_PLANT_NARROW_TIE) makes the narrow
- * path round ties away from zero. */
+ * path round ties away from zero; cpu-loa-carry (AX_PLANT_LOA_CARRY) drops
+ * add_loa's carry on the native kernels. */
 static int plant_bug_from_env(void)
 {
 #ifdef AXSIM_TEST_HOOKS
     const char *v = getenv("AXSIM_PLANT_BUG");
     if (!v) return 0;
-    return !strcmp(v, "cpu-adder-tie") ? AX_PLANT_ADDER_TIE : !strcmp(v, "cpu-narrow-tie") ? AX_PLANT_NARROW_TIE : 0;
+    return !strcmp(v, "cpu-adder-tie")    ? AX_PLANT_ADDER_TIE
+           : !strcmp(v, "cpu-narrow-tie") ? AX_PLANT_NARROW_TIE
+           : !strcmp(v, "cpu-loa-carry")  ? AX_PLANT_LOA_CARRY
+                                          : 0;
 #else
     return 0;
 #endif

@@ -138,7 +138,7 @@ TEST_CASE("fastpath adders: the path and product source taken", "[fastpath][adde
          "cpu fp32 adder (portable C, product: LUT)", false},
         {"mul=realm,in=fp16,prod=fp32,add=loa:l=4,acc=fp32", "cpu fp32 adder (AVX-512, product: LUT gather)",
          "cpu fp32 adder (portable C, product: LUT)", false},
-        {"mul=drum:k=4,in=fp16,prod=fp32,add=eta:l=3,acc=fp32", "cpu fp32 adder (AVX-512, product: value)",
+        {"mul=drum:k=4,in=fp16,prod=fp32,add=eta:l=5,acc=fp32", "cpu fp32 adder (AVX-512, product: value)",
          "cpu fp32 adder (portable C, product: value)", false},
         {"mul=exact,in=bf16,prod=fp32,add=loa:l=8,acc=fp32", "cpu fp32 adder (AVX-512, product: value, lanes along m)",
          "cpu fp32 adder (portable C, product: value, lanes along m)", true},

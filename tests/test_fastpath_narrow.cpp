@@ -246,8 +246,18 @@ TEST_CASE("fastpath narrow: approximate adders into narrow accumulators equal re
                     std::string what = std::string(dist_name(d)) + (kernel[0] ? ", portable C" : "");
                     INFO(spec << " " << what);
                     CHECK(compare(cpu.e, c, s, A, B, false, what.c_str()) == 0);
+                    // add_loa and add_eta with l <= 3 are exact adders: the narrow path; add_loa
+                    // with 4 <= l <= M + 3 its own sum on the native kernels; the rest this path
                     const std::string path = ax_engine_last_path(cpu.e);
-                    if (c.add.id != AX_ADD_EXACT) CHECK(path.find("cpu narrow adder") == 0);
+                    const int l = c.add.p[0] < (int)c.acc.mbits + 4 ? c.add.p[0] : (int)c.acc.mbits + 4;
+                    const bool loa_or_eta = c.add.id == AX_ADD_LOA || c.add.id == AX_ADD_ETA;
+                    // (e5m12 rounds to nearest with 13 bits: not the native kernels')
+                    const bool native_acc = c.acc.round == AX_RTZ || c.acc.mbits <= 10;
+                    const bool exact_like = c.add.id == AX_ADD_EXACT || (loa_or_eta && l <= 3);
+                    const bool loa = c.add.id == AX_ADD_LOA && l >= 4 && l <= (int)c.acc.mbits + 3;
+                    if (native_acc && d != SPECIALS && exact_like) CHECK(path.find("cpu native narrow") == 0);
+                    else if (native_acc && d != SPECIALS && loa) CHECK(path.find("cpu native add_loa") == 0);
+                    else if (!exact_like && !loa) CHECK(path.find("cpu narrow adder") == 0);
                     CHECK(compare(cpu.e, c, s, A, B, true, what.c_str()) == 0); // flags: generic
                 }
             }
@@ -269,11 +279,50 @@ TEST_CASE("fastpath narrow: the adder path's planted tie bug shows in narrow acc
     ax_rng_t r{6};
     for (const char *kernel : {"", "scalar"}) {
         engine_env k(cpu.e, "AXSIM_CPU_KERNEL", kernel);
-        const ax_mac_cfg_t c = mac("mul=exact,in=bf16,prod=fp32,add=loa:l=2,acc=bf16");
+        const ax_mac_cfg_t c = mac("mul=exact,in=bf16,prod=fp32,add=eta:l=5,acc=bf16");
         const ax_gemm_shape_t s = shape(16, 32, 64, 0, 0, 1, false, 0);
         auto A = operands(&r, c.in, SPARSE, a_size(s)), B = operands(&r, c.in, SPARSE, b_size(s));
         INFO((kernel[0] ? "portable C" : "AVX-512"));
         CHECK(compare(cpu.e, c, s, A, B, false) > 0);
         CHECK(std::string(ax_engine_last_path(cpu.e)).find("cpu narrow adder") == 0);
+    }
+}
+
+TEST_CASE("fastpath narrow: add_loa on the native kernels, and a planted carry bug it must show",
+          "[fastpath][narrow]")
+{
+    ax_rng_t r{8};
+    const char *const specs[] = {"mul=exact,in=bf16,prod=fp32,add=loa:l=6,acc=bf16",
+                                 "mul=mbm,in=bf16,prod=fp32,add=loa:l=4,acc=bf16",
+                                 "mul=exact,in=fp16,prod=fp32,add=loa:l=13,acc=fp16",
+                                 "mul=exact,in=fp16,prod=fp16,add=loa:l=9,acc=fp16:ftz",
+                                 "mul=exact,in=bf16,prod=fp32,add=loa:l=10,acc=bf16:rtz"};
+    {
+        engine cpu(AX_BACKEND_CPU, 2);
+        for (const char *kernel : {"", "scalar"}) {
+            engine_env k(cpu.e, "AXSIM_CPU_KERNEL", kernel);
+            for (const char *spec : specs) {
+                const ax_mac_cfg_t c = mac(spec);
+                for (int d : {(int)NEAR_ONE, (int)RANGE, (int)SPARSE, (int)POSITIVE, (int)CANCEL}) {
+                    const ax_gemm_shape_t s = shape_of(d);
+                    auto A = operands(&r, c.in, d == CANCEL ? NEAR_ONE : d, a_size(s));
+                    auto B = operands(&r, c.in, d, b_size(s));
+                    INFO(spec << " " << dist_name(d) << (kernel[0] ? ", portable C" : ""));
+                    CHECK(compare(cpu.e, c, s, A, B, false) == 0);
+                    CHECK(std::string(ax_engine_last_path(cpu.e)).find("cpu native add_loa") == 0);
+                }
+            }
+        }
+    }
+    if (!__builtin_cpu_supports("avx512f")) return; // the portable kernel runs the model's adder
+    setenv("AXSIM_PLANT_BUG", "cpu-loa-carry", 1);
+    engine bad(AX_BACKEND_CPU, 2);
+    unsetenv("AXSIM_PLANT_BUG");
+    for (const char *spec : specs) { // the AVX-512 kernels (the portable one runs the model's adder)
+        const ax_mac_cfg_t c = mac(spec);
+        const ax_gemm_shape_t s = shape(16, 32, 64, 0, 0, 1, false, 0);
+        auto A = operands(&r, c.in, POSITIVE, a_size(s)), B = operands(&r, c.in, POSITIVE, b_size(s));
+        INFO(spec);
+        CHECK(compare(bad.e, c, s, A, B, false) > 0);
     }
 }

@@ -87,24 +87,30 @@ typedef struct nr_fmt {
     uint32_t lsb1, hm1, keep, sub_thr, tiny_thr, ovf_bits;
     float magic, maxfin;
     int feat;
-    int plant; /* tests (AX_PLANT_NARROW_TIE): ties round away from zero */
+    int plant;      /* tests (AX_PLANT_NARROW_TIE): ties round away from zero */
+    uint32_t lmask, lcarry; /* the accumulator's add_loa: 2^(l-3) - 1, 2^(l-3) (0: planted bug) */
 } nr_fmt_t;
 
 /* The rounding variants the kernels are compiled for: {pf, cf, sf}. A
  * configuration takes the first whose steps include the ones it needs (a
  * step a format does not need is a no-op, nr_fmt_t). 0: plain fp32. */
 #define NR_SUM_ALL (NF_ALL & ~NF_SUB)
-#define NR_VARIANT_LIST(X)                                                                   \
-    X(0, 0, 0, 0)                                                                            \
-    X(1, 0, NF_ON, NF_ON)                                     /* -> bf16 */                  \
-    X(2, 0, NF_ON | NF_SUB | NF_OVF, NF_ON | NF_OVF)          /* -> fp16, fp8 */             \
-    X(3, 0, NF_ALL, NR_SUM_ALL)                               /* -> any */                   \
-    X(4, NF_ON, 0, NF_ON)                                     /* bf16 products into bf16 */  \
-    X(5, NF_ON | NF_SUB | NF_OVF, 0, NF_ON | NF_OVF)          /* fp16 products into fp16 */  \
-    X(6, NF_ALL, 0, NR_SUM_ALL)                               /* any into the same format */ \
-    X(7, NF_ALL, NF_ALL, NR_SUM_ALL)                          /* any into any */
-#define NR_ROW(i, pf, cf, sf) {pf, cf, sf},
-static const int nr_variants[][3] = {NR_VARIANT_LIST(NR_ROW)};
+#define NR_VARIANT_LIST(X)                                                                          \
+    X(0, 0, 0, 0, 0)                                                                                \
+    X(1, 0, NF_ON, NF_ON, 0)                                     /* -> bf16 */                      \
+    X(2, 0, NF_ON | NF_SUB | NF_OVF, NF_ON | NF_OVF, 0)          /* -> fp16, fp8 */                 \
+    X(3, 0, NF_ALL, NR_SUM_ALL, 0)                               /* -> any */                       \
+    X(4, NF_ON, 0, NF_ON, 0)                                     /* bf16 products into bf16 */      \
+    X(5, NF_ON | NF_SUB | NF_OVF, 0, NF_ON | NF_OVF, 0)          /* fp16 products into fp16 */      \
+    X(6, NF_ALL, 0, NR_SUM_ALL, 0)                               /* any into the same format */     \
+    X(7, NF_ALL, NF_ALL, NR_SUM_ALL, 0)                          /* any into any */                 \
+    X(8, 0, NF_ON, NF_ON, 1)                                     /* add_loa: -> bf16 */             \
+    X(9, 0, NF_ON, NF_ON | NF_OVF, 1)                            /* add_loa: -> bf16:rtz */         \
+    X(10, 0, NF_ON | NF_SUB | NF_OVF, NF_ON | NF_OVF, 1)         /* add_loa: -> fp16, fp8 */        \
+    X(11, NF_ALL, 0, NR_SUM_ALL, 1)                              /* add_loa: any into the same */   \
+    X(12, NF_ALL, NF_ALL, NR_SUM_ALL, 1)                         /* add_loa: any into any */
+#define NR_ROW(i, pf, cf, sf, loa) {pf, cf, sf, loa},
+static const int nr_variants[][4] = {NR_VARIANT_LIST(NR_ROW)};
 #undef NR_ROW
 enum { NR_VARIANTS = (int)(sizeof nr_variants / sizeof nr_variants[0]) };
 
@@ -130,6 +136,8 @@ typedef struct nat_ctx {
     int variant;          /* the kernel instance (nr_variants); 0: plain fp32 */
     int pf, cf, sf;       /* its rounding steps: product, conversion, sum (NF_*) */
     int rtz;              /* the accumulator rounds toward zero: the fp32 additions do */
+    int loa;              /* the adder is add_loa (nr_add_v); add is it */
+    ax_unit_t add;
     nr_fmt_t rp, ra;      /* rounding into prod and into acc */
 } nat_ctx_t;
 
@@ -201,6 +209,12 @@ static inline float nat_step_s(const nat_ctx_t *c, float acc, float t)
     if (!c->variant) return acc + t;
     if (c->pf) t = nr_round_s(t, &c->rp);
     if (c->cf) t = nr_round_s(t, &c->ra);
+    if (c->loa) { /* the model's adder on the accumulator's encodings */
+        uint32_t fl = 0;
+        const ax_format_t f = c->ra.f;
+        return ax_f32_of(ax_to_f32bits(ax_add(c->add, ax_cpu_pack_exact(ax_bits_of(acc), f),
+                                              ax_cpu_pack_exact(ax_bits_of(t), f), f, f, &fl), f));
+    }
     return nr_round_s(acc + t, &c->ra);
 }
 
@@ -249,6 +263,7 @@ static void nat_kernel_scalar(const nat_ctx_t *c, int64_t ib0, const f32_alias *
                 /* one chunk: the fold itself (under :ftz it may be -0); chunks
                  * combine from +0 (ax_mac_fold_chunked) */
                 out[r][j] = k1 - k0 == k ? acc
+                            : c->loa     ? nat_step_s(c, out[r][j], acc)
                             : c->variant ? nr_round_s(out[r][j] + acc, &c->ra)
                                          : out[r][j] + acc;
             }
@@ -272,6 +287,7 @@ typedef struct nr_vec {
     __m512i shv, lsb1, hm1, keep, sub_thr, tiny_thr, ovf_bits;
     __m512 magic, maxfin;
     int rtz;
+    __m512i lmask, lcarry; /* add_loa: 2^(l-3) - 1 and 2^(l-3) */
 } nr_vec_t;
 
 __attribute__((target("avx512f"))) static void nr_vec_init(nr_vec_t *v, const nr_fmt_t *r)
@@ -283,6 +299,7 @@ __attribute__((target("avx512f"))) static void nr_vec_init(nr_vec_t *v, const nr
     v->ovf_bits = _mm512_set1_epi32((int32_t)r->ovf_bits);
     v->magic = _mm512_set1_ps(r->magic), v->maxfin = _mm512_set1_ps(r->maxfin);
     v->rtz = r->f.round == AX_RTZ;
+    v->lmask = _mm512_set1_epi32((int32_t)r->lmask), v->lcarry = _mm512_set1_epi32((int32_t)r->lcarry);
 }
 
 /* round(x) into a format with the steps feat (NF_*; 0: x itself). The
@@ -315,26 +332,73 @@ nr_round_v(__m512 x, const nr_vec_t *k, const int feat)
     return _mm512_castsi512_ps(r);
 }
 
+/* The sum before its rounding: a + b in fp32, or add_loa's (docs/fastpath.md,
+ * "add_loa on the native path"): the larger magnitude moved by
+ * delta ulps, delta = 2^(l-3) c - and, where and = the low l - 3 bits of its
+ * significand ANDed with those of the smaller one aligned to it, c = the top
+ * one of them; then the fp32 addition. Effective additions only. */
+__attribute__((target("avx512f"), always_inline)) static inline __m512
+nr_add_v(__m512 a, __m512 b, const nr_vec_t *k, const int loa)
+{
+    if (!loa) return _mm512_add_ps(a, b);
+    const __m512i SIGN = _mm512_set1_epi32(INT32_MIN), MANT = _mm512_set1_epi32(0x7FFFFF);
+    const __m512i HID = _mm512_set1_epi32(0x800000), ONE = _mm512_set1_epi32(1);
+    const __m512i INF = _mm512_set1_epi32(0x7F800000);
+    const __m512i ua = _mm512_castps_si512(a), ub = _mm512_castps_si512(b);
+    const __m512i aa = _mm512_andnot_si512(SIGN, ua), ba = _mm512_andnot_si512(SIGN, ub);
+    const __m512i big = _mm512_max_epu32(aa, ba), small = _mm512_min_epu32(aa, ba);
+    const __mmask16 swap = _mm512_cmpgt_epu32_mask(ba, aa);
+    /* effective additions of finite values (an inf or NaN stays as it is) */
+    const __mmask16 same =
+        _mm512_mask_testn_epi32_mask(_mm512_cmplt_epu32_mask(big, INF), _mm512_xor_si512(ua, ub), SIGN);
+    /* exponent difference of the normalized values (a subnormal's field counts as 1) */
+    const __m512i d = _mm512_sub_epi32(_mm512_max_epu32(_mm512_srli_epi32(big, 23), ONE),
+                                       _mm512_max_epu32(_mm512_srli_epi32(small, 23), ONE));
+    const __m512i ms = _mm512_and_si512(small, MANT);
+    const __m512i ss = _mm512_mask_or_epi32(ms, _mm512_cmpge_epu32_mask(small, HID), ms, HID);
+    /* the larger's significand bits below l - 3 (never its hidden bit: l <= M + 3),
+     * the smaller's aligned to them (shift counts >= 32 give 0) */
+    const __m512i and_ = _mm512_ternarylogic_epi32(_mm512_srlv_epi32(big, k->shv),
+                                                   _mm512_srlv_epi32(ss, _mm512_add_epi32(d, k->shv)),
+                                                   k->lmask, 0x80);
+    const __m512i c = _mm512_and_si512(_mm512_slli_epi32(and_, 1), k->lcarry);
+    const __m512i dsh = _mm512_sllv_epi32(_mm512_maskz_sub_epi32(same, c, and_), k->shv);
+    /* moved into the next binade with a remainder: there its last bit is half
+     * an ulp (sh >= 1: fp32 has the bit); past fp32's range, inf */
+    const __m512i bigp = _mm512_add_epi32(big, dsh);
+    const __mmask16 over = _mm512_cmpgt_epu32_mask(
+        bigp, _mm512_add_epi32(_mm512_max_epu32(_mm512_and_si512(big, INF), HID), HID));
+    if (!over) /* the larger magnitude moved: the same pattern add on its signed pattern */
+        return _mm512_add_ps(_mm512_castsi512_ps(_mm512_mask_add_epi32(ua, (__mmask16)~swap, ua, dsh)),
+                             _mm512_castsi512_ps(_mm512_mask_add_epi32(ub, swap, ub, dsh)));
+    __m512i hi = _mm512_or_si512(_mm512_andnot_si512(MANT, bigp), _mm512_srli_epi32(_mm512_and_si512(bigp, MANT), 1));
+    hi = _mm512_mask_mov_epi32(hi, _mm512_cmpge_epu32_mask(bigp, INF), INF);
+    const __m512i bp = _mm512_mask_mov_epi32(bigp, over, hi);
+    const __m512i x = _mm512_or_si512(bp, _mm512_and_si512(_mm512_mask_blend_epi32(swap, ua, ub), SIGN));
+    const __m512i y = _mm512_or_si512(small, _mm512_and_si512(_mm512_mask_blend_epi32(swap, ub, ua), SIGN));
+    return _mm512_add_ps(_mm512_castsi512_ps(x), _mm512_castsi512_ps(y));
+}
+
 /* One MAC step on 16 lanes: acc + t, with the narrow path's roundings */
 __attribute__((target("avx512f"), always_inline)) static inline __m512
 nr_step_v(__m512 acc, __m512 t, const nr_vec_t *kp, const nr_vec_t *ka, const int pf, const int cf,
-          const int sf)
+          const int sf, const int loa)
 {
     t = nr_round_v(t, kp, pf);
     t = nr_round_v(t, ka, cf);
-    return nr_round_v(_mm512_add_ps(acc, t), ka, sf);
+    return nr_round_v(nr_add_v(acc, t, ka, loa), ka, sf);
 }
 
 /* The kernel, instantiated per rounding variant (pf, cf, sf constant) */
 __attribute__((target("avx512f"), always_inline)) static inline void
 nat_kernel_avx512_t(const nat_ctx_t *c, int64_t ib0, const f32_alias *va, int64_t ldv, int64_t jp,
                     const f32_alias *vbp, int64_t ldvb, int ncols, float out[KRMAX][KCMAX],
-                    const int pf, const int cf, const int sf)
+                    const int pf, const int cf, const int sf, const int loa)
 {
     nr_vec_t kp, ka;
     if (pf) nr_vec_init(&kp, &c->rp);
-    if (cf | sf) nr_vec_init(&ka, &c->ra);
-#define NSTEP(acc, t) nr_step_v(acc, t, &kp, &ka, pf, cf, sf)
+    if (cf | sf | loa) nr_vec_init(&ka, &c->ra);
+#define NSTEP(acc, t) nr_step_v(acc, t, &kp, &ka, pf, cf, sf, loa)
     const int64_t k = c->k;
     const int32_t *ia = c->ia + ib0 * k;
     const int32_t *ibp = c->ib + jp * k * KC;
@@ -460,7 +524,7 @@ nat_kernel_avx512_t(const nat_ctx_t *c, int64_t ib0, const f32_alias *va, int64_
         /* one chunk: the fold itself; chunks combine from +0 */
         for (int r = 0; r < KR; r++)
             for (int h = 0; h < 2; h++)
-                tot[r][h] = k1 - k0 == k ? acc[r][h] : nr_round_v(_mm512_add_ps(tot[r][h], acc[r][h]), &ka, sf);
+                tot[r][h] = k1 - k0 == k ? acc[r][h] : nr_round_v(nr_add_v(tot[r][h], acc[r][h], &ka, loa), &ka, sf);
     }
     for (int r = 0; r < KR; r++) {
         _mm512_storeu_ps(out[r], tot[r][0]);
@@ -474,11 +538,11 @@ nat_kernel_avx512_t(const nat_ctx_t *c, int64_t ib0, const f32_alias *va, int64_
 __attribute__((target("avx512f"), always_inline)) static inline void
 nat_kernel_avx512_narrow_t(const nat_ctx_t *c, const f32_alias *va, int64_t ldv, const f32_alias *vbp,
                            int64_t ldvb, int ncols, float out[KRMAX][KCMAX], const int pf, const int cf,
-                           const int sf)
+                           const int sf, const int loa)
 {
     nr_vec_t kp, ka;
     if (pf) nr_vec_init(&kp, &c->rp);
-    if (cf | sf) nr_vec_init(&ka, &c->ra);
+    if (cf | sf | loa) nr_vec_init(&ka, &c->ra);
     const int64_t k = c->k;
     const __mmask16 bm = ncols >= 16 ? 0xFFFF : (__mmask16)((1u << ncols) - 1);
     __m512 tot[KRN];
@@ -491,10 +555,10 @@ nat_kernel_avx512_narrow_t(const nat_ctx_t *c, const f32_alias *va, int64_t ldv,
             __m512 b = _mm512_maskz_loadu_ps(bm, vbp + p * ldvb);
             for (int r = 0; r < KRN; r++)
                 acc[r] = nr_step_v(acc[r], _mm512_mul_ps(_mm512_set1_ps(va[r * ldv + p]), b), &kp, &ka, pf,
-                                   cf, sf);
+                                   cf, sf, loa);
         }
         for (int r = 0; r < KRN; r++)
-            tot[r] = k1 - k0 == k ? acc[r] : nr_round_v(_mm512_add_ps(tot[r], acc[r]), &ka, sf);
+            tot[r] = k1 - k0 == k ? acc[r] : nr_round_v(nr_add_v(tot[r], acc[r], &ka, loa), &ka, sf);
     }
     for (int r = 0; r < KRN; r++) _mm512_storeu_ps(out[r], tot[r]);
 }
@@ -504,23 +568,23 @@ typedef void (*nat_kernel_fn)(const nat_ctx_t *, int64_t, const f32_alias *, int
                               const f32_alias *, int64_t, int, float[KRMAX][KCMAX]);
 typedef void (*nat_kernel_narrow_fn)(const nat_ctx_t *, const f32_alias *, int64_t, const f32_alias *,
                                      int64_t, int, float[KRMAX][KCMAX]);
-#define NAT_INSTANCE(i, pf, cf, sf)                                                                      \
+#define NAT_INSTANCE(i, pf, cf, sf, loa)                                                                      \
     __attribute__((target("avx512f"))) static void nat_kernel_avx512_##i(                                  \
         const nat_ctx_t *c, int64_t ib0, const f32_alias *va, int64_t ldv, int64_t jp,                  \
         const f32_alias *vbp, int64_t ldvb, int ncols, float out[KRMAX][KCMAX])                         \
     {                                                                                                    \
-        nat_kernel_avx512_t(c, ib0, va, ldv, jp, vbp, ldvb, ncols, out, pf, cf, sf);                    \
+        nat_kernel_avx512_t(c, ib0, va, ldv, jp, vbp, ldvb, ncols, out, pf, cf, sf, loa);                    \
     }                                                                                                    \
     __attribute__((target("avx512f"))) static void nat_kernel_avx512_narrow_##i(                           \
         const nat_ctx_t *c, const f32_alias *va, int64_t ldv, const f32_alias *vbp, int64_t ldvb,       \
         int ncols, float out[KRMAX][KCMAX])                                                              \
     {                                                                                                    \
-        nat_kernel_avx512_narrow_t(c, va, ldv, vbp, ldvb, ncols, out, pf, cf, sf);                      \
+        nat_kernel_avx512_narrow_t(c, va, ldv, vbp, ldvb, ncols, out, pf, cf, sf, loa);                      \
     }
 NR_VARIANT_LIST(NAT_INSTANCE)
 #undef NAT_INSTANCE
-#define NAT_PTR(i, pf, cf, sf) nat_kernel_avx512_##i,
-#define NAT_PTR_NARROW(i, pf, cf, sf) nat_kernel_avx512_narrow_##i,
+#define NAT_PTR(i, pf, cf, sf, loa) nat_kernel_avx512_##i,
+#define NAT_PTR_NARROW(i, pf, cf, sf, loa) nat_kernel_avx512_narrow_##i,
 static const nat_kernel_fn nat_kernels[NR_VARIANTS] = {NR_VARIANT_LIST(NAT_PTR)};
 static const nat_kernel_narrow_fn nat_kernels_narrow[NR_VARIANTS] = {NR_VARIANT_LIST(NAT_PTR_NARROW)};
 #undef NAT_PTR
@@ -587,11 +651,25 @@ lut:;
     return *lut ? NAT_LUT : 0;
 }
 
-/* The native path proper: plain fp32 products and sums */
+/* The adder as the native kernels compute it: 0 the exact sum (add_exact,
+ * and add_loa and add_eta with l <= 3: the larger operand's significand has
+ * its 3 guard bits zero, so their low parts add exactly); 1 add_loa with
+ * 4 <= l <= M + 3 (*l its l: nr_add_v); -1 none (trunc, eta, loa with l = W). */
+static int adder_kind(const ax_mac_cfg_t *cfg, int *l)
+{
+    const int w = (int)cfg->acc.mbits + 4, id = cfg->add.id;
+    if (id == AX_ADD_EXACT) return 0;
+    if (id != AX_ADD_LOA && id != AX_ADD_ETA) return -1;
+    *l = cfg->add.p[0] < w ? cfg->add.p[0] : w;
+    if (*l <= 3) return 0;
+    return id == AX_ADD_LOA && *l <= w - 1 ? 1 : -1;
+}
+
+/* The native path proper: plain fp32 products and exact sums */
 static int native_kind(ax_fp_ctx_t *e, const ax_mac_cfg_t *cfg, const float **lut, int *ashift)
 {
-    if (!ax_fmt_plain_fp32(cfg->prod) || !ax_fmt_plain_fp32(cfg->acc) || cfg->add.id != AX_ADD_EXACT)
-        return 0;
+    int l;
+    if (!ax_fmt_plain_fp32(cfg->prod) || !ax_fmt_plain_fp32(cfg->acc) || adder_kind(cfg, &l) != 0) return 0;
     return mul_kind(e, cfg, lut, ashift);
 }
 
@@ -669,8 +747,10 @@ static void nr_fmt_init(nr_fmt_t *r, ax_format_t f, int rm, int feat, int plant)
 static int narrow_variant(ax_fp_ctx_t *e, const ax_mac_cfg_t *cfg, int kind, nat_ctx_t *c)
 {
     const ax_format_t P = cfg->prod, A = cfg->acc;
-    if (cfg->add.id != AX_ADD_EXACT || !kind) return 0;
-    if (ax_fmt_plain_fp32(P) && ax_fmt_plain_fp32(A)) return 0;
+    int l = 0;
+    const int ak = adder_kind(cfg, &l), loa = ak == 1;
+    if (ak < 0 || !kind || (loa && A.mbits > 22)) return 0; /* add_loa: B + delta needs a bit below */
+    if (ax_fmt_plain_fp32(P) && ax_fmt_plain_fp32(A)) return 0; /* the native path proper */
     if (!nr_format_ok(A)) return 0;
     if (A.round == AX_RNE && A.mbits > 10 && A.mbits != 23) return 0;
     const int pround = !ax_fmt_plain_fp32(P), prm = ax_mul_rm(cfg->mul, P);
@@ -683,17 +763,27 @@ static int narrow_variant(ax_fp_ctx_t *e, const ax_mac_cfg_t *cfg, int kind, nat
         const int sat = (A.flags & AX_FMT_SAT) != 0;
         if (!(A.flags & AX_FMT_FN) ? (A.round == AX_RTZ || sat) : (A.round == AX_RTZ && !sat)) return 0;
     }
-    const int cf = pround && ax_fmt_eq(P, A) ? 0 : nr_feat(A, 0), sf = nr_feat(A, 1);
+    /* a plain fp32 accumulator: no conversion, the fp32 sum is the rounding;
+     * add_loa toward zero: a larger operand at max finite moved up one ulp
+     * carries into inf, which the overflow step brings back */
+    const int plain = ax_fmt_plain_fp32(A);
+    const int cf = plain || (pround && ax_fmt_eq(P, A)) ? 0 : nr_feat(A, 0);
+    const int sf = plain ? 0 : nr_feat(A, 1) | (loa && A.round == AX_RTZ ? NF_OVF : 0);
     for (int v = 1; v < NR_VARIANTS; v++) {
         const int *nv = nr_variants[v];
         if ((pf == 0) != (nv[0] == 0) || (cf == 0) != (nv[1] == 0) || (pf & ~nv[0]) || (cf & ~nv[1]) ||
-            (sf & ~nv[2]))
+            (sf & ~nv[2]) || nv[3] != loa)
             continue;
         c->pf = pf, c->cf = cf, c->sf = sf;
         c->rtz = A.round == AX_RTZ;
+        c->loa = loa, c->add = cfg->add;
         const int plant = e->plant_bug == AX_PLANT_NARROW_TIE;
         if (pround) nr_fmt_init(&c->rp, P, prm, pf, plant);
-        nr_fmt_init(&c->ra, A, A.round, nr_feat(A, 0), plant);
+        nr_fmt_init(&c->ra, A, A.round, plain ? 0 : nr_feat(A, 0) | (sf & NF_OVF), plant);
+        if (loa) {
+            c->ra.lmask = (UINT32_C(1) << (l - 3)) - 1;
+            c->ra.lcarry = e->plant_bug == AX_PLANT_LOA_CARRY ? 0 : c->ra.lmask + 1;
+        }
         return v;
     }
     return 0;
@@ -872,6 +962,10 @@ int ax_cpu_native(ax_fp_ctx_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t
                                            "cpu native narrow (mul_trunc)", "cpu native narrow (mul_mitchell)",
                                            "cpu native narrow (mul_mbm)", "cpu native narrow (mul_drum)",
                                            "cpu native narrow (mul_realm)"};
+    static const char *const loa_names[] = {"", "cpu native add_loa (mul_exact)", "cpu native add_loa (LUT)",
+                                            "cpu native add_loa (mul_trunc)", "cpu native add_loa (mul_mitchell)",
+                                            "cpu native add_loa (mul_mbm)", "cpu native add_loa (mul_drum)",
+                                            "cpu native add_loa (mul_realm)"};
     if (flags) return -2;
     const float *lut = NULL;
     int ashift = 0;
@@ -880,13 +974,12 @@ int ax_cpu_native(ax_fp_ctx_t *e, const ax_mac_cfg_t *cfg, const ax_gemm_shape_t
         e->last_path = names[kind];
         return gemm_native(e, kind, lut, ashift, NULL, cfg, s, A, B, C, err, errlen);
     }
-    /* the narrow path: a product or accumulator format other than plain fp32 */
-    if (cfg->add.id != AX_ADD_EXACT || (ax_fmt_plain_fp32(cfg->prod) && ax_fmt_plain_fp32(cfg->acc)))
-        return -2;
+    /* the narrow path: a product or accumulator format other than plain fp32,
+     * or add_loa */
     nat_ctx_t nr;
     memset(&nr, 0, sizeof nr);
     kind = mul_kind(e, cfg, &lut, &ashift);
     if (!(nr.variant = narrow_variant(e, cfg, kind, &nr))) return -2;
-    e->last_path = nr_names[kind];
+    e->last_path = nr.loa ? loa_names[kind] : nr_names[kind];
     return gemm_native(e, kind, lut, ashift, &nr, cfg, s, A, B, C, err, errlen);
 }
