@@ -74,7 +74,11 @@ enum { NAT_EXACT = 1, NAT_LUT = 2, NAT_TRUNC = 3, NAT_MITCH = 4, NAT_MBM = 5, NA
  * format with fewer exponent bits: the grid 2^(emin - M), by adding and
  * removing 2^(emin - M + 23) in the format's rounding), NF_FTZ (tiny
  * results, tininess after rounding, become signed zero) and NF_OVF (above
- * max finite: inf, max finite or NaN as ax_round_pack decides). */
+ * max finite: inf, max finite or NaN as ax_round_pack decides).
+ *
+ * add_loa (4 <= l <= M + 3) takes the same kernels: its sum is the exact sum
+ * of the larger operand moved by a few ulps (nr_add_v; docs/fastpath.md,
+ * "add_loa on the native kernels"). */
 enum { NF_ON = 1, NF_SUB = 2, NF_FTZ = 4, NF_OVF = 8, NF_ALL = 15 };
 
 /* Rounding into one format, as integers and floats the kernels broadcast;
@@ -86,12 +90,11 @@ typedef struct nr_fmt {
     int32_t sh;
     uint32_t lsb1, hm1, keep, sub_thr, tiny_thr, ovf_bits;
     float magic, maxfin;
-    int feat;
     int plant;      /* tests (AX_PLANT_NARROW_TIE): ties round away from zero */
     uint32_t lmask, lcarry; /* the accumulator's add_loa: 2^(l-3) - 1, 2^(l-3) (0: planted bug) */
 } nr_fmt_t;
 
-/* The rounding variants the kernels are compiled for: {pf, cf, sf}. A
+/* The rounding variants the kernels are compiled for: {pf, cf, sf, loa}. A
  * configuration takes the first whose steps include the ones it needs (a
  * step a format does not need is a no-op, nr_fmt_t). 0: plain fp32. */
 #define NR_SUM_ALL (NF_ALL & ~NF_SUB)
@@ -105,7 +108,7 @@ typedef struct nr_fmt {
     X(6, NF_ALL, 0, NR_SUM_ALL, 0)                               /* any into the same format */     \
     X(7, NF_ALL, NF_ALL, NR_SUM_ALL, 0)                          /* any into any */                 \
     X(8, 0, NF_ON, NF_ON, 1)                                     /* add_loa: -> bf16 */             \
-    X(9, 0, NF_ON, NF_ON | NF_OVF, 1)                            /* add_loa: -> bf16:rtz */         \
+    X(9, 0, NF_ON, NF_ON | NF_OVF, 1)                            /* add_loa: -> bf16:rtz, :sat */   \
     X(10, 0, NF_ON | NF_SUB | NF_OVF, NF_ON | NF_OVF, 1)         /* add_loa: -> fp16, fp8 */        \
     X(11, NF_ALL, 0, NR_SUM_ALL, 1)                              /* add_loa: any into the same */   \
     X(12, NF_ALL, NF_ALL, NR_SUM_ALL, 1)                         /* add_loa: any into any */
@@ -716,7 +719,6 @@ static void nr_fmt_init(nr_fmt_t *r, ax_format_t f, int rm, int feat, int plant)
     r->plant = plant;
     r->f = f;
     r->f.round = (uint8_t)rm;
-    r->feat = feat;
     r->sh = 23 - (int)f.mbits;
     r->keep = r->sh ? ~((UINT32_C(1) << r->sh) - 1) : ~UINT32_C(0);
     r->lsb1 = rm == AX_RNE && r->sh && !plant ? 1 : 0; /* planted: (u + half) & keep, ties away */
