@@ -24,7 +24,15 @@
  * the original operands: an operand inf, NaN, or of exponent outside
  * [-62, 62]; a sum that is tiny or overflows; a chunk's partial sum that
  * is not +0 or normal. So the result is the model's on every lane, and the
- * flags too (fast lanes raise only inexact). */
+ * flags too (fast lanes raise only inexact).
+ *
+ * Narrow accumulators (c->narrow: acc other than plain fp32, no :ftz, no
+ * flags asked for) take the same lanes holding the fp32 patterns of acc's
+ * values: each product is first rounded to acc (the narrow path's pattern
+ * rounding), the datapath is the model's shifted up by sh = 23 - M (jam at
+ * bit sh, rounding at M + 1 bits), and results outside acc's normal range are
+ * slow lanes decided in acc's encoding (docs/fastpath.md, "Approximate adders
+ * into narrow accumulators"). */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdlib.h>
