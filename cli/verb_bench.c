@@ -27,7 +27,7 @@ static const char *bench_help =
     "the first rows only (its rate is per MAC all the same).\n"
     "\n"
     "  --mac CFG        MAC configuration (repeatable; default: a set of LUT,\n"
-    "                   functional and generic configurations)\n"
+    "                   functional, approximate-adder and narrow-format ones)\n"
     "  --size MxNxK     GEMM size (repeatable; default 256x256x256 and 1024x1024x1024)\n"
     "  --conv N,C,H,W,OC,K,S,P[,G]  convolution (repeatable; default 8,32,32,32,64,3,1,1)\n"
     "  --backends LIST  comma-separated: ref,cpu,cuda,openblas,cublas (default: all\n"
@@ -46,6 +46,9 @@ static const char *default_macs[] = {
     "mul=realm,in=fp16",
     "mul=mbm,in=bf16,add=loa:l=8",
     "mul=drum:k=4,in=fp8e4m3,prod=fp16,add=exact,acc=fp16",
+    "mul=exact,in=bf16,prod=fp32,add=exact,acc=bf16",
+    "mul=exact,in=fp16,prod=fp16,add=exact,acc=fp16",
+    "mul=mbm,in=bf16,prod=fp32,add=loa:l=4,acc=bf16",
 };
 
 enum { MAX_MACS = 64, MAX_PROBLEMS = 16 };
