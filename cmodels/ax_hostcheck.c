@@ -6,27 +6,16 @@
 #include <fenv.h>
 #include <string.h>
 
+#include "ax_convert.h"
 #include "ax_flags.h"
 #include "ax_rng.h"
 #include "ax_units.h"
 
 
-static float f32(uint32_t x)
-{
-    float f;
-    memcpy(&f, &x, sizeof f);
-    return f;
-}
-static uint32_t bits32(float f)
-{
-    uint32_t x;
-    memcpy(&x, &f, sizeof x);
-    return x;
-}
 
 uint32_t ax_host_f32(int kind, uint32_t a, uint32_t b, uint32_t *flags)
 {
-    volatile float x = f32(a), y = f32(b), r;
+    volatile float x = ax_f32_of(a), y = ax_f32_of(b), r;
     feclearexcept(FE_ALL_EXCEPT);
     if (kind == AX_KIND_ADD) r = x + y;
     else r = x * y;
@@ -34,7 +23,7 @@ uint32_t ax_host_f32(int kind, uint32_t a, uint32_t b, uint32_t *flags)
     *flags = ((e & FE_INEXACT) ? AX_FLAG_INEXACT : 0) | ((e & FE_UNDERFLOW) ? AX_FLAG_UNDERFLOW : 0) |
              ((e & FE_OVERFLOW) ? AX_FLAG_OVERFLOW : 0) | ((e & FE_DIVBYZERO) ? AX_FLAG_INFINITE : 0) |
              ((e & FE_INVALID) ? AX_FLAG_INVALID : 0);
-    return bits32(r);
+    return ax_bits_of(r);
 }
 
 static const uint32_t specials[] = {
@@ -144,7 +133,7 @@ void ax_hostcheck_fp32(int kind, ax_binop_fn fn, void *ctx, uint64_t nrandom, ui
 /* float -> bf16, round to nearest even (classic bit formulation; NaN kept). */
 static uint32_t host_to_bf16(float f)
 {
-    uint32_t u = bits32(f);
+    uint32_t u = ax_bits_of(f);
     if ((u & 0x7FFFFFFF) > 0x7F800000) return 0x7FC0;
     return (u + 0x7FFF + ((u >> 16) & 1)) >> 16;
 }
@@ -171,7 +160,7 @@ void ax_hostcheck_16(int kind, ax_format_t f, ax_binop_fn fn, void *ctx, uint32_
     memset(rep, 0, sizeof *rep);
     const int is_bf16 = f.ebits == 8;
     static float val[0x10000]; /* operand values, decoded by the host */
-    for (uint32_t a = 0; a < 0x10000; a++) val[a] = is_bf16 ? f32(a << 16) : host_from_fp16(a);
+    for (uint32_t a = 0; a < 0x10000; a++) val[a] = is_bf16 ? ax_f32_of(a << 16) : host_from_fp16(a);
     if (stride == 0) stride = 1;
     for (uint64_t b = offset; b < 0x10000; b += stride) {
         for (uint32_t a = 0; a < 0x10000; a++) {

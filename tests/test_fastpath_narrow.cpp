@@ -70,6 +70,25 @@ std::vector<uint32_t> operands(ax_rng_t *r, ax_format_t f, int d, size_t n)
     return v;
 }
 
+// op(A) and op(B) of one case: distribution d for both, except that a
+// cancelling B (its pairs along k) meets an A near one
+struct case_ops {
+    std::vector<uint32_t> A, B;
+};
+case_ops case_operands(ax_rng_t *r, ax_format_t f, int d, const ax_gemm_shape_t &s)
+{
+    case_ops o;
+    o.A = operands(r, f, d == CANCEL ? NEAR_ONE : d, a_size(s));
+    o.B = operands(r, f, d, b_size(s));
+    return o;
+}
+
+// A case's name in messages: its distribution and the kernel
+std::string what_of(int d, const char *kernel)
+{
+    return std::string(dist_name(d)) + (kernel[0] ? ", portable C" : "");
+}
+
 bool narrow_path(ax_engine_t *e) { return std::string(ax_engine_last_path(e)).find("cpu native narrow") == 0; }
 
 // Configurations the narrow path takes (docs/fastpath.md): bf16, fp16, fp8,
@@ -143,11 +162,10 @@ TEST_CASE("fastpath narrow: products and accumulators in narrow formats equal re
             for (int d : {(int)NEAR_ONE, (int)RANGE, (int)SPARSE, (int)POSITIVE, (int)CANCEL, (int)ZEROS,
                           (int)SPECIALS}) {
                 const ax_gemm_shape_t s = shape_of(runs++);
-                auto A = operands(&r, c.in, d == CANCEL ? NEAR_ONE : d, a_size(s));
-                auto B = operands(&r, c.in, d, b_size(s));
-                std::string what = std::string(dist_name(d)) + (kernel[0] ? ", portable C" : "");
+                const case_ops o = case_operands(&r, c.in, d, s);
+                const std::string what = what_of(d, kernel);
                 INFO(spec << " " << what);
-                CHECK(compare(cpu.e, c, s, A, B, false, what.c_str()) == 0);
+                CHECK(compare(cpu.e, c, s, o.A, o.B, false, what.c_str()) == 0);
                 // operands within the path's range take it; specials go to the generic path
                 CHECK(narrow_path(cpu.e) == (d != SPECIALS));
             }
@@ -167,9 +185,9 @@ TEST_CASE("fastpath narrow: forced LUT products, and the product of every kind i
         const ax_mac_cfg_t c = mac(spec);
         for (int d : {(int)NEAR_ONE, (int)RANGE, (int)POSITIVE}) {
             const ax_gemm_shape_t s = shape(11, 37, 50, 0, 1, 1, false, 0);
-            auto A = operands(&r, c.in, d, a_size(s)), B = operands(&r, c.in, d, b_size(s));
+            const case_ops o = case_operands(&r, c.in, d, s);
             INFO(spec << " " << dist_name(d));
-            CHECK(compare(cpu.e, c, s, A, B, false, dist_name(d)) == 0);
+            CHECK(compare(cpu.e, c, s, o.A, o.B, false, dist_name(d)) == 0);
             CHECK(std::string(ax_engine_last_path(cpu.e)) == "cpu native narrow (LUT)");
         }
     }
@@ -189,16 +207,16 @@ TEST_CASE("fastpath narrow: configurations it does not prove go elsewhere, still
                              "mul=exact,in=bf16,prod=fp32,add=trunc,acc=bf16"}) {
         const ax_mac_cfg_t c = mac(spec);
         const ax_gemm_shape_t s = shape(9, 21, 33, 0, 0, 1, false, 0);
-        auto A = operands(&r, c.in, RANGE, a_size(s)), B = operands(&r, c.in, RANGE, b_size(s));
+        const case_ops o = case_operands(&r, c.in, RANGE, s);
         INFO(spec);
-        CHECK(compare(cpu.e, c, s, A, B, false) == 0);
+        CHECK(compare(cpu.e, c, s, o.A, o.B, false) == 0);
         CHECK_FALSE(narrow_path(cpu.e));
     }
     // and a wide input format: inexact products are fine under RNE
     const ax_mac_cfg_t c = mac("mul=exact,in=fp32,prod=fp32,add=exact,acc=bf16");
     const ax_gemm_shape_t s = shape(9, 21, 33, 1, 0, 1, false, 0);
-    auto A = operands(&r, c.in, NEAR_ONE, a_size(s)), B = operands(&r, c.in, NEAR_ONE, b_size(s));
-    CHECK(compare(cpu.e, c, s, A, B, false) == 0);
+    const case_ops o = case_operands(&r, c.in, NEAR_ONE, s);
+    CHECK(compare(cpu.e, c, s, o.A, o.B, false) == 0);
     CHECK(narrow_path(cpu.e));
 }
 
@@ -214,9 +232,9 @@ TEST_CASE("fastpath narrow: a planted rounding bug is caught on both kernels", "
             engine_env k(cpu.e, "AXSIM_CPU_KERNEL", kernel);
             const ax_mac_cfg_t c = mac(spec);
             const ax_gemm_shape_t s = shape(16, 32, 64, 0, 0, 1, false, 0);
-            auto A = operands(&r, c.in, SPARSE, a_size(s)), B = operands(&r, c.in, SPARSE, b_size(s));
+            const case_ops o = case_operands(&r, c.in, SPARSE, s);
             INFO(spec << (kernel[0] ? " portable C" : " AVX-512"));
-            CHECK(compare(cpu.e, c, s, A, B, false) > 0);
+            CHECK(compare(cpu.e, c, s, o.A, o.B, false) > 0);
             CHECK(narrow_path(cpu.e));
         }
 }
@@ -241,11 +259,10 @@ TEST_CASE("fastpath narrow: approximate adders into narrow accumulators equal re
                 const ax_mac_cfg_t c = mac(spec);
                 for (int d : {(int)NEAR_ONE, (int)RANGE, (int)SPARSE, (int)POSITIVE, (int)CANCEL, (int)SPECIALS}) {
                     const ax_gemm_shape_t s = shape_of(runs++);
-                    auto A = operands(&r, c.in, d == CANCEL ? NEAR_ONE : d, a_size(s));
-                    auto B = operands(&r, c.in, d, b_size(s));
-                    std::string what = std::string(dist_name(d)) + (kernel[0] ? ", portable C" : "");
+                    const case_ops o = case_operands(&r, c.in, d, s);
+                    const std::string what = what_of(d, kernel);
                     INFO(spec << " " << what);
-                    CHECK(compare(cpu.e, c, s, A, B, false, what.c_str()) == 0);
+                    CHECK(compare(cpu.e, c, s, o.A, o.B, false, what.c_str()) == 0);
                     // add_loa and add_eta with l <= 3 are exact adders: the narrow path; add_loa
                     // with 4 <= l <= M + 3 its own sum on the native kernels; the rest this path
                     const std::string path = ax_engine_last_path(cpu.e);
@@ -258,7 +275,7 @@ TEST_CASE("fastpath narrow: approximate adders into narrow accumulators equal re
                     if (native_acc && d != SPECIALS && exact_like) CHECK(path.find("cpu native narrow") == 0);
                     else if (native_acc && d != SPECIALS && loa) CHECK(path.find("cpu native add_loa") == 0);
                     else if (!exact_like && !loa) CHECK(path.find("cpu narrow adder") == 0);
-                    CHECK(compare(cpu.e, c, s, A, B, true, what.c_str()) == 0); // flags: generic
+                    CHECK(compare(cpu.e, c, s, o.A, o.B, true, what.c_str()) == 0); // flags: generic
                 }
             }
     }
@@ -266,8 +283,8 @@ TEST_CASE("fastpath narrow: approximate adders into narrow accumulators equal re
     // an :ftz accumulator goes to the generic path (a flushed -0 is not left alone by x + 0)
     const ax_mac_cfg_t c = mac("mul=exact,in=bf16,prod=fp32,add=loa:l=4,acc=bf16:ftz");
     const ax_gemm_shape_t s = shape(9, 21, 33, 0, 0, 1, false, 0);
-    auto A = operands(&r, c.in, RANGE, a_size(s)), B = operands(&r, c.in, RANGE, b_size(s));
-    CHECK(compare(cpu.e, c, s, A, B, false) == 0);
+    const case_ops o = case_operands(&r, c.in, RANGE, s);
+    CHECK(compare(cpu.e, c, s, o.A, o.B, false) == 0);
     CHECK(std::string(ax_engine_last_path(cpu.e)) == "cpu generic");
 }
 
@@ -281,9 +298,9 @@ TEST_CASE("fastpath narrow: the adder path's planted tie bug shows in narrow acc
         engine_env k(cpu.e, "AXSIM_CPU_KERNEL", kernel);
         const ax_mac_cfg_t c = mac("mul=exact,in=bf16,prod=fp32,add=eta:l=5,acc=bf16");
         const ax_gemm_shape_t s = shape(16, 32, 64, 0, 0, 1, false, 0);
-        auto A = operands(&r, c.in, SPARSE, a_size(s)), B = operands(&r, c.in, SPARSE, b_size(s));
+        const case_ops o = case_operands(&r, c.in, SPARSE, s);
         INFO((kernel[0] ? "portable C" : "AVX-512"));
-        CHECK(compare(cpu.e, c, s, A, B, false) > 0);
+        CHECK(compare(cpu.e, c, s, o.A, o.B, false) > 0);
         CHECK(std::string(ax_engine_last_path(cpu.e)).find("cpu narrow adder") == 0);
     }
 }
@@ -305,10 +322,9 @@ TEST_CASE("fastpath narrow: add_loa on the native kernels, and a planted carry b
                 const ax_mac_cfg_t c = mac(spec);
                 for (int d : {(int)NEAR_ONE, (int)RANGE, (int)SPARSE, (int)POSITIVE, (int)CANCEL}) {
                     const ax_gemm_shape_t s = shape_of(d);
-                    auto A = operands(&r, c.in, d == CANCEL ? NEAR_ONE : d, a_size(s));
-                    auto B = operands(&r, c.in, d, b_size(s));
-                    INFO(spec << " " << dist_name(d) << (kernel[0] ? ", portable C" : ""));
-                    CHECK(compare(cpu.e, c, s, A, B, false) == 0);
+                    const case_ops o = case_operands(&r, c.in, d, s);
+                    INFO(spec << " " << what_of(d, kernel));
+                    CHECK(compare(cpu.e, c, s, o.A, o.B, false) == 0);
                     CHECK(std::string(ax_engine_last_path(cpu.e)).find("cpu native add_loa") == 0);
                 }
             }
@@ -321,8 +337,8 @@ TEST_CASE("fastpath narrow: add_loa on the native kernels, and a planted carry b
     for (const char *spec : specs) { // the AVX-512 kernels (the portable one runs the model's adder)
         const ax_mac_cfg_t c = mac(spec);
         const ax_gemm_shape_t s = shape(16, 32, 64, 0, 0, 1, false, 0);
-        auto A = operands(&r, c.in, POSITIVE, a_size(s)), B = operands(&r, c.in, POSITIVE, b_size(s));
+        const case_ops o = case_operands(&r, c.in, POSITIVE, s);
         INFO(spec);
-        CHECK(compare(bad.e, c, s, A, B, false) > 0);
+        CHECK(compare(bad.e, c, s, o.A, o.B, false) > 0);
     }
 }
