@@ -17,6 +17,26 @@ enum dist { NEAR_ONE, SPECIALS, SPECIALS_NORMAL, RAW, WIDE, ZEROS, ONE_HUGE };
 static const char *const dist_names[] = {"near-one", "specials", "specials-no-subnormals", "raw-bits",
                                          "wide-exponents", "zeros", "one-huge-exponent"};
 
+// The normal number of f with sign s, biased exponent field be (clamped to
+// f's normal range) and mantissa mant; FN's NaN pattern becomes max finite.
+inline uint32_t normal_operand(ax_format_t f, uint32_t s, int32_t be, uint32_t mant)
+{
+    if (be < 1) be = 1;
+    if ((uint32_t)be > ax_fmt_emax_field(f)) be = (int32_t)ax_fmt_emax_field(f);
+    const uint32_t x = ax_pack(s, (uint32_t)be, mant, f);
+    return ax_is_nan(x, f) ? ax_fmt_maxfin(s, f) : x;
+}
+
+// Cancellation: each odd element of v the negation of the one before, every
+// 4th of them an ulp off.
+inline void cancel_pairs(std::vector<uint32_t> &v, ax_format_t f)
+{
+    for (size_t i = 1; i < v.size(); i += 2) {
+        v[i] = v[i - 1] ^ ax_fmt_signbit(f);
+        if (i % 8 == 3 && ax_frac(v[i], f) != 0) v[i] -= 1;
+    }
+}
+
 // A random operand of f: near 1 (exponents -4..4); with zeros, infinities
 // (max finite for FN formats), NaNs and subnormals sprinkled in (subnormal
 // bf16 exponents are below -62: they send the native paths to generic); the
@@ -41,10 +61,7 @@ inline uint32_t operand(ax_rng_t *r, ax_format_t f, dist d)
     }
     int32_t e = d == WIDE ? (int32_t)ax_rng_below(r, ax_fmt_emax_field(f)) + 1
                           : f.bias + (int32_t)ax_rng_below(r, 9) - 4;
-    if (e < 1) e = 1;
-    if ((uint32_t)e > ax_fmt_emax_field(f)) e = (int32_t)ax_fmt_emax_field(f);
-    uint32_t x = ax_pack(s, (uint32_t)e, mant, f);
-    return ax_is_nan(x, f) ? ax_fmt_maxfin(s, f) : x;
+    return normal_operand(f, s, e, mant);
 }
 
 inline std::vector<uint32_t> matrix(ax_rng_t *r, ax_format_t f, dist d, size_t n)

@@ -44,17 +44,9 @@ std::vector<uint32_t> operands(ax_rng_t *r, ax_format_t f, int d, size_t n)
         if (d == HUGE_EXP) e = 62 - (int32_t)ax_rng_below(r, 3);
         else if (d == TINY_EXP) e = -62 + (int32_t)ax_rng_below(r, 3);
         else e = (int32_t)ax_rng_below(r, 5) - 2;
-        int32_t be = e + f.bias;
-        if (be < 1) be = 1;
-        if ((uint32_t)be > ax_fmt_emax_field(f)) be = (int32_t)ax_fmt_emax_field(f);
-        uint32_t x = ax_pack(s, (uint32_t)be, mant, f);
-        v[i] = ax_is_nan(x, f) ? ax_fmt_maxfin(s, f) : x;
+        v[i] = normal_operand(f, s, e + f.bias, mant);
     }
-    if (d == CANCEL) // each odd element the negation of the one before, every 4th an ulp off
-        for (size_t i = 1; i < n; i += 2) {
-            v[i] = v[i - 1] ^ ax_fmt_signbit(f);
-            if (i % 8 == 3 && ax_frac(v[i], f) != 0) v[i] -= 1;
-        }
+    if (d == CANCEL) cancel_pairs(v, f);
     return v;
 }
 

@@ -38,15 +38,6 @@ const char *dist_name(int d)
     }
 }
 
-uint32_t pack_exp(ax_format_t f, uint32_t s, int32_t e, uint32_t mant)
-{
-    int32_t be = e + f.bias;
-    if (be < 1) be = 1;
-    if ((uint32_t)be > ax_fmt_emax_field(f)) be = (int32_t)ax_fmt_emax_field(f);
-    const uint32_t x = ax_pack(s, (uint32_t)be, mant, f);
-    return ax_is_nan(x, f) ? ax_fmt_maxfin(s, f) : x;
-}
-
 std::vector<uint32_t> operands(ax_rng_t *r, ax_format_t f, int d, size_t n)
 {
     if (d < RANGE) return matrix(r, f, (dist)d, n);
@@ -60,13 +51,9 @@ std::vector<uint32_t> operands(ax_rng_t *r, ax_format_t f, int d, size_t n)
         if (d == RANGE) e = lo + (int32_t)ax_rng_below(r, (uint32_t)(hi - lo + 1));
         if (d == SPARSE && f.mbits >= 2) mant &= 3u << (f.mbits - 2);
         if (d == POSITIVE) s = 0, e = (int32_t)ax_rng_below(r, 5);
-        v[i] = pack_exp(f, s, e, mant);
+        v[i] = normal_operand(f, s, e + f.bias, mant);
     }
-    if (d == CANCEL) // each odd element the negation of the one before, every 4th an ulp off
-        for (size_t i = 1; i < n; i += 2) {
-            v[i] = v[i - 1] ^ ax_fmt_signbit(f);
-            if (i % 8 == 3 && ax_frac(v[i], f) != 0) v[i] -= 1;
-        }
+    if (d == CANCEL) cancel_pairs(v, f);
     return v;
 }
 
